@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The decision (reader side, workers): validate the hint, look up its
+ * advertisers, let the policy choose, reserve a slot on the replica, count.
+ * No locks, no allocation; the only shared writes are the chosen replica's
+ * load counters (atomics).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "route_policy.h"
+
+/* QSBR ids: a bitmap, so a worker that stops gives its id back. */
+static int reader_id_take(struct hl_router *r)
+{
+	for (uint32_t id = 0; id < r->p.max_readers; id++) {
+		uint64_t bit = 1ull << (id % 64);
+		uint64_t old = __atomic_fetch_or(&r->reader_used[id / 64], bit, __ATOMIC_ACQ_REL);
+		if (!(old & bit))
+			return (int)id;
+	}
+	return -1;
+}
+
+static void reader_id_give(struct hl_router *r, unsigned id)
+{
+	__atomic_fetch_and(&r->reader_used[id / 64], ~(1ull << (id % 64)), __ATOMIC_ACQ_REL);
+}
+
+int hl_route_worker_init(struct hl_router *r, struct hl_route_worker *w, bool register_qsbr)
+{
+	memset(w, 0, sizeof(*w));
+	w->router = r;
+	w->qsbr_id = -1;
+	w->per_replica = calloc(r->p.max_replicas, sizeof(*w->per_replica));
+	w->memory = calloc(1, sizeof(*w->memory));
+	if (w->per_replica == NULL || w->memory == NULL) {
+		hl_route_worker_fini(w);
+		return -ENOMEM;
+	}
+	if (register_qsbr) {
+		int id = reader_id_take(r);
+		if (id < 0 || rte_rcu_qsbr_thread_register(r->qsbr, (unsigned)id) != 0) {
+			if (id >= 0)
+				reader_id_give(r, (unsigned)id);
+			hl_route_worker_fini(w);
+			return -ENOSPC;
+		}
+		w->qsbr_id = id;
+		rte_rcu_qsbr_thread_online(r->qsbr, (unsigned)id);
+	}
+	w->rng = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)(uintptr_t)w * 0xbf58476d1ce4e5b9ULL);
+	if (w->rng == 0)
+		w->rng = 1;
+	return 0;
+}
+
+void hl_route_worker_seed(struct hl_route_worker *w, uint64_t seed)
+{
+	w->rng = mix64(seed) | 1;
+}
+
+void hl_route_worker_fini(struct hl_route_worker *w)
+{
+	if (w->qsbr_id >= 0) {
+		rte_rcu_qsbr_thread_offline(w->router->qsbr, (unsigned)w->qsbr_id);
+		rte_rcu_qsbr_thread_unregister(w->router->qsbr, (unsigned)w->qsbr_id);
+		reader_id_give(w->router, (unsigned)w->qsbr_id);
+		w->qsbr_id = -1;
+	}
+	free(w->per_replica);
+	free(w->memory);
+	w->per_replica = NULL;
+	w->memory = NULL;
+}
+
+void hl_route_quiescent(struct hl_route_worker *w)
+{
+	if (w->qsbr_id >= 0)
+		rte_rcu_qsbr_quiescent(w->router->qsbr, (unsigned)w->qsbr_id);
+}
+
+/* Count the hint and when it went to @id (policies that learn). */
+static void memory_note(struct hl_route_memory *m, uint64_t key, uint32_t id, uint64_t now)
+{
+	uint64_t tag;
+	uint32_t s = lastuse_slot(key, id, &tag);
+
+	m->lu_tag[s] = tag;
+	m->lu_time[s] = now;
+	m->pop[0][key % HL_POP_WIDTH]++;
+	m->pop[1][(key >> 32) % HL_POP_WIDTH]++;
+	m->pop_mass++;
+	if (++m->pop_total >= HL_POP_DECAY) {
+		for (uint32_t i = 0; i < HL_POP_WIDTH; i++) {
+			m->pop[0][i] >>= 1;
+			m->pop[1][i] >>= 1;
+		}
+		m->pop_mass >>= 1;
+		m->pop_total = 0;
+	}
+}
+
+/* Reserve a slot on @id and fill the result. */
+static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, bool warm,
+		      struct hl_route_result *res)
+{
+	struct hl_router *r = c->r;
+	struct hl_route_worker *w = c->w;
+
+	res->replica = id;
+	res->expect_warm = warm;
+	if (id < 0) {
+		res->reason = HL_ROUTE_NONE_AVAILABLE;
+		res->est_cost_ns = 0;
+		w->stats.reason[HL_ROUTE_NONE_AVAILABLE]++;
+		return -EAGAIN;
+	}
+	res->reason = reason;
+	res->est_cost_ns = c->est_service + (warm ? 0 : c->est_load);
+	res->queued_ahead = __atomic_fetch_add(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->total_inflight, 1, __ATOMIC_RELAXED);
+	w->stats.reason[reason]++;
+	w->per_replica[id]++;
+	if (c->has_hint && r->ops->learns) {
+		memory_note(w->memory, c->key.lo, (uint32_t)id, c->now);
+		if (!warm)
+			replica_mark_loading(&r->load[id], c->key.lo,
+					     c->now + 2 * res->est_cost_ns);
+	}
+	return 0;
+}
+
+static bool in_entry(const struct hint_entry *e, int id)
+{
+	if (e == NULL)
+		return false;
+	for (uint32_t i = 0; i < e->n; i++)
+		if ((int)e->ids[i] == id)
+			return true;
+	return false;
+}
+
+int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
+		    struct hl_route_result *res)
+{
+	struct hl_router *r = w->router;
+	struct route_ctx c = {.r = r, .w = w};
+	const char *hint;
+	size_t len;
+	enum hl_route_drop why;
+
+	c.now = req->now_ns
+			? req->now_ns
+			: (uint64_t)(((unsigned __int128)rte_get_tsc_cycles() * r->tsc_mult) >> 32);
+	c.est_service = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
+	c.est_load = __atomic_load_n(&r->est_load_ns, __ATOMIC_RELAXED);
+	res->queued_ahead = 0;
+
+	if (req->hint_len > 0 && hl_hint_check(req->hint, req->hint_len, &hint, &len, &why) == 0) {
+		c.has_hint = true;
+		hint_key_of(hint, len, &c.key);
+		res->key_hash = c.key.lo;
+	} else {
+		if (req->hint_len > 0)
+			w->stats.drop[why]++;
+		c.key.lo = mix64(req->client_key);
+		res->key_hash = c.key.lo;
+		return route_take(&c, r->ops->select_fallback(&c), HL_ROUTE_FALLBACK_NOHINT, false,
+				  res);
+	}
+
+	bool clash = false;
+	c.e = hint_table_lookup(r, &c.key, hint, len, &clash);
+	if (unlikely(clash))
+		w->stats.drop[HL_DROP_HINT_KEY_CLASH]++;
+	if (c.e != NULL && c.e->n > 0) {
+		int id = r->ops->select_hit(&c);
+		if (id >= 0)
+			return route_take(&c, id, HL_ROUTE_HINT_HIT, true, res);
+		id = r->ops->select_fallback(&c);
+		return route_take(&c, id, HL_ROUTE_HINT_SPILL, in_entry(c.e, id) || c.picked_warm,
+				  res);
+	}
+	int id = r->ops->select_fallback(&c);
+	return route_take(&c, id, HL_ROUTE_FALLBACK_HINT, id >= 0 && c.picked_warm, res);
+}
+
+/* EWMA with weight 1/8, in integer ns. */
+static void ewma_update(uint64_t *est, uint64_t sample)
+{
+	uint64_t old = __atomic_load_n(est, __ATOMIC_RELAXED);
+	int64_t delta = ((int64_t)sample - (int64_t)old) / 8;
+	__atomic_store_n(est, (uint64_t)((int64_t)old + delta), __ATOMIC_RELAXED);
+}
+
+void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *res,
+		       uint64_t latency_ns)
+{
+	struct hl_router *r = w->router;
+
+	if (res->replica < 0)
+		return;
+	uint32_t id = (uint32_t)res->replica;
+	__atomic_fetch_sub(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&r->total_inflight, 1, __ATOMIC_RELAXED);
+
+	/* Learn only from requests that had nothing queued ahead of them on
+	 * the replica: their latency is service (warm) or load + service. */
+	if (latency_ns == 0 || res->queued_ahead >= r->conf[id].concurrency)
+		return;
+	if (res->expect_warm) {
+		ewma_update(&r->est_service_ns, latency_ns);
+	} else {
+		uint64_t s = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
+		ewma_update(&r->est_load_ns, latency_ns > s ? latency_ns - s : 0);
+	}
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Selection policies plug in through this ops table; route.c does the
+ * common work (validate, look up, reserve, count) and never switches on the
+ * policy.
+ */
+#ifndef HL_ROUTE_POLICY_H
+#define HL_ROUTE_POLICY_H
+
+#include "route_priv.h"
+
+/* Initial ECT estimates before anything was observed. */
+#define HL_EST_SERVICE_NS_INIT (100ull * 1000 * 1000)  /* 100 ms */
+#define HL_EST_LOAD_NS_INIT    (5000ull * 1000 * 1000) /* 5 s */
+
+/* One decision in progress. */
+struct route_ctx {
+	struct hl_router *r;
+	struct hl_route_worker *w;
+	const struct hint_entry *e; /* advertisers of the hint, or NULL */
+	struct hint_key key;        /* valid when has_hint */
+	bool has_hint;
+	uint64_t now;
+	uint64_t est_service; /* snapshot of the estimates */
+	uint64_t est_load;
+	bool picked_warm; /* set by a policy: its pick is already loading the hint */
+};
+
+struct route_policy_ops {
+	const char *name;
+	/* Choose among the advertisers (c->e != NULL, c->e->n > 0).
+	 * Return a replica id, or -1 to spill to the fallback. */
+	int (*select_hit)(struct route_ctx *c);
+	/* Choose when nothing advertised qualifies; -1 = none available. */
+	int (*select_fallback)(struct route_ctx *c);
+	/* Keep the per-worker memory (popularity, last use) up to date. */
+	bool learns;
+};
+
+const struct route_policy_ops *route_policy_ops(enum hl_route_policy policy);
+
+/* Shared helpers for policies (route_policy.c). */
+int fallback_maglev_walk(struct route_ctx *c, bool respect_cap);
+uint64_t replica_wait_ns(const struct hl_router *r, uint32_t id);
+
+/*
+ * Per-worker memory (no sharing, no locks), used by the ECT policy:
+ * - hint popularity: a count-min sketch of the hints this worker routed,
+ *   halved every HL_POP_DECAY decisions;
+ * - last use of (replica, hint): when this worker last sent the hint there,
+ *   which predicts the replica's LRU victim.
+ * Both are direct-mapped and lossy by design: a wrong guess costs a model
+ * load, never a wrong answer.
+ */
+#define HL_POP_WIDTH     2048
+#define HL_POP_DECAY     16384
+#define HL_LASTUSE_SLOTS 8192
+struct hl_route_memory {
+	uint32_t pop[2][HL_POP_WIDTH];
+	uint32_t pop_total; /* decisions counted since the last halving */
+	uint32_t pop_mass;  /* sum of one row: decayed count of all decisions */
+	uint64_t lu_tag[HL_LASTUSE_SLOTS];
+	uint64_t lu_time[HL_LASTUSE_SLOTS];
+};
+
+static inline uint32_t pop_get(const struct hl_route_memory *m, uint64_t key)
+{
+	uint32_t a = m->pop[0][key % HL_POP_WIDTH];
+	uint32_t b = m->pop[1][(key >> 32) % HL_POP_WIDTH];
+	return a < b ? a : b;
+}
+
+static inline uint32_t lastuse_slot(uint64_t key, uint32_t replica, uint64_t *tag)
+{
+	*tag = mix64(key ^ ((uint64_t)replica << 48 | replica));
+	return (uint32_t)(*tag % HL_LASTUSE_SLOTS);
+}
+
+/* When this worker last sent @key to @replica; 0 = unknown (oldest). */
+static inline uint64_t lastuse_get(const struct hl_route_memory *m, uint64_t key, uint32_t replica)
+{
+	uint64_t tag;
+	uint32_t s = lastuse_slot(key, replica, &tag);
+	return m->lu_tag[s] == tag ? m->lu_time[s] : 0;
+}
+
+#endif /* HL_ROUTE_POLICY_H */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to dataplane/route/: the router's layout, shared between the
+ * writer (control thread) files and the reader (worker) files.
+ */
+#ifndef HL_ROUTE_PRIV_H
+#define HL_ROUTE_PRIV_H
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#include "hintlb/route.h"
+
+/* ---- hint keys (hint_key.c) ---- */
+
+/* The hash table key: a 128-bit hash of the hint bytes. The entry keeps the
+ * bytes too, so a clash of 128-bit keys is detected, never mis-routed. */
+struct hint_key {
+	uint64_t lo;
+	uint64_t hi;
+};
+
+void hint_key_of(const char *hint, size_t len, struct hint_key *key);
+bool hint_is_token(const char *s, size_t len);
+bool hint_is_list_entry(const char *s, size_t len);
+int hint_key_cmp(const struct hint_key *a, const struct hint_key *b);
+
+/* splitmix64 finaliser: a cheap, good 64-bit mixer. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* ---- Maglev (maglev.c) ---- */
+
+struct maglev_table {
+	uint32_t size;       /* prime */
+	uint32_t n_backends; /* replicas with weight > 0 when built */
+	uint16_t entry[];    /* replica ids */
+};
+
+/* Build a table of @size entries over replicas 0..n-1 with the given names
+ * and weights (weight 0: not in the table). Returns owned memory (free()),
+ * or NULL: ENOMEM, or ENOENT when no replica has weight > 0. */
+struct maglev_table *maglev_build(uint32_t size, const char *const *names, const uint32_t *weights,
+				  uint32_t n);
+
+/* Index of the i-th preference of a key: i = 0 is the Maglev lookup itself;
+ * further ones rehash the key, so a failed primary's keys spread evenly. */
+static inline uint16_t maglev_pick(const struct maglev_table *t, uint64_t key, uint32_t i)
+{
+	uint64_t h = i == 0 ? key : mix64(key + i * 0x9e3779b97f4a7c15ULL);
+	return t->entry[((h >> 32) * t->size) >> 32];
+}
+
+bool maglev_size_ok(uint32_t size);
+
+/* ---- replicas (replica.c) ---- */
+
+/* A replica's advertised hints as readers see them (low 64 bits of each
+ * key). Immutable once published; replaced whole, freed after a grace period. */
+struct replica_hints {
+	uint32_t n;
+	uint64_t key[];
+};
+
+/* Read-mostly, written by the control thread, read by workers. */
+struct replica_conf {
+	uint8_t state;      /* enum hl_replica_state; atomic */
+	uint8_t hints_kind; /* enum hl_hints_kind; atomic */
+	uint32_t weight;
+	uint32_t concurrency;
+	uint32_t slots_seen;         /* longest list it ever advertised: its model slots */
+	struct replica_hints *hints; /* RCU-published; NULL = none */
+};
+
+/* Loads a replica was recently sent (ECT): any worker can see that a
+ * replica is already loading a hint and join that load instead of starting
+ * another one before the replica's next response advertises the hint. */
+#define HL_LOADING_MARKS 4
+
+/* Written by workers (atomics), cache-line aligned per replica. */
+struct replica_load {
+	alignas(RTE_CACHE_LINE_SIZE) uint32_t inflight;
+	uint32_t loading_next; /* next mark to overwrite */
+	uint64_t pending_ns;   /* sum of est_cost_ns of in-flight requests */
+	uint64_t loading_key[HL_LOADING_MARKS];
+	uint64_t loading_until[HL_LOADING_MARKS];
+};
+
+static inline void replica_mark_loading(struct replica_load *l, uint64_t key, uint64_t until)
+{
+	uint32_t i = __atomic_fetch_add(&l->loading_next, 1, __ATOMIC_RELAXED) % HL_LOADING_MARKS;
+	/* A reader may pair a new key with an old deadline for a moment: it
+	 * then joins or skips one load by mistake; nothing breaks. */
+	__atomic_store_n(&l->loading_key[i], key, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->loading_until[i], until, __ATOMIC_RELEASE);
+}
+
+static inline bool replica_is_loading(const struct replica_load *l, uint64_t key, uint64_t now)
+{
+	for (uint32_t i = 0; i < HL_LOADING_MARKS; i++)
+		if (__atomic_load_n(&l->loading_key[i], __ATOMIC_RELAXED) == key &&
+		    __atomic_load_n(&l->loading_until[i], __ATOMIC_ACQUIRE) > now)
+			return true;
+	return false;
+}
+
+/* Control thread only. */
+struct replica_ctl {
+	char name[HL_REPLICA_NAME_MAX];
+	uint32_t ipv4;
+	uint16_t port;
+	uint32_t n_keys;
+	uint32_t cap_keys;
+	struct hint_key *keys; /* sorted: the hints this replica advertises */
+};
+
+/* ---- hint table (hint_table.c) ---- */
+
+/* The value of one hint: the replicas advertising it. Immutable once
+ * published; a writer replaces it whole and frees the old one after a grace
+ * period. */
+struct hint_entry {
+	uint16_t len;   /* hint bytes */
+	uint16_t n;     /* replica ids */
+	uint32_t ids[]; /* then the hint bytes */
+};
+
+static inline const char *hint_entry_bytes(const struct hint_entry *e)
+{
+	return (const char *)&e->ids[e->n];
+}
+
+/* ---- the router ---- */
+
+struct route_policy_ops;
+
+#define HL_READERS_MAX 1024 /* reader (QSBR) ids per router */
+
+struct hl_router {
+	struct hl_router_params p;
+	const struct route_policy_ops *ops;
+
+	/* shared with readers */
+	struct rte_hash *hints;
+	struct replica_conf *conf;
+	struct replica_load *load;
+	struct maglev_table *maglev; /* RCU-published; NULL when no weight */
+	uint32_t n_replicas;         /* atomic: ids 0..n-1 exist */
+	uint32_t n_usable;           /* atomic: replicas UP */
+	uint32_t n_generalists;      /* atomic: replicas whose hint kind is EMPTY */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t total_inflight; /* atomic */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t est_service_ns; /* atomic, ECT */
+	uint64_t est_load_ns;                                 /* atomic, ECT */
+
+	/* control thread only */
+	alignas(RTE_CACHE_LINE_SIZE) struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr_dq *dq;
+	struct replica_ctl *ctl;
+	struct hl_router_counters counters;
+	uint64_t reader_used[HL_READERS_MAX / 64]; /* atomic bitmap of QSBR ids */
+	uint32_t n_hints;                          /* distinct hints in the table */
+	uint64_t tsc_mult;                         /* ns = (tsc * tsc_mult) >> 32 */
+};
+
+/* Writers: hint_table.c */
+int hint_table_create(struct hl_router *r, const char *name, char *err, size_t errlen);
+void hint_table_free(struct hl_router *r);
+void route_defer_free(struct hl_router *r, void *obj, int32_t key_pos);
+
+/* Readers: the replicas advertising @hint, or NULL. */
+static inline const struct hint_entry *hint_table_lookup(const struct hl_router *r,
+							 const struct hint_key *key,
+							 const char *hint, size_t len, bool *clash)
+{
+	void *data;
+
+	if (rte_hash_lookup_with_hash_data(r->hints, key, (hash_sig_t)key->lo, &data) < 0)
+		return NULL;
+	const struct hint_entry *e = data;
+	if (unlikely(e->len != len || memcmp(hint_entry_bytes(e), hint, len) != 0)) {
+		*clash = true;
+		return NULL;
+	}
+	return e;
+}
+
+/* replica.c */
+int replica_publish_maglev(struct hl_router *r);
+
+static inline bool replica_usable(const struct hl_router *r, uint32_t id)
+{
+	return __atomic_load_n(&r->conf[id].state, __ATOMIC_RELAXED) == HL_REPLICA_UP;
+}
+
+static inline uint32_t replica_inflight(const struct hl_router *r, uint32_t id)
+{
+	return __atomic_load_n(&r->load[id].inflight, __ATOMIC_RELAXED);
+}
+
+/* The bounded-load cap: a replica may take a request while its in-flight
+ * count + 1 <= ceil(balance_factor * (total in-flight + 1) / usable). */
+static inline uint32_t route_cap(const struct hl_router *r)
+{
+	uint32_t usable = __atomic_load_n(&r->n_usable, __ATOMIC_RELAXED);
+	uint64_t total = __atomic_load_n(&r->total_inflight, __ATOMIC_RELAXED);
+
+	if (usable == 0)
+		return 0;
+	double cap = r->p.balance_factor * (double)(total + 1) / usable;
+	uint32_t c = (uint32_t)cap;
+	return (double)c < cap ? c + 1 : c;
+}
+
+#endif /* HL_ROUTE_PRIV_H */

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Smoke test for hintsim: run it on small workloads and check invariants.
+
+usage: check_hintsim.py PATH_TO_HINTSIM
+
+What must hold whatever the routing does:
+  - every policy is reported, each completed every request;
+  - no policy loads fewer models than Belady's optimum on the pooled cache of
+    replicas x slots (a policy beating it means the simulator is wrong);
+  - miss_rate == model_loads / requests; p50 <= p99; every request takes at
+    least the service time; max/mean replica load >= 1;
+  - hintlb's decision counts add up to the requests;
+  - the same seed prints the same bytes, another seed does not;
+  - bad flags exit 2 and name the flag.
+"""
+import json
+import subprocess
+import sys
+
+POLICIES = ["hintlb", "round_robin", "least_inflight", "chash_bounded", "chash"]
+SMALL = ["--requests", "4000"]
+TIMEOUT = 240
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what)
+
+
+def run(exe, args):
+    return subprocess.run([exe] + args, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def run_json(exe, args):
+    p = run(exe, args + ["--json"])
+    if p.returncode != 0:
+        raise SystemExit("hintsim %s exited %d: %s" % (" ".join(args), p.returncode, p.stderr))
+    return p.stdout, json.loads(p.stdout)
+
+
+def check_policy(label, pol, wl, lower):
+    name = pol["name"]
+    what = "%s: %s" % (label, name)
+    requests = wl["requests"]
+    check(pol["requests"] == requests and pol["unroutable"] == 0,
+          "%s completed %d of %d requests" % (what, pol["requests"], requests))
+    check(pol["model_loads"] >= lower,
+          "%s loads %d < lower bound %d" % (what, pol["model_loads"], lower))
+    check(abs(pol["miss_rate"] - pol["model_loads"] / requests) < 1e-9,
+          "%s miss_rate %r != %d/%d" % (what, pol["miss_rate"], pol["model_loads"], requests))
+    check(pol["p50_ms"] <= pol["p99_ms"], "%s p50 %r > p99 %r" % (what, pol["p50_ms"],
+                                                                  pol["p99_ms"]))
+    check(pol["p50_ms"] >= wl["service_ms"] - 1e-6,
+          "%s p50 %r below the service time %r" % (what, pol["p50_ms"], wl["service_ms"]))
+    check(pol["max_mean_load"] >= 1.0 - 1e-9,
+          "%s max/mean load %r < 1" % (what, pol["max_mean_load"]))
+    if name == "hintlb":
+        total = sum(pol["reasons"].values())
+        check(total == requests, "%s decisions add up to %d, not %d" % (what, total, requests))
+        check(pol["hint_errors"] == 0, "%s router refused %d hint lists" % (what,
+                                                                             pol["hint_errors"]))
+
+
+def check_workload(exe, label, args):
+    out, doc = run_json(exe, args)
+    wl = doc["workload"]
+    lower = doc["lower_bound"]["model_loads"]
+    names = [p["name"] for p in doc["policies"]]
+    check(sorted(names) == sorted(POLICIES), "%s: policies %r" % (label, names))
+    check(lower > 0, "%s: lower bound %d" % (label, lower))
+    for pol in doc["policies"]:
+        check_policy(label, pol, wl, lower)
+    print("ok: %s (lower bound %d, hintlb %d loads)" %
+          (label, lower, next(p["model_loads"] for p in doc["policies"] if p["name"] == "hintlb")))
+    return out
+
+
+def check_determinism(exe, first):
+    again, _ = run_json(exe, SMALL)
+    check(again == first, "same seed printed different output")
+    other, _ = run_json(exe, SMALL + ["--seed", "2"])
+    check(other != first, "seeds 1 and 2 printed the same output")
+    print("ok: determinism")
+
+
+def check_bad_flags(exe):
+    cases = [
+        (["--replicas", "0"], "--replicas"),
+        (["--zipf", "abc"], "--zipf"),
+        (["--rate", "-1"], "--rate"),
+        (["--policy", "nope"], "--policy"),
+        (["--balance-factor", "0.5"], "--balance-factor"),
+        (["--no-such-flag"], "--no-such-flag"),
+        (["--slots"], "--slots"),
+    ]
+    for args, flag in cases:
+        p = run(exe, args)
+        check(p.returncode == 2, "%s exited %d, not 2" % (" ".join(args), p.returncode))
+        check(flag in p.stderr, "%s: stderr does not name %s: %r" % (" ".join(args), flag,
+                                                                      p.stderr))
+    p = run(exe, ["--help"])
+    check(p.returncode == 0 and "--balance-factor" in p.stdout, "--help")
+    print("ok: bad flags")
+
+
+def check_table(exe):
+    p = run(exe, SMALL)
+    check(p.returncode == 0, "table mode exited %d: %s" % (p.returncode, p.stderr))
+    for name in POLICIES + ["lower_bound"]:
+        check(name in p.stdout, "table lacks %s" % name)
+    print("ok: table")
+
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    exe = sys.argv[1]
+    first = check_workload(exe, "default, 4000 requests", SMALL)
+    check_workload(exe, "4 replicas x 2 slots", SMALL + ["--replicas", "4", "--slots", "2"])
+    check_workload(exe, "concurrency 3, 30 models",
+                   SMALL + ["--concurrency", "3", "--models", "30", "--rate", "3"])
+    check_workload(exe, "policy ect, qsbr", SMALL + ["--policy", "ect", "--qsbr"])
+    check_workload(exe, "uniform hints, no load time",
+                   SMALL + ["--zipf", "0", "--load-ms", "0", "--replicas", "3"])
+    check_determinism(exe, first)
+    check_bad_flags(exe)
+    check_table(exe)
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,961 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The decision: every reason (hint_hit, hint_spill, fallback_hint,
+ * fallback_nohint, none_available), weights, health, generalists, in-flight
+ * accounting, bad input, the ECT policy, and router parameters.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+
+#include "hintlb/route.h"
+#include "route_policy.h"
+#include "route_priv.h"
+
+#define SEC    (1000ull * 1000 * 1000)
+#define NOW_NS (1000 * SEC) /* the clock the tests pass in requests */
+
+/* Routers and workers a test makes are released by teardown() too, so a
+ * failed assertion leaks nothing and ASan's leak check stays meaningful. */
+#define T_MAX 4
+static struct hl_router *t_router[T_MAX];
+static struct hl_route_worker t_worker[T_MAX];
+static bool t_worker_used[T_MAX];
+
+static struct hl_router *router_track(struct hl_router *r)
+{
+	for (int i = 0; r != NULL && i < T_MAX; i++) {
+		if (t_router[i] == NULL) {
+			t_router[i] = r;
+			return r;
+		}
+	}
+	if (r != NULL)
+		fail_msg("more than %d routers in one test", T_MAX);
+	return r;
+}
+
+static void router_done(struct hl_router *r)
+{
+	for (int i = 0; i < T_MAX; i++)
+		if (t_router[i] == r)
+			t_router[i] = NULL;
+	hl_router_free(r);
+}
+
+static struct hl_route_worker *worker_new(struct hl_router *r)
+{
+	for (int i = 0; i < T_MAX; i++) {
+		if (t_worker_used[i])
+			continue;
+		int rc = hl_route_worker_init(r, &t_worker[i], false);
+		if (rc != 0)
+			fail_msg("hl_route_worker_init: %d", rc);
+		t_worker_used[i] = true;
+		return &t_worker[i];
+	}
+	fail_msg("more than %d workers in one test", T_MAX);
+	return NULL;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < T_MAX; i++) {
+		if (t_worker_used[i])
+			hl_route_worker_fini(&t_worker[i]);
+		t_worker_used[i] = false;
+	}
+	for (int i = 0; i < T_MAX; i++)
+		if (t_router[i] != NULL)
+			router_done(t_router[i]);
+	return 0;
+}
+
+/* A router with @n replicas "r0".."r<n-1>" of weight 1. */
+static struct hl_router *router_with(const struct hl_router_params *p, uint32_t n)
+{
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = router_track(hl_router_create(p, err, sizeof(err)));
+
+	if (r == NULL)
+		fail_msg("hl_router_create: %s", err);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "r%u", i);
+		struct hl_replica_params rp = {.name = name, .weight = 1, .port = 8000};
+		int id = hl_replica_add(r, &rp, err, sizeof(err));
+		if (id != (int)i)
+			fail_msg("hl_replica_add %s: %d %s", name, id, err);
+	}
+	return r;
+}
+
+static struct hl_router *router_new(enum hl_route_policy pol, uint32_t n)
+{
+	return router_with(&(struct hl_router_params){.policy = pol}, n);
+}
+
+static void advertise(struct hl_router *r, uint32_t id, const char *header)
+{
+	int rc = hl_hints_replace_header(r, id, header, strlen(header));
+	if (rc < 0)
+		fail_msg("replica %u advertising '%s': %d", id, header, rc);
+}
+
+static uint32_t inflight(const struct hl_router *r, uint32_t id)
+{
+	struct hl_replica_info i;
+	assert_int_equal(hl_replica_get(r, id, &i), 0);
+	return i.inflight;
+}
+
+/* Decide and keep the slot (the caller completes it, or not). */
+static int decide_hold(struct hl_route_worker *w, const char *hint, uint64_t client_key,
+		       struct hl_route_result *res)
+{
+	struct hl_route_req req = {.hint = hint,
+				   .hint_len = hint ? strlen(hint) : 0,
+				   .client_key = client_key,
+				   .now_ns = NOW_NS};
+	memset(res, 0xa5, sizeof(*res));
+	return hl_route_decide(w, &req, res);
+}
+
+/* Decide and complete at once (flat load). */
+static struct hl_route_result decide(struct hl_route_worker *w, const char *hint,
+				     uint64_t client_key)
+{
+	struct hl_route_result res;
+	int rc = decide_hold(w, hint, client_key, &res);
+	if (rc == 0)
+		hl_route_complete(w, &res, 0);
+	else
+		assert_int_equal(rc, -EAGAIN);
+	return res;
+}
+
+static uint16_t maglev_of(const struct hl_router *r, uint64_t key)
+{
+	assert_non_null(r->maglev);
+	return maglev_pick(r->maglev, key, 0);
+}
+
+/* Tests whose promise holds for every policy run once per policy. */
+#define BOTH_POLICIES(name)                                                                        \
+	static void test_##name##_bounded(void **state)                                            \
+	{                                                                                          \
+		(void)state;                                                                       \
+		check_##name(HL_POLICY_BOUNDED);                                                   \
+	}                                                                                          \
+	static void test_##name##_ect(void **state)                                                \
+	{                                                                                          \
+		(void)state;                                                                       \
+		check_##name(HL_POLICY_ECT);                                                       \
+	}
+
+/* ---- hint hit / spill (bounded) ---- */
+
+static void test_hint_hit_least_inflight(void **state)
+{
+	(void)state;
+	/* a loose cap: this test is about the choice among advertisers */
+	struct hl_router *r = router_with(
+		&(struct hl_router_params){.balance_factor = 10, .policy = HL_POLICY_BOUNDED}, 4);
+	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_result held[8], res;
+	unsigned n_held = 0;
+
+	advertise(r, 0, "h, only0");
+	advertise(r, 1, "h, only1");
+	advertise(r, 2, "h, only2");
+	/* load: replica 0 has 2 in flight, replica 1 has 1, replica 2 none */
+	const char *load[] = {"only0", "only0", "only1"};
+	for (unsigned i = 0; i < RTE_DIM(load); i++) {
+		assert_int_equal(decide_hold(w, load[i], 0, &held[n_held]), 0);
+		assert_int_equal(held[n_held].reason, HL_ROUTE_HINT_HIT);
+		n_held++;
+	}
+	assert_int_equal(inflight(r, 0), 2);
+	assert_int_equal(inflight(r, 1), 1);
+
+	assert_int_equal(decide_hold(w, "h", 0, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 2);
+	assert_true(res.expect_warm);
+	assert_int_equal(res.queued_ahead, 0);
+	assert_int_equal(res.key_hash, hl_hint_hash64("h", 1));
+	held[n_held++] = res;
+
+	/* now 2, 1, 1: one of the two with one in flight */
+	assert_int_equal(decide_hold(w, "h", 0, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_true(res.replica == 1 || res.replica == 2);
+	assert_int_equal(res.queued_ahead, 1);
+	held[n_held++] = res;
+
+	/* 2, 2, 2 with replica 1 or 2 at 2: the third is the least loaded */
+	unsigned least = inflight(r, 1) < inflight(r, 2) ? 1 : 2;
+	assert_int_equal(decide_hold(w, "h", 0, &res), 0);
+	assert_int_equal(res.replica, least);
+	held[n_held++] = res;
+
+	for (unsigned i = 0; i < n_held; i++)
+		hl_route_complete(w, &held[i], 0);
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(inflight(r, i), 0);
+	assert_int_equal(w->stats.reason[HL_ROUTE_HINT_HIT], n_held);
+}
+
+static void test_hint_spill(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_BOUNDED, 4); /* balance factor 1.25 */
+	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_result first, second;
+
+	advertise(r, 0, "s");
+	assert_int_equal(decide_hold(w, "s", 0, &first), 0);
+	assert_int_equal(first.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(first.replica, 0);
+
+	/* cap = ceil(1.25 * 2 / 4) = 1: replica 0 is full, the request spills */
+	assert_int_equal(decide_hold(w, "s", 0, &second), 0);
+	assert_int_equal(second.reason, HL_ROUTE_HINT_SPILL);
+	assert_true(second.replica > 0 && second.replica < 4);
+	assert_false(second.expect_warm);
+	assert_int_equal(inflight(r, (uint32_t)second.replica), 1);
+	assert_int_equal(w->stats.reason[HL_ROUTE_HINT_SPILL], 1);
+
+	hl_route_complete(w, &first, 0);
+	hl_route_complete(w, &second, 0);
+	struct hl_route_result res = decide(w, "s", 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 0);
+}
+
+/* ---- fallback ---- */
+
+static void check_fallback_hint_is_maglev(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 8);
+	struct hl_route_worker *a = worker_new(r), *b = worker_new(r);
+	bool seen[8] = {false};
+	unsigned distinct = 0;
+	char hint[32];
+
+	advertise(r, 0, "known");
+	for (unsigned k = 0; k < 100; k++) {
+		snprintf(hint, sizeof(hint), "unknown-model-%u", k);
+		uint64_t h = hl_hint_hash64(hint, strlen(hint));
+		int32_t want = maglev_of(r, h);
+		for (unsigned rep = 0; rep < 3; rep++) {
+			struct hl_route_result ra = decide(a, hint, rep),
+					       rb = decide(b, hint, 7 * rep);
+			assert_int_equal(ra.reason, HL_ROUTE_FALLBACK_HINT);
+			assert_int_equal(rb.reason, HL_ROUTE_FALLBACK_HINT);
+			assert_int_equal(ra.key_hash, h);
+			assert_int_equal(ra.replica, want);
+			assert_int_equal(rb.replica, want);
+			if (rep == 0) /* later, ECT may expect the load it started */
+				assert_false(ra.expect_warm);
+		}
+		if (!seen[want]) {
+			seen[want] = true;
+			distinct++;
+		}
+	}
+	assert_true(distinct >= 6);
+	assert_int_equal(a->stats.reason[HL_ROUTE_FALLBACK_HINT], 300);
+	assert_int_equal(a->stats.reason[HL_ROUTE_HINT_HIT], 0);
+}
+
+BOTH_POLICIES(fallback_hint_is_maglev)
+
+static void check_fallback_nohint_by_client_key(enum hl_route_policy pol)
+{
+	enum { N = 8, KEYS = 4000 };
+	struct hl_router *r = router_new(pol, N);
+	struct hl_route_worker *a = worker_new(r), *b = worker_new(r);
+	unsigned count[N] = {0};
+
+	advertise(r, 1, "x");
+	for (uint64_t k = 0; k < KEYS; k++) {
+		struct hl_route_result ra = decide(a, NULL, k), rb = decide(b, NULL, k);
+		assert_int_equal(ra.reason, HL_ROUTE_FALLBACK_NOHINT);
+		assert_int_equal(ra.replica, rb.replica);
+		assert_int_equal(ra.replica, maglev_of(r, mix64(k)));
+		assert_int_equal(ra.key_hash, mix64(k));
+		count[ra.replica]++;
+	}
+	for (unsigned i = 0; i < N; i++)
+		if (count[i] < KEYS / N / 2)
+			fail_msg("replica %u got %u of %u client keys", i, count[i], KEYS);
+	/* no hint is not bad input */
+	for (unsigned d = 0; d < HL_DROP_REASON_COUNT; d++)
+		assert_int_equal(a->stats.drop[d], 0);
+	/* an empty hint (length 0) is no hint */
+	struct hl_route_req req = {.hint = "", .hint_len = 0, .client_key = 5, .now_ns = NOW_NS};
+	struct hl_route_result res;
+	assert_int_equal(hl_route_decide(a, &req, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_NOHINT);
+	assert_int_equal(res.replica, maglev_of(r, mix64(5)));
+	hl_route_complete(a, &res, 0);
+	assert_int_equal(a->stats.drop[HL_DROP_HINT_EMPTY], 0);
+}
+
+BOTH_POLICIES(fallback_nohint_by_client_key)
+
+static void check_none_available(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 3);
+	struct hl_route_worker *w = worker_new(r);
+	const enum hl_replica_state states[] = {HL_REPLICA_DOWN, HL_REPLICA_DRAINING};
+	struct hl_route_result res;
+
+	advertise(r, 1, "m");
+	for (unsigned s = 0; s < RTE_DIM(states); s++) {
+		for (uint32_t i = 0; i < 3; i++)
+			assert_int_equal(hl_replica_set_state(r, i, states[s]), 0);
+		const char *hints[] = {"m", "unknown", NULL};
+		for (unsigned h = 0; h < RTE_DIM(hints); h++) {
+			assert_int_equal(decide_hold(w, hints[h], 42, &res), -EAGAIN);
+			assert_int_equal(res.replica, -1);
+			assert_int_equal(res.reason, HL_ROUTE_NONE_AVAILABLE);
+			hl_route_complete(w, &res, 0); /* harmless */
+		}
+	}
+	assert_int_equal(w->stats.reason[HL_ROUTE_NONE_AVAILABLE], 6);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_int_equal(inflight(r, i), 0);
+	assert_int_equal(r->total_inflight, 0);
+
+	/* one back up takes everything */
+	assert_int_equal(hl_replica_set_state(r, 2, HL_REPLICA_UP), 0);
+	res = decide(w, "m", 1);
+	assert_int_equal(res.replica, 2);
+	assert_int_equal(decide(w, NULL, 1).replica, 2);
+	assert_int_equal(hl_replica_set_state(r, 9, HL_REPLICA_UP), -ENOENT);
+	assert_int_equal(hl_replica_set_state(r, 0, (enum hl_replica_state)9), -EINVAL);
+}
+
+BOTH_POLICIES(none_available)
+
+/* ---- weights ---- */
+
+static void check_all_weights_zero(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 4);
+	struct hl_route_worker *w = worker_new(r);
+	unsigned count[4] = {0};
+	char hint[32];
+
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(hl_replica_set_weight(r, i, 0), 0);
+	assert_null(r->maglev);
+	for (unsigned k = 0; k < 400; k++) {
+		snprintf(hint, sizeof(hint), "m%u", k);
+		struct hl_route_result a = decide(w, hint, k), b = decide(w, NULL, k);
+		assert_int_equal(a.reason, HL_ROUTE_FALLBACK_HINT);
+		assert_int_equal(b.reason, HL_ROUTE_FALLBACK_NOHINT);
+		assert_true(a.replica >= 0 && a.replica < 4);
+		assert_true(b.replica >= 0 && b.replica < 4);
+		count[a.replica]++;
+	}
+	for (uint32_t i = 0; i < 4; i++)
+		assert_true(count[i] > 0); /* spread, not all on one */
+	/* only usable ones */
+	assert_int_equal(hl_replica_set_state(r, 0, HL_REPLICA_DOWN), 0);
+	assert_int_equal(hl_replica_set_state(r, 1, HL_REPLICA_DRAINING), 0);
+	assert_int_equal(hl_replica_set_state(r, 3, HL_REPLICA_DOWN), 0);
+	for (unsigned k = 0; k < 50; k++)
+		assert_int_equal(decide(w, NULL, k).replica, 2);
+}
+
+BOTH_POLICIES(all_weights_zero)
+
+static void check_one_weight_zero(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 4);
+	struct hl_route_worker *w = worker_new(r);
+	char hint[32];
+
+	assert_int_equal(hl_replica_set_weight(r, 2, 0), 0);
+	for (unsigned k = 0; k < 2000; k++) {
+		snprintf(hint, sizeof(hint), "m%u", k);
+		assert_int_not_equal(decide(w, hint, k).replica, 2);
+		assert_int_not_equal(decide(w, NULL, k).replica, 2);
+	}
+	/* a hint hit still goes there */
+	advertise(r, 2, "special");
+	struct hl_route_result res = decide(w, "special", 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 2);
+	assert_int_equal(hl_replica_set_weight(r, 7, 1), -ENOENT);
+}
+
+BOTH_POLICIES(one_weight_zero)
+
+/* Weight 0 means "never chosen by Maglev" (route.h): while weighted
+ * replicas are usable, fallback traffic must not land on it, also when the
+ * weighted ones carry load. */
+static void check_weight_zero_not_fallback_under_load(enum hl_route_policy pol)
+{
+	enum { N = 3, HOLD = 60 };
+	struct hl_router *r = router_new(pol, N);
+	struct hl_route_worker *w = worker_new(r);
+	static struct hl_route_result held[HOLD];
+	unsigned on_zero = 0, first = 0;
+
+	assert_int_equal(hl_replica_set_weight(r, 2, 0), 0);
+	for (unsigned k = 0; k < HOLD; k++) {
+		assert_int_equal(decide_hold(w, NULL, k, &held[k]), 0);
+		if (held[k].replica == 2 && on_zero++ == 0)
+			first = k;
+	}
+	for (unsigned k = 0; k < HOLD; k++)
+		hl_route_complete(w, &held[k], 0);
+	if (on_zero > 0)
+		fail_msg("%u of %u held fallback requests went to the weight-0 replica "
+			 "(first at request %u)",
+			 on_zero, HOLD, first);
+}
+
+BOTH_POLICIES(weight_zero_not_fallback_under_load)
+
+/* ---- health, generalists ---- */
+
+static void check_down_draining_advertisers_skipped(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 4);
+	struct hl_route_worker *w = worker_new(r);
+
+	advertise(r, 0, "d");
+	advertise(r, 1, "d");
+	advertise(r, 2, "d");
+	assert_int_equal(hl_replica_set_state(r, 0, HL_REPLICA_DOWN), 0);
+	assert_int_equal(hl_replica_set_state(r, 1, HL_REPLICA_DRAINING), 0);
+	for (unsigned k = 0; k < 50; k++) {
+		struct hl_route_result res = decide(w, "d", k);
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 2);
+	}
+	/* no usable advertiser: the request goes to the only usable replica */
+	assert_int_equal(hl_replica_set_state(r, 2, HL_REPLICA_DOWN), 0);
+	for (unsigned k = 0; k < 20; k++) {
+		struct hl_route_result res = decide(w, "d", k);
+		assert_true(res.reason == HL_ROUTE_HINT_SPILL ||
+			    res.reason == HL_ROUTE_FALLBACK_HINT);
+		assert_int_equal(res.replica, 3);
+	}
+	/* back up: hits again */
+	assert_int_equal(hl_replica_set_state(r, 0, HL_REPLICA_UP), 0);
+	struct hl_route_result res = decide(w, "d", 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 0);
+}
+
+BOTH_POLICIES(down_draining_advertisers_skipped)
+
+static void check_generalists(enum hl_route_policy pol, bool prefer)
+{
+	enum { N = 6, G = 4, HINTS = 60 };
+	struct hl_router_params p = {.no_generalist_preference = !prefer, .policy = pol};
+	struct hl_router *r = router_with(&p, N);
+	struct hl_route_worker *w = worker_new(r);
+	unsigned to_g = 0, nohint_to_g = 0;
+	char hint[32];
+
+	advertise(r, 0, "a, b");
+	advertise(r, G, ""); /* reported an empty list: a generalist */
+	for (unsigned k = 0; k < HINTS; k++) {
+		snprintf(hint, sizeof(hint), "fresh-%u", k);
+		struct hl_route_result res = decide(w, hint, k);
+		assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+		if (!prefer)
+			assert_int_equal(res.replica,
+					 maglev_of(r, hl_hint_hash64(hint, strlen(hint))));
+		to_g += res.replica == G;
+		nohint_to_g += decide(w, NULL, k).replica == G;
+	}
+	if (prefer)
+		assert_int_equal(to_g, HINTS);
+	else
+		assert_true(to_g < HINTS / 2);
+	assert_true(nohint_to_g < HINTS / 2); /* no hint: Maglev of the client */
+	/* a known hint still goes to its advertiser */
+	assert_int_equal(decide(w, "a", 0).replica, 0);
+	teardown(NULL);
+}
+
+static void check_generalist_preferred(enum hl_route_policy pol)
+{
+	check_generalists(pol, true);
+}
+BOTH_POLICIES(generalist_preferred)
+
+static void check_no_generalist_preference(enum hl_route_policy pol)
+{
+	check_generalists(pol, false);
+}
+BOTH_POLICIES(no_generalist_preference)
+
+/* ---- accounting ---- */
+
+static void check_complete_returns_inflight(enum hl_route_policy pol)
+{
+	enum { N = 4, HOLD = 40 };
+	struct hl_router *r =
+		router_with(&(struct hl_router_params){.balance_factor = 100, .policy = pol}, N);
+	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_result held[HOLD];
+	char hint[16];
+
+	advertise(r, 1, "p, q");
+	for (unsigned k = 0; k < HOLD; k++) {
+		if (k % 3 == 0)
+			snprintf(hint, sizeof(hint), "p");
+		else
+			snprintf(hint, sizeof(hint), "u%u", k);
+		assert_int_equal(decide_hold(w, k % 5 == 0 ? NULL : hint, k, &held[k]), 0);
+	}
+	uint32_t sum = 0;
+	for (uint32_t i = 0; i < N; i++)
+		sum += inflight(r, i);
+	assert_int_equal(sum, HOLD);
+	assert_int_equal(r->total_inflight, HOLD);
+	assert_true(inflight(r, 1) >= HOLD / 3);
+	for (unsigned k = 0; k < HOLD; k++)
+		hl_route_complete(w, &held[k], k % 2 ? 1000 : 0);
+	for (uint32_t i = 0; i < N; i++) {
+		assert_int_equal(inflight(r, i), 0);
+		assert_int_equal(r->load[i].pending_ns, 0);
+	}
+	assert_int_equal(r->total_inflight, 0);
+	uint64_t decided = 0;
+	for (uint32_t i = 0; i < N; i++)
+		decided += w->per_replica[i];
+	assert_int_equal(decided, HOLD);
+}
+
+BOTH_POLICIES(complete_returns_inflight)
+
+/* ---- bad input ---- */
+
+static void check_bad_hint(struct hl_route_worker *w, const char *hint, size_t len,
+			   enum hl_route_drop why)
+{
+	struct hl_route_req req = {
+		.hint = hint, .hint_len = len, .client_key = 77, .now_ns = NOW_NS};
+	struct hl_route_result res;
+	uint64_t before = w->stats.drop[why];
+
+	assert_int_equal(hl_route_decide(w, &req, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_NOHINT);
+	assert_int_equal(res.replica, maglev_of(w->router, mix64(77))); /* keyed by the client */
+	hl_route_complete(w, &res, 0);
+	if (w->stats.drop[why] != before + 1)
+		fail_msg("hint of %zu bytes: drop %s not counted", len, hl_route_drop_name(why));
+
+	const char *out = NULL;
+	size_t out_len = 0;
+	enum hl_route_drop got = HL_DROP_REASON_COUNT;
+	assert_int_equal(hl_hint_check(hint, len, &out, &out_len, &got), -EINVAL);
+	assert_int_equal(got, why);
+}
+
+static void check_bad_hints(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 4);
+	struct hl_route_worker *w = worker_new(r);
+	char big[HL_HINT_MAX_LEN + 2];
+
+	advertise(r, 3, "ab");
+	memset(big, 'x', sizeof(big));
+	check_bad_hint(w, " ", 1, HL_DROP_HINT_EMPTY);
+	check_bad_hint(w, " \t \t", 4, HL_DROP_HINT_EMPTY);
+	check_bad_hint(w, NULL, 5, HL_DROP_HINT_EMPTY);
+	check_bad_hint(w, big, HL_HINT_MAX_LEN + 1, HL_DROP_HINT_TOO_LONG);
+	check_bad_hint(w, "a\0b", 3, HL_DROP_HINT_BAD_BYTE);
+	check_bad_hint(w, "ab\x7f", 3, HL_DROP_HINT_BAD_BYTE);
+	check_bad_hint(w, "a\rb", 3, HL_DROP_HINT_BAD_BYTE);
+	check_bad_hint(w, "ab\r\n", 4, HL_DROP_HINT_BAD_BYTE);
+	check_bad_hint(w, "\x01", 1, HL_DROP_HINT_BAD_BYTE);
+	assert_int_equal(w->stats.reason[HL_ROUTE_FALLBACK_NOHINT], 9);
+
+	/* what is fine: the longest hint, OWS around it, obs-text, inner SP */
+	struct hl_route_req req = {.hint = big, .hint_len = HL_HINT_MAX_LEN, .now_ns = NOW_NS};
+	struct hl_route_result res;
+	assert_int_equal(hl_route_decide(w, &req, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+	hl_route_complete(w, &res, 0);
+	assert_int_equal(decide(w, " \tab\t ", 0).replica, 3);
+	assert_int_equal(decide(w, " \tab\t ", 0).reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(decide(w, "caf\xc3\xa9", 0).reason, HL_ROUTE_FALLBACK_HINT);
+	assert_int_equal(decide(w, "a b", 0).reason, HL_ROUTE_FALLBACK_HINT);
+	const char *out = NULL;
+	size_t out_len = 0;
+	assert_int_equal(hl_hint_check("  ab ", 5, &out, &out_len, NULL), 0);
+	assert_int_equal(out_len, 2);
+	assert_memory_equal(out, "ab", 2);
+	assert_int_equal(hl_hint_check("\r", 1, &out, &out_len, NULL), -EINVAL); /* why NULL */
+}
+
+BOTH_POLICIES(bad_hints)
+
+/* ---- ECT ---- */
+
+/* Train the ECT estimates: @n warm requests of @warm_ns on @id (hint @h
+ * advertised there), then @n cold ones of @cold_ns (fresh hints). */
+static void ect_train(struct hl_route_worker *w, const char *h, uint64_t warm_ns, uint64_t cold_ns,
+		      unsigned n)
+{
+	struct hl_route_result res;
+	char hint[32];
+
+	for (unsigned k = 0; k < n; k++) {
+		assert_int_equal(decide_hold(w, h, 0, &res), 0);
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_true(res.expect_warm);
+		assert_int_equal(res.queued_ahead, 0);
+		hl_route_complete(w, &res, warm_ns);
+	}
+	for (unsigned k = 0; k < n; k++) {
+		snprintf(hint, sizeof(hint), "train-cold-%u", k);
+		assert_int_equal(decide_hold(w, hint, 0, &res), 0);
+		assert_false(res.expect_warm);
+		assert_int_equal(res.queued_ahead, 0);
+		hl_route_complete(w, &res, cold_ns);
+	}
+}
+
+static void test_ect_waits_for_warm_then_spills(void **state)
+{
+	(void)state;
+	enum { N = 4, W = 1, DEEP = 20 };
+	struct hl_router *r = router_with(&(struct hl_router_params){.policy = HL_POLICY_ECT}, N);
+	struct hl_route_worker *w = worker_new(r);
+	static struct hl_route_result held[DEEP + 2];
+	struct hl_route_result res;
+
+	advertise(r, W, "llama");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t service = r->est_service_ns, load = r->est_load_ns;
+	printf("  trained: service %.3f s, load %.3f s\n", (double)service / SEC,
+	       (double)load / SEC);
+	assert_true(service > SEC * 95 / 100 && service < SEC * 105 / 100);
+	assert_true(load > 7 * SEC * 95 / 100 && load < 8 * SEC * 105 / 100);
+	for (uint32_t i = 0; i < N; i++)
+		assert_int_equal(inflight(r, i), 0);
+
+	/* 1 in flight on the warm replica: waiting (~2 s) beats loading (~9 s) */
+	assert_int_equal(decide_hold(w, "llama", 0, &held[0]), 0);
+	assert_int_equal(held[0].replica, W);
+	assert_int_equal(decide_hold(w, "llama", 0, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, W);
+	assert_int_equal(res.queued_ahead, 1);
+	hl_route_complete(w, &res, 0);
+	hl_route_complete(w, &held[0], 0);
+
+	/* the same with the bounded policy spills: the cap is 1 */
+	struct hl_router *rb = router_new(HL_POLICY_BOUNDED, N);
+	struct hl_route_worker *wb = worker_new(rb);
+	advertise(rb, W, "llama");
+	assert_int_equal(decide_hold(wb, "llama", 0, &held[0]), 0);
+	assert_int_equal(decide_hold(wb, "llama", 0, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+	hl_route_complete(wb, &res, 0);
+	hl_route_complete(wb, &held[0], 0);
+
+	/* a deep queue on the warm replica (the others down while it fills):
+	 * waiting ~21 s loses to loading elsewhere */
+	for (uint32_t i = 0; i < N; i++)
+		if (i != W)
+			assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	for (unsigned k = 0; k < DEEP; k++) {
+		assert_int_equal(decide_hold(w, "llama", 0, &held[k]), 0);
+		assert_int_equal(held[k].replica, W);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+	assert_int_equal(decide_hold(w, "llama", 0, &res), 0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+	assert_int_not_equal(res.replica, W);
+	assert_false(res.expect_warm);
+	hl_route_complete(w, &res, 0);
+	for (unsigned k = 0; k < DEEP; k++)
+		hl_route_complete(w, &held[k], 0);
+	for (uint32_t i = 0; i < N; i++)
+		assert_int_equal(inflight(r, i), 0);
+}
+
+/* ECT: any worker sees a load another worker started (the replica's loading
+ * marks) and joins it while that is cheaper than loading elsewhere. */
+static void check_ect_join(uint32_t concurrency, bool want_join)
+{
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "j%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = concurrency};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *a = worker_new(r), *b = worker_new(r);
+	struct hl_route_result ra, rb;
+
+	assert_int_equal(decide_hold(a, "new-model", 1, &ra), 0);
+	assert_int_equal(ra.reason, HL_ROUTE_FALLBACK_HINT);
+	assert_false(ra.expect_warm);
+	assert_int_equal(decide_hold(b, "new-model", 2, &rb), 0);
+	assert_int_equal(rb.reason, HL_ROUTE_FALLBACK_HINT);
+	if (want_join) {
+		assert_int_equal(rb.replica, ra.replica);
+		assert_true(rb.expect_warm);
+	} else {
+		assert_int_not_equal(rb.replica, ra.replica);
+		assert_false(rb.expect_warm);
+	}
+	hl_route_complete(a, &ra, 0);
+	hl_route_complete(b, &rb, 0);
+	assert_int_equal(inflight(r, (uint32_t)ra.replica), 0);
+}
+
+/* A free concurrency slot: joining costs a service time, loading elsewhere
+ * a load more. */
+static void test_ect_joins_load_in_progress(void **state)
+{
+	(void)state;
+	check_ect_join(2, true);
+}
+
+/* Concurrency 1: joining waits for the whole load and the service ahead;
+ * an idle replica finishes sooner, so ECT starts a second load there. */
+static void test_ect_loads_elsewhere_when_join_is_slower(void **state)
+{
+	(void)state;
+	check_ect_join(1, false);
+}
+
+/* With no clock in the request (now_ns 0) the router reads the TSC: its
+ * clock must be TSC time in ns, so ECT's marks of loads in progress
+ * expire after the time they were given. Observed through those marks. */
+static void test_default_clock_is_tsc_ns(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_with(&(struct hl_router_params){.policy = HL_POLICY_ECT}, 4);
+	struct hl_route_worker *w = worker_new(r);
+	const char *hint = "cold-model";
+	struct hl_route_req req = {.hint = hint, .hint_len = strlen(hint)};
+	struct hl_route_result res;
+
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles();
+	assert_int_equal(hl_route_decide(w, &req, &res), 0);
+	hl_route_complete(w, &res, 0);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+	assert_false(res.expect_warm);
+
+	uint64_t key = hl_hint_hash64(hint, strlen(hint));
+	const struct replica_load *l = &r->load[res.replica];
+	uint32_t slot = (l->loading_next - 1) % HL_LOADING_MARKS;
+	assert_int_equal(l->loading_key[slot], key);
+	uint64_t router_now = l->loading_until[slot] - 2 * res.est_cost_ns;
+	uint64_t want = t0 / hz * SEC + t0 % hz * SEC / hz;
+	printf("  router clock %.3f s, TSC clock %.3f s\n", (double)router_now / SEC,
+	       (double)want / SEC);
+	assert_true(router_now + SEC > want && router_now < want + SEC);
+}
+
+/* ---- names and parameters ---- */
+
+static void test_policy_names(void **state)
+{
+	(void)state;
+	for (int p = 0; p < HL_POLICY_COUNT; p++) {
+		const char *name = hl_route_policy_name((enum hl_route_policy)p);
+		assert_non_null(name);
+		assert_int_equal(hl_route_policy_parse(name), p);
+	}
+	assert_string_equal(hl_route_policy_name(HL_POLICY_BOUNDED), "bounded");
+	assert_string_equal(hl_route_policy_name(HL_POLICY_ECT), "ect");
+	assert_string_equal(hl_route_policy_name(HL_POLICY_COUNT), "unknown");
+	assert_int_equal(hl_route_policy_parse("nope"), -EINVAL);
+	assert_int_equal(hl_route_policy_parse(""), -EINVAL);
+	assert_int_equal(hl_route_policy_parse("Bounded"), -EINVAL);
+	assert_int_equal(hl_route_policy_parse(NULL), -EINVAL);
+	assert_string_equal(hl_route_reason_name(HL_ROUTE_HINT_HIT), "hint_hit");
+	assert_string_equal(hl_route_reason_name(HL_ROUTE_HINT_SPILL), "hint_spill");
+	assert_string_equal(hl_route_reason_name(HL_ROUTE_NONE_AVAILABLE), "none_available");
+	assert_string_equal(hl_route_reason_name(HL_ROUTE_REASON_COUNT), "unknown");
+	assert_string_equal(hl_route_drop_name(HL_DROP_HINT_TOO_LONG), "hint_too_long");
+	assert_string_equal(hl_route_drop_name(HL_DROP_REASON_COUNT), "unknown");
+	for (int d = 0; d < HL_DROP_REASON_COUNT; d++)
+		assert_string_not_equal(hl_route_drop_name((enum hl_route_drop)d), "unknown");
+	for (int d = 0; d < HL_ROUTE_REASON_COUNT; d++)
+		assert_string_not_equal(hl_route_reason_name((enum hl_route_reason)d), "unknown");
+}
+
+static void check_refused(const struct hl_router_params *p, int err_no, const char *field)
+{
+	char err[HL_ROUTE_ERR_MAX] = "";
+
+	errno = 0;
+	struct hl_router *r = router_track(hl_router_create(p, err, sizeof(err)));
+	if (r != NULL)
+		fail_msg("router with a bad %s was created", field);
+	assert_int_equal(errno, err_no);
+	if (strstr(err, field) == NULL)
+		fail_msg("error '%s' does not name %s", err, field);
+}
+
+static void test_router_params(void **state)
+{
+	(void)state;
+	check_refused(&(struct hl_router_params){.balance_factor = 0.5}, EINVAL, "balance_factor");
+	check_refused(&(struct hl_router_params){.balance_factor = -1}, EINVAL, "balance_factor");
+	check_refused(&(struct hl_router_params){.maglev_size = 65536}, EINVAL, "maglev_size");
+	check_refused(&(struct hl_router_params){.maglev_size = 65535}, EINVAL, "maglev_size");
+	check_refused(&(struct hl_router_params){.max_replicas = 70000}, EINVAL, "max_replicas");
+	check_refused(&(struct hl_router_params){.max_hints = 4}, EINVAL, "max_hints");
+	check_refused(&(struct hl_router_params){.policy = HL_POLICY_COUNT}, EINVAL, "policy");
+	check_refused(&(struct hl_router_params){.name = "a-name-longer-than-23-bytes"}, EINVAL,
+		      "name");
+
+	char err[HL_ROUTE_ERR_MAX] = "";
+	assert_non_null(router_track(hl_router_create(
+		&(struct hl_router_params){.balance_factor = 1.0}, err, sizeof(err))));
+	assert_non_null(router_track(hl_router_create(
+		&(struct hl_router_params){.maglev_size = 257}, err, sizeof(err))));
+}
+
+/* A name in use: EEXIST (route.h), and the name is free again after free. */
+static void test_router_duplicate_name(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX] = "";
+	struct hl_router *r = router_track(
+		hl_router_create(&(struct hl_router_params){.name = "dup"}, err, sizeof(err)));
+	assert_non_null(r);
+	check_refused(&(struct hl_router_params){.name = "dup"}, EEXIST, "dup");
+	router_done(r);
+	assert_non_null(router_track(
+		hl_router_create(&(struct hl_router_params){.name = "dup"}, err, sizeof(err))));
+}
+
+/* Any two distinct names the router accepts (up to 23 bytes) name two
+ * routers: none of the DPDK objects behind them may collide. */
+static void test_router_long_names_distinct(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX] = "";
+	const char *a = "hintlb-router-prefix-_1", *b = "hintlb-router-prefix-_2";
+
+	assert_int_equal(strlen(a), 23);
+	struct hl_router *ra = router_track(
+		hl_router_create(&(struct hl_router_params){.name = a}, err, sizeof(err)));
+	if (ra == NULL)
+		fail_msg("router %s: %s", a, err);
+	struct hl_router *rb = router_track(
+		hl_router_create(&(struct hl_router_params){.name = b}, err, sizeof(err)));
+	if (rb == NULL)
+		fail_msg("router %s next to %s: %s (errno %d)", b, a, err, errno);
+}
+
+static void test_replica_add_errors(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_with(&(struct hl_router_params){.max_replicas = 2}, 1);
+	char err[HL_ROUTE_ERR_MAX] = "";
+
+	assert_int_equal(
+		hl_replica_add(r, &(struct hl_replica_params){.name = "r0"}, err, sizeof(err)),
+		-EEXIST);
+	assert_non_null(strstr(err, "r0"));
+	assert_int_equal(
+		hl_replica_add(r, &(struct hl_replica_params){.name = "a b"}, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		hl_replica_add(r, &(struct hl_replica_params){.name = ""}, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		hl_replica_add(r, &(struct hl_replica_params){.name = "r1"}, err, sizeof(err)), 1);
+	assert_int_equal(
+		hl_replica_add(r, &(struct hl_replica_params){.name = "r2"}, err, sizeof(err)),
+		-ENOSPC);
+	assert_int_equal(hl_router_replica_count(r), 2);
+	assert_int_equal(hl_replica_find(r, "r1"), 1);
+	assert_int_equal(hl_replica_find(r, "r9"), -ENOENT);
+	struct hl_replica_info i;
+	assert_int_equal(hl_replica_get(r, 1, &i), 0);
+	assert_string_equal(i.name, "r1");
+	assert_int_equal(i.concurrency, 1); /* default */
+	assert_int_equal(i.state, HL_REPLICA_UP);
+	assert_int_equal(i.hints_kind, HL_HINTS_NONE);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	/* DPDK 22.11 refuses --in-memory with --no-huge (it implies legacy
+	 * memory); --no-shconf keeps the EAL off the filesystem instead. */
+	char *eal[] = {argv[0], "--no-huge", "--no-shconf",       "--no-pci",
+		       "-l",    "0,1",       "--log-level=error", "--no-telemetry"};
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_hint_hit_least_inflight, teardown),
+		cmocka_unit_test_teardown(test_hint_spill, teardown),
+		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_bounded, teardown),
+		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_ect, teardown),
+		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_bounded, teardown),
+		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_ect, teardown),
+		cmocka_unit_test_teardown(test_none_available_bounded, teardown),
+		cmocka_unit_test_teardown(test_none_available_ect, teardown),
+		cmocka_unit_test_teardown(test_all_weights_zero_bounded, teardown),
+		cmocka_unit_test_teardown(test_all_weights_zero_ect, teardown),
+		cmocka_unit_test_teardown(test_one_weight_zero_bounded, teardown),
+		cmocka_unit_test_teardown(test_one_weight_zero_ect, teardown),
+		cmocka_unit_test_teardown(test_weight_zero_not_fallback_under_load_bounded,
+					  teardown),
+		cmocka_unit_test_teardown(test_weight_zero_not_fallback_under_load_ect, teardown),
+		cmocka_unit_test_teardown(test_down_draining_advertisers_skipped_bounded, teardown),
+		cmocka_unit_test_teardown(test_down_draining_advertisers_skipped_ect, teardown),
+		cmocka_unit_test_teardown(test_generalist_preferred_bounded, teardown),
+		cmocka_unit_test_teardown(test_generalist_preferred_ect, teardown),
+		cmocka_unit_test_teardown(test_no_generalist_preference_bounded, teardown),
+		cmocka_unit_test_teardown(test_no_generalist_preference_ect, teardown),
+		cmocka_unit_test_teardown(test_complete_returns_inflight_bounded, teardown),
+		cmocka_unit_test_teardown(test_complete_returns_inflight_ect, teardown),
+		cmocka_unit_test_teardown(test_bad_hints_bounded, teardown),
+		cmocka_unit_test_teardown(test_bad_hints_ect, teardown),
+		cmocka_unit_test_teardown(test_ect_waits_for_warm_then_spills, teardown),
+		cmocka_unit_test_teardown(test_ect_joins_load_in_progress, teardown),
+		cmocka_unit_test_teardown(test_ect_loads_elsewhere_when_join_is_slower, teardown),
+		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, teardown),
+		cmocka_unit_test_teardown(test_policy_names, teardown),
+		cmocka_unit_test_teardown(test_router_params, teardown),
+		cmocka_unit_test_teardown(test_router_duplicate_name, teardown),
+		cmocka_unit_test_teardown(test_router_long_names_distinct, teardown),
+		cmocka_unit_test_teardown(test_replica_add_errors, teardown),
+	};
+
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "test_route: cannot initialise the EAL\n");
+		return 1;
+	}
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_eal_cleanup();
+	return rc;
+}

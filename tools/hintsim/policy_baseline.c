@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The baselines: what users would run instead of hintlb.
+ *
+ *  - round_robin: the next replica, whatever the hint.
+ *  - least_inflight: fewest requests in flight; ties go round-robin.
+ *  - chash: HAProxy `balance hdr(X-Fal-Runner-Hint)` + `hash-type consistent`:
+ *    a ring with SIM_CHASH_POINTS points per replica of weight 1, the hint's
+ *    hash looked up clockwise.
+ *  - chash_bounded: the same plus `hash-balance-factor 125`: a replica is
+ *    eligible only while inflight + 1 <= ceil(factor * (total inflight + 1) / N);
+ *    the lookup walks clockwise to the first eligible one.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hintsim.h"
+
+/** Virtual points per replica of weight 1 on the hash ring. */
+#define SIM_CHASH_POINTS 100
+
+/* ------------------------------------------------------------------ */
+/* round_robin and least_inflight                                      */
+
+struct rr_state {
+	uint32_t next;
+};
+
+static int rr_init(struct sim_policy *p, const struct sim_cluster *c, char *err, size_t errlen)
+{
+	(void)c;
+	p->priv = calloc(1, sizeof(struct rr_state));
+	if (p->priv == NULL) {
+		snprintf(err, errlen, "%s: out of memory", p->ops->name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void rr_fini(struct sim_policy *p)
+{
+	free(p->priv);
+	p->priv = NULL;
+}
+
+static int32_t rr_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
+{
+	struct rr_state *st = p->priv;
+	uint32_t r = st->next;
+
+	(void)req;
+	st->next = (r + 1) % c->n;
+	return (int32_t)r;
+}
+
+/* Fewest in flight; scanning from the round-robin cursor makes ties rotate. */
+static int32_t li_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
+{
+	struct rr_state *st = p->priv;
+	uint32_t best = st->next, i;
+
+	(void)req;
+	for (i = 1; i < c->n; i++) {
+		uint32_t r = (st->next + i) % c->n;
+
+		if (c->rep[r].inflight < c->rep[best].inflight)
+			best = r;
+	}
+	st->next = (best + 1) % c->n;
+	return (int32_t)best;
+}
+
+const struct sim_policy_ops sim_policy_round_robin = {
+	.name = "round_robin",
+	.init = rr_init,
+	.pick = rr_pick,
+	.fini = rr_fini,
+};
+
+const struct sim_policy_ops sim_policy_least_inflight = {
+	.name = "least_inflight",
+	.init = rr_init,
+	.pick = li_pick,
+	.fini = rr_fini,
+};
+
+/* ------------------------------------------------------------------ */
+/* chash and chash_bounded                                             */
+
+struct ring_point {
+	uint64_t hash;
+	uint32_t replica;
+};
+
+struct chash_state {
+	struct ring_point *points; /**< sorted by hash */
+	uint32_t n_points;
+	uint64_t *model_hash; /**< per model: hash of its name */
+	uint64_t factor100;   /**< balance factor in percent, as HAProxy takes it */
+	bool bounded;
+};
+
+static int cmp_point(const void *a, const void *b)
+{
+	const struct ring_point *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return (x->hash > y->hash) - (x->hash < y->hash);
+	return (x->replica > y->replica) - (x->replica < y->replica);
+}
+
+static int chash_build(struct chash_state *st, const struct sim_cluster *c)
+{
+	const struct sim_trace *t = c->trace;
+	uint32_t r, v, i = 0;
+
+	st->n_points = c->n * SIM_CHASH_POINTS;
+	st->points = malloc(sizeof(*st->points) * st->n_points);
+	st->model_hash = malloc(sizeof(*st->model_hash) * t->n_models);
+	if (st->points == NULL || st->model_hash == NULL)
+		return -ENOMEM;
+	for (r = 0; r < c->n; r++) {
+		for (v = 0; v < SIM_CHASH_POINTS; v++) {
+			st->points[i].hash = sim_mix64(((uint64_t)(r + 1) << 32) | v);
+			st->points[i++].replica = r;
+		}
+	}
+	qsort(st->points, st->n_points, sizeof(*st->points), cmp_point);
+	for (i = 0; i < t->n_models; i++)
+		st->model_hash[i] = sim_hash_bytes(t->names[i], t->name_len[i]);
+	return 0;
+}
+
+static void chash_fini(struct sim_policy *p)
+{
+	struct chash_state *st = p->priv;
+
+	if (st != NULL) {
+		free(st->points);
+		free(st->model_hash);
+		free(st);
+	}
+	p->priv = NULL;
+}
+
+static int chash_init_common(struct sim_policy *p, const struct sim_cluster *c, bool bounded,
+			     char *err, size_t errlen)
+{
+	struct chash_state *st = calloc(1, sizeof(*st));
+
+	p->priv = st;
+	if (st == NULL || chash_build(st, c) != 0) {
+		chash_fini(p);
+		snprintf(err, errlen, "%s: out of memory", p->ops->name);
+		return -ENOMEM;
+	}
+	st->bounded = bounded;
+	st->factor100 = (uint64_t)llround(c->cfg->balance_factor * 100.0);
+	return 0;
+}
+
+static int chash_init(struct sim_policy *p, const struct sim_cluster *c, char *err, size_t errlen)
+{
+	return chash_init_common(p, c, false, err, errlen);
+}
+
+static int chash_bounded_init(struct sim_policy *p, const struct sim_cluster *c, char *err,
+			      size_t errlen)
+{
+	return chash_init_common(p, c, true, err, errlen);
+}
+
+/* The first point clockwise from @p h (wrapping past the top). */
+static uint32_t ring_first(const struct chash_state *st, uint64_t h)
+{
+	uint32_t lo = 0, hi = st->n_points;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (st->points[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == st->n_points ? 0 : lo;
+}
+
+/* inflight + 1 <= ceil(factor * (total + 1) / N), in integers. */
+static bool chash_eligible(const struct chash_state *st, const struct sim_cluster *c, uint32_t r)
+{
+	uint64_t den = 100ULL * c->n;
+	uint64_t cap = (st->factor100 * (c->total_inflight + 1) + den - 1) / den;
+
+	return c->rep[r].inflight + 1 <= cap;
+}
+
+static int32_t chash_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
+{
+	const struct chash_state *st = p->priv;
+	uint32_t first = ring_first(st, st->model_hash[c->trace->model[req]]);
+	uint32_t i;
+
+	if (!st->bounded)
+		return (int32_t)st->points[first].replica;
+	for (i = 0; i < st->n_points; i++) {
+		uint32_t r = st->points[(first + i) % st->n_points].replica;
+
+		if (chash_eligible(st, c, r))
+			return (int32_t)r;
+	}
+	/* Unreachable: the least loaded replica is always under the cap. */
+	return (int32_t)st->points[first].replica;
+}
+
+const struct sim_policy_ops sim_policy_chash_bounded = {
+	.name = "chash_bounded",
+	.init = chash_bounded_init,
+	.pick = chash_pick,
+	.fini = chash_fini,
+};
+
+const struct sim_policy_ops sim_policy_chash = {
+	.name = "chash",
+	.init = chash_init,
+	.pick = chash_pick,
+	.fini = chash_fini,
+};

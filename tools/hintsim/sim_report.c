@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Output: an aligned comparison table for people, or exactly one JSON object
+ * (jansson) for scripts. The JSON holds no wall-clock figures, so the same
+ * flags always print the same bytes.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "hintsim.h"
+
+static const char *route_policy_name(const struct sim_config *cfg)
+{
+	/* -1: the router's default, which is the zero value of the enum */
+	return hl_route_policy_name(cfg->route_policy < 0
+					    ? (enum hl_route_policy)0
+					    : (enum hl_route_policy)cfg->route_policy);
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Table                                                               */
+
+static void print_header(const struct sim_config *cfg, uint64_t lower_bound)
+{
+	printf("workload: %u replicas x %u slots (concurrency %u), %u models zipf %.2f, "
+	       "%" PRIu64 " requests at %.3g/s, load %.0f ms, service %.0f ms, seed %" PRIu64 "\n",
+	       cfg->replicas, cfg->slots, cfg->concurrency, cfg->models, cfg->zipf, cfg->requests,
+	       cfg->rate, (double)cfg->load_ns / SIM_NS_PER_MS,
+	       (double)cfg->service_ns / SIM_NS_PER_MS, cfg->seed);
+	printf("hintlb: router policy %s, balance factor %.2f; lower bound: Belady on one "
+	       "pooled cache of %" PRIu64 " slots = %" PRIu64 " loads\n\n",
+	       route_policy_name(cfg), cfg->balance_factor, (uint64_t)cfg->replicas * cfg->slots,
+	       lower_bound);
+}
+
+static void print_reasons(const struct sim_result *r)
+{
+	unsigned i;
+
+	printf("%s decisions:", r->name);
+	for (i = 0; i < HL_ROUTE_REASON_COUNT; i++) {
+		printf(" %s %" PRIu64 " (%.1f%%)", hl_route_reason_name((enum hl_route_reason)i),
+		       r->reason[i], 100.0 * ratio(r->reason[i], r->requests + r->unroutable));
+	}
+	printf("\n");
+}
+
+static void print_table(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
+			uint64_t lower_bound, double wall_s)
+{
+	unsigned i;
+
+	print_header(cfg, lower_bound);
+	printf("%-16s %11s %13s %11s %8s %8s %13s\n", "policy", "model loads", "x lower bound",
+	       "miss rate %", "p50 s", "p99 s", "max/mean load");
+	for (i = 0; i < n; i++) {
+		const struct sim_result *r = &res[i];
+
+		printf("%-16s %11" PRIu64 " %13.2f %11.2f %8.2f %8.2f %13.3f\n", r->name, r->loads,
+		       ratio(r->loads, lower_bound), 100.0 * r->miss_rate, r->p50_ms / 1000.0,
+		       r->p99_ms / 1000.0, r->max_mean_load);
+	}
+	printf("%-16s %11" PRIu64 " %13.2f\n\n", "lower_bound", lower_bound, 1.0);
+	for (i = 0; i < n; i++) {
+		if (res[i].has_reasons)
+			print_reasons(&res[i]);
+		if (res[i].hint_errors)
+			printf("%s: the router refused %" PRIu64 " hint lists\n", res[i].name,
+			       res[i].hint_errors);
+		if (res[i].unroutable)
+			printf("%s: %" PRIu64 " requests found no replica\n", res[i].name,
+			       res[i].unroutable);
+	}
+	printf("simulated in %.2f s (", wall_s);
+	for (i = 0; i < n; i++)
+		printf("%s%s %.2f s", i ? ", " : "", res[i].name, res[i].wall_s);
+	printf(")\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON                                                                */
+
+static json_t *workload_json(const struct sim_config *cfg)
+{
+	return json_pack(
+		"{s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:s, s:b}", "replicas",
+		(json_int_t)cfg->replicas, "slots", (json_int_t)cfg->slots, "models",
+		(json_int_t)cfg->models, "zipf", cfg->zipf, "requests", (json_int_t)cfg->requests,
+		"rate", cfg->rate, "load_ms", (double)cfg->load_ns / SIM_NS_PER_MS, "service_ms",
+		(double)cfg->service_ns / SIM_NS_PER_MS, "concurrency",
+		(json_int_t)cfg->concurrency, "seed", (json_int_t)cfg->seed, "balance_factor",
+		cfg->balance_factor, "route_policy", route_policy_name(cfg), "qsbr", cfg->qsbr);
+}
+
+static json_t *reasons_json(const struct sim_result *r)
+{
+	json_t *o = json_object();
+	unsigned i;
+
+	for (i = 0; o != NULL && i < HL_ROUTE_REASON_COUNT; i++) {
+		if (json_object_set_new(o, hl_route_reason_name((enum hl_route_reason)i),
+					json_integer((json_int_t)r->reason[i])) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *policy_json(const struct sim_result *r, uint64_t lower_bound)
+{
+	json_t *o =
+		json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I}", "name", r->name,
+			  "model_loads", (json_int_t)r->loads, "miss_rate", r->miss_rate, "p50_ms",
+			  r->p50_ms, "p99_ms", r->p99_ms, "max_mean_load", r->max_mean_load,
+			  "x_lower_bound", ratio(r->loads, lower_bound), "requests",
+			  (json_int_t)r->requests, "unroutable", (json_int_t)r->unroutable);
+
+	if (o == NULL || !r->has_reasons)
+		return o;
+	if (json_object_set_new(o, "reasons", reasons_json(r)) != 0 ||
+	    json_object_set_new(o, "route_policy", json_string(r->route_policy)) != 0 ||
+	    json_object_set_new(o, "hint_errors", json_integer((json_int_t)r->hint_errors)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int print_json(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
+		      uint64_t lower_bound)
+{
+	json_t *root, *policies;
+	unsigned i;
+	int rc = -ENOMEM;
+
+	policies = json_array();
+	for (i = 0; policies != NULL && i < n; i++) {
+		if (json_array_append_new(policies, policy_json(&res[i], lower_bound)) != 0)
+			goto out_policies;
+	}
+	/* "o" steals the references, also on failure. */
+	root = json_pack("{s:o, s:o, s:{s:I, s:I}}", "workload", workload_json(cfg), "policies",
+			 policies, "lower_bound", "model_loads", (json_int_t)lower_bound,
+			 "pooled_slots", (json_int_t)cfg->replicas * cfg->slots);
+	if (root == NULL)
+		return -ENOMEM;
+	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) == 0 &&
+	    fputc('\n', stdout) != EOF)
+		rc = 0;
+	json_decref(root);
+	return rc;
+out_policies:
+	json_decref(policies);
+	return rc;
+}
+
+int sim_report(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
+	       uint64_t lower_bound, double wall_s)
+{
+	if (cfg->json)
+		return print_json(cfg, res, n, lower_bound);
+	print_table(cfg, res, n, lower_bound, wall_s);
+	return 0;
+}

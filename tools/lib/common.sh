@@ -1,0 +1,62 @@
+# Shared by tools/test.sh and tools/demo.sh: install what is missing, set up
+# hugepages, configure and build. Source it; it defines functions only.
+
+HL_APT_PACKAGES=(
+	build-essential pkg-config meson ninja-build
+	clang llvm libclang-rt-14-dev clang-format
+	dpdk-dev libdpdk-dev libbpf-dev libxdp-dev bpftool
+	libcmocka-dev libjansson-dev libhttp-parser-dev
+	iproute2 curl python3
+)
+
+hl_log() { printf '==> %s\n' "$*" >&2; }
+
+hl_need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$0: run as root (sudo $0): it installs packages and sets up hugepages" >&2
+		exit 1
+	fi
+}
+
+# Install the Debian packages that are not installed yet (apt-get update once).
+hl_install_deps() {
+	local missing=() p
+	for p in "${HL_APT_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		hl_log "packages: all ${#HL_APT_PACKAGES[@]} present"
+		return 0
+	fi
+	hl_log "packages: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# 2 MiB hugepages and a hugetlbfs mount where the kernel lets us; tests and
+# the demo fall back to --no-huge where this fails, so failure is not fatal.
+hl_setup_hugepages() {
+	local nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages want=256
+	if [ -w "$nr" ] && [ "$(cat "$nr")" -lt "$want" ]; then
+		echo "$want" >"$nr" 2>/dev/null || true
+	fi
+	mkdir -p /dev/hugepages
+	if ! mountpoint -q /dev/hugepages; then
+		mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true
+	fi
+	hl_log "hugepages: $(cat "$nr" 2>/dev/null || echo 0) x 2 MiB," \
+		"hugetlbfs $(mountpoint -q /dev/hugepages && echo mounted || echo 'not mounted (using --no-huge)')"
+}
+
+# hl_build DIR [meson setup args...]: configure once, then build.
+hl_build() {
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+	hl_log "built $dir"
+}

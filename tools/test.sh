@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# sudo tools/test.sh — install what is missing, build (normal, ASan+UBSan and,
+# when there are fuzz targets, libFuzzer) and run every meson test suite and
+# the benchmarks. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/lib/common.sh
+
+hl_need_root
+hl_install_deps
+hl_setup_hugepages
+
+hl_build build
+hl_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+have_fuzz=0
+if grep -qs "suite: 'fuzz'" tests/fuzz/meson.build; then
+	have_fuzz=1
+	CC=clang hl_build build-fuzz -Dfuzz=true -Db_lundef=false
+fi
+
+passed=0
+failed=0
+# run_suites DIR ARGS...: meson test, counting what it reports.
+run_suites() {
+	local dir=$1 log rc=0
+	shift
+	log=$(mktemp)
+	meson test -C "$dir" --print-errorlogs "$@" 2>&1 | tee "$log" || rc=$?
+	passed=$((passed + $(awk '/^Ok:/ {print $2}' "$log" | tail -n1)))
+	failed=$((failed + $(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $2} END {print s + 0}' "$log")))
+	rm -f "$log"
+	return $rc
+}
+
+status=0
+hl_log "tests: build (gcc)"
+run_suites build --no-suite fuzz || status=1
+hl_log "tests: build-asan (ASan + UBSan)"
+run_suites build-asan --no-suite fuzz --no-suite integration || status=1
+if [ $have_fuzz -eq 1 ]; then
+	hl_log "tests: build-fuzz (libFuzzer, suite fuzz)"
+	run_suites build-fuzz --suite fuzz || status=1
+fi
+hl_log "benchmarks: build (figures as 'name: value unit')"
+bench_log=$(mktemp)
+if ! meson test -C build --benchmark --verbose >"$bench_log" 2>&1; then
+	cat "$bench_log"
+	hl_log "a benchmark failed"
+	status=1
+fi
+grep -E '^[A-Za-z0-9_./-]+: [0-9.]+' "$bench_log" || true
+rm -f "$bench_log"
+
+echo "tests: $passed passed, $failed failed"
+exit $status
