@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # sudo tools/demo.sh — install what is missing, build, and show hintlb doing
-# its job. For now: the routing core in hintsim, on the reference workload
-# (8 replicas x 3 model slots, 100 models with Zipf(1.0) popularity, 1 req/s,
-# 1 s service, 8 s model load), against what users would otherwise run.
+# its job: (1) the routing core in hintsim, on the reference workload (8
+# replicas x 3 model slots, 100 models with Zipf(1.0) popularity, 1 req/s,
+# 1 s service, 8 s model load), against what users would otherwise run;
+# (2) the daemon on net_af_xdp in a namespace topology, answering ARP and
+# ping for its VIP while the kernel keeps serving the same interface.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/common.sh
@@ -13,7 +15,7 @@ hl_setup_hugepages
 hl_build build
 
 requests=${HINTSIM_REQUESTS:-200000}
-hl_log "hintsim: $requests requests, every policy on the same trace (takes a few seconds)"
+hl_log "part 1 - routing policy: hintsim, $requests requests, every policy on the same trace"
 build/tools/hintsim/hintsim --requests "$requests"
 cat <<'TXT'
 
@@ -22,4 +24,51 @@ keeps a GPU busy for seconds without serving. "x lower bound" compares with
 Belady's optimal eviction on one pooled cache of all slots, which no router
 can beat. chash (no bound) loads little but lets a hot model queue on one
 replica: look at its p99.
+
 TXT
+
+# Part 2: the daemon on the standard topology (docs/topology.md): hintlb on
+# net_af_xdp with its XDP stage, sharing hl0 with the kernel.
+hl_log "part 2 - the daemon: tools/netns.sh up, hintlb on net_af_xdp (docs/examples/hintlb.conf)"
+work=$(mktemp -d)
+hintlb_pid=
+demo_cleanup() {
+	if [ -n "$hintlb_pid" ] && kill -0 "$hintlb_pid" 2>/dev/null; then
+		kill -TERM "$hintlb_pid" 2>/dev/null || true
+		wait "$hintlb_pid" 2>/dev/null || true
+	fi
+	[ -n "${web_pid:-}" ] && kill "$web_pid" 2>/dev/null || true
+	tools/netns.sh down >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap demo_cleanup EXIT
+tools/netns.sh up >/dev/null
+nsenter --net=/run/netns/hl-lb build/dataplane/hintlb --config docs/examples/hintlb.conf \
+	>"$work/hintlb.log" 2>&1 &
+hintlb_pid=$!
+for _ in $(seq 150); do
+	ip netns exec hl-client ping -c1 -W1 -q 10.77.0.2 >/dev/null 2>&1 && break
+	kill -0 "$hintlb_pid" 2>/dev/null || { cat "$work/hintlb.log"; exit 1; }
+	sleep 0.2
+done
+grep -m1 'ready' "$work/hintlb.log" || true
+
+hl_log "the client pings the VIP: hintlb answers (the kernel does not hold 10.77.0.100)"
+ip netns exec hl-client ping -c 5 -i 0.2 10.77.0.100
+hl_log "the kernel still serves its own address on the same NIC (10.77.0.3), through the XDP stage"
+nsenter --net=/run/netns/hl-lb python3 -m http.server --bind 10.77.0.3 8080 \
+	--directory "$work" >/dev/null 2>&1 &
+web_pid=$!
+for _ in $(seq 50); do
+	ip netns exec hl-client curl -s -o /dev/null http://10.77.0.3:8080/ && break
+	sleep 0.1
+done
+ip netns exec hl-client curl -s -o /dev/null -w 'curl http://10.77.0.3:8080/ -> HTTP %{http_code}\n' \
+	http://10.77.0.3:8080/
+hl_log "hintlb's counters (SIGUSR1): worker and XDP stage"
+kill -USR1 "$hintlb_pid"
+sleep 0.5
+grep -E 'icmp_echo|arp_|xdp hl0' "$work/hintlb.log" | grep -v ' 0$' | head -20 || true
+kill -TERM "$hintlb_pid"
+wait "$hintlb_pid" && hl_log "hintlb stopped cleanly (SIGTERM), XDP program detached"
+hintlb_pid=

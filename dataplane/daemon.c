@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Start and stop, on the main lcore. Start order: routing core, mbuf pool,
+ * ports, XDP stage, workers (state, neighbour rings, wanted neighbours),
+ * launch. Stop runs the reverse, from whatever point start reached.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "daemon.h"
+#include "hintlb/log.h"
+#include "net.h"
+#include "port.h"
+
+#define HL_SHARE_RING_SIZE 1024
+
+int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out, char *err,
+			    size_t errlen)
+{
+	struct hl_router_params rp = {
+		.name = "hintlb",
+		.max_replicas = cfg->routing.max_replicas,
+		.max_hints = cfg->routing.max_hints,
+		.maglev_size = cfg->routing.maglev_size,
+		.balance_factor = cfg->routing.balance_factor,
+	};
+	char why[HL_ROUTE_ERR_MAX] = "";
+	struct hl_router *r;
+	int policy = hl_route_policy_parse(cfg->routing.policy);
+
+	if (policy < 0) {
+		snprintf(err, errlen, "[routing] policy: '%s' is not a policy the routing core has",
+			 cfg->routing.policy);
+		return -EINVAL;
+	}
+	rp.policy = (enum hl_route_policy)policy;
+	r = hl_router_create(&rp, why, sizeof(why));
+	if (r == NULL) {
+		int rc = errno != 0 ? -errno : -EINVAL;
+
+		snprintf(err, errlen, "[routing]: the routing core refused it: %s",
+			 why[0] ? why : strerror(-rc));
+		return rc;
+	}
+	for (unsigned i = 0; i < cfg->n_replicas; i++) {
+		const struct hl_cfg_replica *c = &cfg->replicas[i];
+		struct hl_replica_params p = {
+			.name = c->name,
+			.ipv4 = rte_be_to_cpu_32(c->addr),
+			.port = c->port,
+			.weight = c->weight,
+			.concurrency = c->concurrency,
+		};
+		int rc = hl_replica_add(r, &p, why, sizeof(why));
+
+		if (rc < 0) {
+			snprintf(err, errlen, "[replica %s]: the routing core refused it: %s",
+				 c->name, why[0] ? why : strerror(-rc));
+			hl_router_free(r);
+			return rc;
+		}
+	}
+	*out = r;
+	return 0;
+}
+
+static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
+{
+	d->pool = rte_pktmbuf_pool_create("hl_mbufs", d->cfg->worker.mbufs, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (d->pool == NULL) {
+		snprintf(err, errlen,
+			 "[worker] mbufs: cannot create a pool of %u mbufs: %s (with --no-huge "
+			 "the EAL has 64 MiB unless -m says more)",
+			 d->cfg->worker.mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
+{
+	const struct hl_config *cfg = d->cfg;
+
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		int rc = hl_port_start(&cfg->ports[i], &cfg->worker, (uint16_t)d->n_workers,
+				       d->pool, &d->net.port[i], err, errlen);
+		if (rc != 0)
+			return rc;
+		d->n_started++;
+	}
+	return 0;
+}
+
+/* Worker state for lcore @p lcore, worker @p id: rx queue id on every port. */
+static int create_worker(struct hl_daemon *d, unsigned id, unsigned lcore, char *err, size_t errlen)
+{
+	struct hl_worker *w;
+	char name[RTE_RING_NAMESIZE];
+	int rc;
+
+	w = rte_zmalloc_socket("hl_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+			       (int)rte_lcore_to_socket_id(lcore));
+	if (w == NULL) {
+		snprintf(err, errlen, "worker %u: out of memory", id);
+		return -ENOMEM;
+	}
+	d->workers[id] = w;
+	w->id = id;
+	w->lcore = lcore;
+	w->net = &d->net;
+	w->pool = d->pool;
+	w->stop = &d->stop;
+	w->txq_id = (uint16_t)id;
+	w->idle = d->cfg->worker.idle;
+	w->idle_sleep_us = d->cfg->worker.idle_sleep_us;
+	w->transmit = true;
+	for (unsigned p = 0; p < d->net.n_ports; p++) {
+		w->rxq[p].port = (uint16_t)p;
+		w->rxq[p].port_id = d->net.port[p].port_id;
+		w->rxq[p].queue_id = (uint16_t)id;
+	}
+	w->n_rxq = d->net.n_ports;
+	hl_worker_init(w);
+	rc = hl_route_worker_init(d->router, &w->route, true);
+	if (rc != 0) {
+		snprintf(err, errlen, "worker %u: routing core reader: %s", id, strerror(-rc));
+		return rc;
+	}
+	w->route_registered = true;
+	if (d->n_workers > 1) {
+		snprintf(name, sizeof(name), "hl_share_%u", id);
+		d->share[id] =
+			rte_ring_create_elem(name, sizeof(struct hl_arp_share), HL_SHARE_RING_SIZE,
+					     (int)rte_lcore_to_socket_id(lcore), RING_F_SC_DEQ);
+		if (d->share[id] == NULL) {
+			snprintf(err, errlen, "worker %u: neighbour ring: %s", id,
+				 rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		w->arp.share_in = d->share[id];
+	}
+	return 0;
+}
+
+/* Worker 0 keeps gateways and the replicas' next hops resolved; peers learn from it. */
+static void want_neighbours(struct hl_daemon *d)
+{
+	struct hl_worker *w = d->workers[0];
+	uint32_t nh;
+
+	for (unsigned p = 0; p < d->net.n_ports; p++)
+		if (d->net.port[p].gateway != 0)
+			hl_arp_want(w, p, d->net.port[p].gateway);
+	for (unsigned i = 0; i < d->cfg->n_replicas; i++) {
+		int p = hl_net_egress(&d->net, d->cfg->replicas[i].addr, &nh);
+
+		if (p >= 0 && hl_arp_want(w, (unsigned)p, nh) != 0)
+			break; /* the rest resolve on first use */
+	}
+}
+
+static int create_workers(struct hl_daemon *d, char *err, size_t errlen)
+{
+	unsigned lcore, id = 0;
+	int rc;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		rc = create_worker(d, id++, lcore, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < d->n_workers; i++)
+		for (unsigned j = 0; j < d->n_workers; j++)
+			if (i != j)
+				d->workers[i]->arp.share_out[d->workers[i]->arp.n_share_out++] =
+					d->share[j];
+	want_neighbours(d);
+	return 0;
+}
+
+static void say_what_is_missing(const struct hl_config *cfg)
+{
+	char a[16];
+
+	for (unsigned i = 0; i < cfg->n_listeners; i++) {
+		const struct hl_cfg_listener *l = &cfg->listeners[i];
+		uint32_t h = rte_be_to_cpu_32(l->vip);
+
+		snprintf(a, sizeof(a), "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff,
+			 h & 0xff);
+		HL_LOG(NOTICE,
+		       "listener %s: mode %s on %s:%u is not implemented yet (needs the TCP "
+		       "stack%s); the VIP answers ARP and ping only\n",
+		       l->name, hl_listener_mode_name(l->mode), a, l->port,
+		       l->mode == HL_LISTEN_HTTP ? " and the proxy" : "");
+	}
+	HL_LOG(NOTICE,
+	       "[ctrl] socket %s: the control socket is not implemented yet; nothing "
+	       "was created\n",
+	       cfg->ctrl_socket);
+}
+
+int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->n_workers = rte_lcore_count() - 1;
+	if (d->n_workers == 0) {
+		snprintf(err, errlen,
+			 "[eal] args: no worker lcore (the first lcore of -l is the "
+			 "main lcore; use e.g. -l 0,1)");
+		return -EINVAL;
+	}
+	hl_netconf_build(&d->net, cfg);
+	rc = hl_daemon_router_create(cfg, &d->router, err, errlen);
+	if (rc == 0)
+		rc = create_pool(d, err, errlen);
+	if (rc == 0)
+		rc = start_ports(d, err, errlen);
+	if (rc == 0)
+		rc = hl_xdp_stage_open(d, err, errlen);
+	if (rc == 0)
+		rc = create_workers(d, err, errlen);
+	if (rc != 0) {
+		hl_daemon_stop(d);
+		return rc;
+	}
+	say_what_is_missing(cfg);
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		rc = rte_eal_remote_launch(hl_worker_main, d->workers[i], d->workers[i]->lcore);
+		if (rc != 0) {
+			snprintf(err, errlen, "worker %u: cannot launch on lcore %u: %s", i,
+				 d->workers[i]->lcore, rte_strerror(-rc));
+			hl_daemon_stop(d);
+			return rc;
+		}
+		d->launched = true;
+	}
+	return 0;
+}
+
+void hl_daemon_stop(struct hl_daemon *d)
+{
+	__atomic_store_n(&d->stop, true, __ATOMIC_RELAXED);
+	if (d->launched)
+		rte_eal_mp_wait_lcore();
+	d->launched = false;
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		struct hl_worker *w = d->workers[i];
+
+		if (w == NULL)
+			continue;
+		hl_worker_release(w);
+		if (w->route_registered)
+			hl_route_worker_fini(&w->route);
+	}
+	hl_xdp_stage_close(d);
+	for (unsigned i = 0; i < d->n_started; i++)
+		hl_port_stop(d->net.port[i].port_id);
+	d->n_started = 0;
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		rte_free(d->workers[i]);
+		d->workers[i] = NULL;
+		rte_ring_free(d->share[i]);
+		d->share[i] = NULL;
+	}
+	rte_mempool_free(d->pool);
+	d->pool = NULL;
+	hl_router_free(d->router);
+	d->router = NULL;
+}
+
+void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f)
+{
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		const struct hl_worker *w = d->workers[i];
+
+		if (w == NULL)
+			continue;
+		for (unsigned c = 0; c < HL_CTR_COUNT; c++) {
+			uint64_t v = __atomic_load_n(&w->ctr[c], __ATOMIC_RELAXED);
+
+			if (v != 0)
+				fprintf(f, "worker %u %s %" PRIu64 "\n", i, hl_counter_name(c), v);
+		}
+	}
+	hl_xdp_stage_print(d, f);
+	fflush(f);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The daemon's lifecycle on the main lcore: build the routing core from the
+ * configuration, start ports and workers, stop them all again. main.c
+ * drives it; nothing here runs on a worker.
+ */
+#ifndef HINTLB_DAEMON_H
+#define HINTLB_DAEMON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <rte_lcore.h>
+
+#include "hintlb/config.h"
+#include "hintlb/route.h"
+#include "netconf.h"
+#include "worker.h"
+
+struct hl_xdp;
+
+struct hl_daemon {
+	const struct hl_config *cfg; /* borrowed */
+	struct hl_netconf net;
+	struct rte_mempool *pool;
+	struct hl_router *router;
+	unsigned n_workers;
+	struct hl_worker *workers[RTE_MAX_LCORE];
+	struct rte_ring *share[RTE_MAX_LCORE];
+	unsigned n_started; /* ports started, in config order */
+	struct hl_xdp *xdp[HL_PORTS_MAX];
+	bool launched;
+	bool stop; /* written by the main thread, read by workers */
+};
+
+/*
+ * Create a router and add every replica, as the daemon does at start: the
+ * routing core's own checks apply (hl_router_create, hl_replica_add). The EAL
+ * must be initialised. @return 0, or -errno with @p err naming the section,
+ * key and value.
+ */
+int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out, char *err,
+			    size_t errlen);
+
+/* Start everything (EAL initialised with cfg's args). On failure what was started is stopped. */
+int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err, size_t errlen);
+
+/* Stop workers, ports, the XDP stage; free everything. Safe on a partly started daemon. */
+void hl_daemon_stop(struct hl_daemon *d);
+
+/* Print every worker's non-zero counters and the XDP stage's, "worker N name value" lines. */
+void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f);
+
+/* The XDP stage (xdp_stage.c): attach our maps to each xdp_prog= port. */
+void hl_xdp_stage_detach_stale(const struct hl_config *cfg);
+int hl_xdp_stage_open(struct hl_daemon *d, char *err, size_t errlen);
+void hl_xdp_stage_close(struct hl_daemon *d);
+void hl_xdp_stage_print(const struct hl_daemon *d, FILE *f);
+
+#endif /* HINTLB_DAEMON_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker: the state one worker lcore owns, in one cache-aligned struct
+ * passed explicitly to every layer (no globals on the packet path), and the
+ * loop that runs it (worker.c).
+ *
+ * Written only by its own lcore while running, except `ctr`, which the main
+ * thread reads (relaxed, approximate) to print counters.
+ */
+#ifndef HINTLB_WORKER_H
+#define HINTLB_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "hintlb/config.h"
+#include "hintlb/counters.h"
+#include "hintlb/route.h"
+#include "arp_cache.h"
+#include "netconf.h"
+
+#define HL_RX_BURST 32
+#define HL_TX_BURST 64 /* packets buffered per port before a flush */
+
+/* The packets a worker has queued for one port, flushed once per loop. */
+struct hl_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[HL_TX_BURST];
+};
+
+/* One rx queue a worker polls. */
+struct hl_rxq {
+	uint16_t port;    /* index into netconf */
+	uint16_t port_id; /* DPDK ethdev id */
+	uint16_t queue_id;
+};
+
+struct hl_worker {
+	/* Set before launch, then read-only. */
+	unsigned id;    /* 0..n_workers-1 */
+	unsigned lcore; /* EAL lcore id */
+	const struct hl_netconf *net;
+	struct rte_mempool *pool;
+	const bool *stop; /* set by the main thread; read relaxed */
+	unsigned n_rxq;
+	struct hl_rxq rxq[HL_PORTS_MAX];
+	uint16_t txq_id; /* this worker's tx queue on every port */
+	enum hl_idle_mode idle;
+	uint32_t idle_sleep_us;
+	uint64_t tsc_hz;
+	uint64_t tick_tsc; /* period of the timer pass */
+	bool transmit;     /* false in unit tests: tx buffers are inspected, not sent */
+
+	/* Written by the worker. */
+	uint64_t now; /* rte_rdtsc() at the top of the loop iteration */
+	uint64_t next_tick;
+	uint32_t empty_polls;
+	struct hl_route_worker route;
+	bool route_registered;
+
+	uint64_t ctr[HL_CTR_COUNT] __rte_cache_aligned;
+	struct hl_txbuf tx[HL_PORTS_MAX] __rte_cache_aligned;
+	struct hl_arp_cache arp __rte_cache_aligned;
+} __rte_cache_aligned;
+
+#define HL_COUNT(w, id)      ((w)->ctr[HL_CTR_##id]++)
+#define HL_COUNT_N(w, id, n) ((w)->ctr[HL_CTR_##id] += (n))
+
+/* Count a drop and free the packet. Consumes @p m. */
+#define HL_DROP(w, id, m)                                                                          \
+	do {                                                                                       \
+		HL_COUNT(w, id);                                                                   \
+		rte_pktmbuf_free(m);                                                               \
+	} while (0)
+
+/* Send what port @p p's buffer holds; what the PMD refuses stays for the next flush. */
+static inline void hl_tx_flush_port(struct hl_worker *w, unsigned p)
+{
+	struct hl_txbuf *b = &w->tx[p];
+	uint16_t sent, i;
+	uint64_t bytes = 0;
+
+	if (b->n == 0 || !w->transmit)
+		return;
+	for (i = 0; i < b->n; i++)
+		bytes += b->pkts[i]->pkt_len;
+	sent = rte_eth_tx_burst(w->net->port[p].port_id, w->txq_id, b->pkts, b->n);
+	for (i = sent; i < b->n; i++)
+		bytes -= b->pkts[i]->pkt_len;
+	HL_COUNT_N(w, TX_PKTS, sent);
+	HL_COUNT_N(w, TX_BYTES, bytes);
+	if (sent < b->n)
+		memmove(b->pkts, b->pkts + sent, (size_t)(b->n - sent) * sizeof(b->pkts[0]));
+	b->n = (uint16_t)(b->n - sent);
+}
+
+/* Queue a finished frame for port @p p. Consumes @p m (sent later, or dropped and counted). */
+static inline void hl_tx_enqueue(struct hl_worker *w, unsigned p, struct rte_mbuf *m)
+{
+	struct hl_txbuf *b = &w->tx[p];
+
+	if (b->n == HL_TX_BURST)
+		hl_tx_flush_port(w, p);
+	if (b->n == HL_TX_BURST) {
+		HL_DROP(w, TX_DROP_FULL, m);
+		return;
+	}
+	b->pkts[b->n++] = m;
+}
+
+/* Flush every port's buffer. */
+static inline void hl_tx_flush(struct hl_worker *w)
+{
+	for (unsigned p = 0; p < w->net->n_ports; p++)
+		hl_tx_flush_port(w, p);
+}
+
+/*
+ * Prepare a worker before launch: counters zero, empty cache and buffers.
+ * The caller fills id, lcore, net, pool, stop, rxq, txq_id and idle first.
+ */
+void hl_worker_init(struct hl_worker *w);
+
+/* Free every packet the worker still holds (tx buffers, ARP pending). @return packets freed. */
+unsigned hl_worker_release(struct hl_worker *w);
+
+/* The lcore entry point (rte_eal_remote_launch): loop until *w->stop. @p arg is the worker. */
+int hl_worker_main(void *arg);
+
+/* One loop iteration without idling: rx, dispatch, timers, tx flush, quiescence. @return packets
+ * received. */
+unsigned hl_worker_poll(struct hl_worker *w);
+
+#endif /* HINTLB_WORKER_H */

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The daemon's configuration: an INI file read with DPDK's rte_cfgfile.
+ *
+ * Every key is documented in docs/CONFIG.md. Loading checks everything that
+ * can be checked without the EAL: syntax of every value, ranges, duplicate
+ * names, cross references (a port section must name a device given in
+ * `[eal] args`, a VIP must not be a port address, ...). Unknown sections and
+ * keys are errors. Every error message names the section, the key and the bad
+ * value: "[replica gpu-1] address: '10.0.0.300:80' is not IPv4:PORT".
+ *
+ * The routing-core checks (replicas added to a real router) need the EAL and
+ * live in the daemon (hl_daemon_router_create()); `hintlb --check` runs both.
+ */
+#ifndef HINTLB_CONFIG_H
+#define HINTLB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest section name after the type word ("[port NAME]"), with the NUL. */
+#define HL_CFG_NAME_MAX 64
+/** Most `[port ...]` sections. */
+#define HL_CFG_PORTS_MAX 8
+/** Most `[listener ...]` sections (each VIP is answered on every port). */
+#define HL_CFG_LISTENERS_MAX 64
+/** Most `[replica ...]` sections. */
+#define HL_CFG_REPLICAS_MAX 4096
+/** Most words in `[eal] args`. */
+#define HL_CFG_EAL_ARGS_MAX 64
+/** Longest header name (hint_header, hints_header), with the NUL. */
+#define HL_CFG_HEADER_MAX 64
+/** Longest `[ctrl] socket` path, with the NUL (sockaddr_un.sun_path). */
+#define HL_CFG_PATH_MAX 108
+/** Longest interface name, with the NUL (IFNAMSIZ). */
+#define HL_CFG_IFNAME_MAX 16
+/** Size of an error buffer that fits every message the config code writes. */
+#define HL_CFG_ERR_MAX 512
+
+/** What a listener does with the connections it accepts. */
+enum hl_listener_mode {
+	HL_LISTEN_HTTP = 0, /**< the proxy */
+	HL_LISTEN_ECHO,     /**< diagnostics: echo the bytes back */
+	HL_LISTEN_DISCARD,  /**< diagnostics: read and drop */
+};
+
+/** How a worker waits when its queues are empty. */
+enum hl_idle_mode {
+	HL_IDLE_ADAPTIVE = 0, /**< pause, then short sleeps (default; shared machines) */
+	HL_IDLE_POLL,         /**< never sleep (dedicated cores) */
+};
+
+/** `[port NAME]`: one DPDK ethdev. Addresses are network byte order. */
+struct hl_cfg_port {
+	char name[HL_CFG_NAME_MAX]; /**< the DPDK device name, e.g. net_af_xdp0 */
+	uint32_t addr;              /**< address = A.B.C.D/LEN */
+	uint8_t prefix_len;
+	uint32_t gateway; /**< 0 when absent */
+	uint16_t mtu;     /**< 0: leave the device's */
+	/** From the device's `iface=` devarg (net_af_xdp, net_af_packet); "" otherwise. */
+	char iface[HL_CFG_IFNAME_MAX];
+	/** The device is a net_af_xdp vdev with `xdp_prog=`: the XDP stage is ours. */
+	bool xdp_prog;
+};
+
+/** `[listener NAME]`. */
+struct hl_cfg_listener {
+	char name[HL_CFG_NAME_MAX];
+	uint32_t vip;  /**< network byte order */
+	uint16_t port; /**< host byte order */
+	enum hl_listener_mode mode;
+};
+
+/** `[replica NAME]`. */
+struct hl_cfg_replica {
+	char name[HL_CFG_NAME_MAX];
+	uint32_t addr; /**< network byte order */
+	uint16_t port; /**< host byte order */
+	uint32_t weight;
+	uint32_t concurrency; /**< 0: the router's default */
+};
+
+/** `[routing]`. */
+struct hl_cfg_routing {
+	char hint_header[HL_CFG_HEADER_MAX];
+	char hints_header[HL_CFG_HEADER_MAX];
+	double balance_factor;
+	uint32_t maglev_size;
+	char policy[16]; /**< "ect" | "bounded"; checked by the routing core */
+	uint32_t max_hints;
+	uint32_t max_replicas; /**< 0: max(256, replicas) */
+	bool strip_hints;      /**< strip the hints header from responses */
+};
+
+/** `[worker]`. */
+struct hl_cfg_worker {
+	enum hl_idle_mode idle;
+	uint32_t idle_sleep_us; /**< adaptive: longest sleep */
+	uint32_t mbufs;         /**< mbufs in the packet pool */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+};
+
+/** A loaded configuration. Owns its memory; free with hl_config_free(). */
+struct hl_config {
+	char *path;
+	/** `[eal] args` split on whitespace, argv[0] = "hintlb", NULL-terminated. */
+	int eal_argc;
+	char *eal_argv[HL_CFG_EAL_ARGS_MAX + 2];
+	/** Device names found in the EAL args (--vdev NAME,..., -a/--allow NAME). */
+	unsigned n_devs;
+	char devs[HL_CFG_PORTS_MAX * 2][HL_CFG_NAME_MAX];
+	/** Each device's devargs after "NAME," (borrowed from eal_argv; "" when none). */
+	const char *dev_args[HL_CFG_PORTS_MAX * 2];
+	bool eal_no_pci; /**< --no-pci given: every port must be a vdev or allowed */
+
+	unsigned n_ports;
+	struct hl_cfg_port ports[HL_CFG_PORTS_MAX];
+	unsigned n_listeners;
+	struct hl_cfg_listener listeners[HL_CFG_LISTENERS_MAX];
+	unsigned n_replicas;
+	struct hl_cfg_replica *replicas; /**< n_replicas entries */
+	struct hl_cfg_routing routing;
+	struct hl_cfg_worker worker;
+	char ctrl_socket[HL_CFG_PATH_MAX];
+};
+
+/**
+ * Load and check a configuration file.
+ * @param path the INI file.
+ * @param cfg  filled on success; on failure left empty (nothing to free).
+ * @param err  on failure, a message naming the section, the key and the bad
+ *             value (or the file, for a file that cannot be read).
+ * @return 0, or -ENOENT (cannot open), -EINVAL (bad content), -ENOMEM.
+ */
+int hl_config_load(const char *path, struct hl_config *cfg, char *err, size_t errlen);
+
+/** Free what hl_config_load() allocated. Accepts a zeroed or freed config. */
+void hl_config_free(struct hl_config *cfg);
+
+/** "http", "echo", "discard". */
+const char *hl_listener_mode_name(enum hl_listener_mode mode);
+/** "adaptive", "poll". */
+const char *hl_idle_mode_name(enum hl_idle_mode mode);
+
+/**
+ * Parse "A.B.C.D" (exactly four decimal octets, no leading zeros beyond "0").
+ * @param out network byte order. @return 0 or -EINVAL.
+ */
+int hl_parse_ipv4(const char *s, uint32_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HINTLB_CONFIG_H */

@@ -1,0 +1,264 @@
+# tests/integration/lib.sh — sourced by every integration test.
+#
+# A test is run by meson as `TEST.sh HINTLB STEER_BPF_O`. It calls hl_init
+# (argument checks, a work directory, the EXIT trap), builds the standard
+# topology with hl_topo_up (tools/netns.sh, see docs/topology.md), starts
+# hintlb with hl_start and talks to it from the peer namespaces. The trap
+# kills whatever the test started and removes the topology, pass or fail.
+#
+# hintlb and bpftool run through `nsenter --net`, not `ip netns exec`:
+# `ip netns exec` mounts a fresh sysfs, which hides the bpffs mounted at
+# /sys/fs/bpf, so pins made inside it would be invisible (or impossible).
+
+HL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HL_NETNS_SH=$HL_ROOT/tools/netns.sh
+HL_PIN_DIR=/sys/fs/bpf/hintlb
+
+# Addresses of the standard topology (docs/topology.md).
+HL_CLIENT_IP=10.77.0.1
+HL_PORT0_IP=10.77.0.2
+HL_KERNEL0_IP=10.77.0.3
+HL_VIP=10.77.0.100
+HL_PORT1_IP=10.77.1.2
+HL_KERNEL1_IP=10.77.1.3
+
+HL_PID=
+HL_BG_PIDS=()
+HL_KILLED=0
+
+hl_log() { printf '[%s] %s\n' "$(date +%T.%3N)" "$*" >&2; }
+
+hl_fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+# hl_init "$@": check the arguments meson passes and set up the trap.
+hl_init() {
+	[ $# -ge 2 ] || hl_fail "usage: $0 HINTLB STEER_BPF_O"
+	HINTLB=$1
+	STEER_OBJ=$2
+	[ "$(id -u)" -eq 0 ] || hl_fail "integration tests need root"
+	[ -x "$HINTLB" ] || hl_fail "hintlb binary not found: $HINTLB"
+	[ -f "$STEER_OBJ" ] || hl_fail "XDP object not found: $STEER_OBJ"
+	local t
+	for t in ip ethtool nsenter ping bpftool; do
+		command -v "$t" >/dev/null || hl_fail "'$t' not installed"
+	done
+	HL_WORK=$(mktemp -d "/tmp/hl-it-$(basename "$0" .sh).XXXXXX")
+	HL_LOG=$HL_WORK/hintlb.log
+	trap hl_cleanup EXIT
+	# set -e exits silently: say which command failed.
+	trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND exited non-zero" >&2' ERR
+	trap 'exit 130' INT TERM
+}
+
+hl_cleanup() {
+	local rc=$?
+	set +e
+	hl_kill_hintlb
+	local p
+	for p in "${HL_BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${HL_BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "$HL_KILLED" -eq 1 ]; then
+		# hintlb had to be killed: its XDP programs go with the namespace,
+		# its pins would stay and spoil the next test. Only this
+		# topology's interfaces: other users may pin their own there.
+		rm -rf "$HL_PIN_DIR/hl0" "$HL_PIN_DIR/hl1"
+	fi
+	"$HL_NETNS_SH" down
+	if [ $rc -ne 0 ] && [ -s "$HL_LOG" ]; then
+		echo "---- hintlb log (last 60 lines) ----" >&2
+		tail -n 60 "$HL_LOG" >&2
+	fi
+	rm -rf "$HL_WORK"
+	exit $rc
+}
+
+# hl_kill_hintlb: TERM, then KILL if it does not exit within 5 s.
+hl_kill_hintlb() {
+	[ -n "$HL_PID" ] || return 0
+	if kill -0 "$HL_PID" 2>/dev/null; then
+		kill -TERM "$HL_PID" 2>/dev/null
+		local i
+		for i in $(seq 50); do
+			kill -0 "$HL_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$HL_PID" 2>/dev/null; then
+			hl_log "hintlb did not exit on SIGTERM: SIGKILL"
+			kill -KILL "$HL_PID" 2>/dev/null
+			HL_KILLED=1
+		fi
+	fi
+	wait "$HL_PID" 2>/dev/null
+	HL_PID=
+}
+
+# hl_topo_up: a fresh standard topology.
+hl_topo_up() {
+	"$HL_NETNS_SH" down
+	"$HL_NETNS_SH" up
+}
+
+# In-namespace runners. hl_lb keeps the host's mounts (bpffs).
+hl_lb() { nsenter --net=/run/netns/hl-lb -- "$@"; }
+hl_client() { ip netns exec hl-client "$@"; }
+hl_replica() { ip netns exec hl-replica "$@"; }
+
+# hl_mac NS IF: the MAC address of IF in NS.
+hl_mac() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }
+
+# hl_write_config FILE [EXTRA...]: the standard config for this topology
+# (docs/CONFIG.md): two af_xdp ports with the XDP stage, the VIP, four
+# replicas on hl-replica, adaptive idle (2-core machines: a busy-polling
+# worker would starve the peers). EXTRA lines are appended verbatim.
+hl_write_config() {
+	local f=$1
+	shift
+	cat >"$f" <<EOF
+# Written by tests/integration/lib.sh for the standard topology.
+[eal]
+args = -l 0,1 --no-huge --no-shconf --no-pci --vdev=net_af_xdp0,iface=hl0,xdp_prog=$STEER_OBJ --vdev=net_af_xdp1,iface=hl1,xdp_prog=$STEER_OBJ
+
+[worker]
+idle = adaptive
+
+[ctrl]
+socket = $HL_WORK/ctrl.sock
+
+[port net_af_xdp0]
+address = $HL_PORT0_IP/24
+
+[port net_af_xdp1]
+address = $HL_PORT1_IP/24
+
+[listener web]
+vip = $HL_VIP
+port = 80
+
+[routing]
+balance_factor = 1.25
+maglev_size = 65537
+
+[replica r1]
+address = 10.77.1.11:8080
+
+[replica r2]
+address = 10.77.1.12:8080
+
+[replica r3]
+address = 10.77.1.13:8080
+
+[replica r4]
+address = 10.77.1.14:8080
+EOF
+	local l
+	for l in "$@"; do
+		printf '%s\n' "$l" >>"$f"
+	done
+}
+
+# hl_start [CONFIG]: start hintlb in hl-lb in the background (HL_PID).
+hl_start() {
+	local conf=${1:-$HL_WORK/hintlb.conf}
+	[ -f "$conf" ] || hl_write_config "$conf"
+	hl_log "starting hintlb --config $conf"
+	nsenter --net=/run/netns/hl-lb -- "$HINTLB" --config "$conf" >>"$HL_LOG" 2>&1 &
+	HL_PID=$!
+}
+
+# hl_alive: hintlb is still running.
+hl_alive() { [ -n "$HL_PID" ] && kill -0 "$HL_PID" 2>/dev/null; }
+
+# hl_wait_ready [TIMEOUT_S]: poll until hintlb answers a ping on its client
+# port address; fail if it exits or the timeout passes.
+hl_wait_ready() {
+	local timeout=${1:-30} start=$SECONDS
+	while [ $((SECONDS - start)) -lt "$timeout" ]; do
+		hl_alive || hl_fail "hintlb exited during start-up (see log)"
+		if hl_client ping -c1 -W1 -q "$HL_PORT0_IP" >/dev/null 2>&1; then
+			hl_log "hintlb ready after $((SECONDS - start)) s"
+			return 0
+		fi
+		sleep 0.2
+	done
+	hl_fail "hintlb not answering ping on $HL_PORT0_IP after ${timeout} s"
+}
+
+# hl_stop_clean [TIMEOUT_S]: SIGTERM; assert exit status 0 within TIMEOUT_S.
+hl_stop_clean() {
+	local timeout=${1:-5} rc=0 t0=$SECONDS
+	hl_alive || hl_fail "hintlb not running before SIGTERM"
+	kill -TERM "$HL_PID"
+	local deadline=$((timeout * 10)) i=0
+	while kill -0 "$HL_PID" 2>/dev/null && [ $i -lt $deadline ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$HL_PID" 2>/dev/null; then
+		hl_fail "hintlb still running ${timeout} s after SIGTERM"
+	fi
+	wait "$HL_PID" || rc=$?
+	HL_PID=
+	[ $rc -eq 0 ] || hl_fail "hintlb exited with status $rc on SIGTERM (want 0)"
+	hl_log "hintlb exited 0 after SIGTERM in $((SECONDS - t0)) s"
+}
+
+# hl_xdp_prog NS IF: id of the XDP program attached to IF, empty if none.
+hl_xdp_prog() {
+	ip -n "$1" -j -d link show dev "$2" |
+		python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; x=l.get("xdp",{}); print(x.get("prog",{}).get("id","") if x else "")'
+}
+
+# hl_xdp_native NS IF: IF has an XDP program attached in native (driver)
+# mode, not generic (skb) mode.
+hl_xdp_native() {
+	ip -n "$1" -j -d link show dev "$2" |
+		python3 -c 'import json,sys; x=json.load(sys.stdin)[0].get("xdp") or {}; sys.exit(0 if x.get("mode") == 1 else 1)'
+}
+
+# hl_xdp_count IFNAME REASON VERDICT: packets counted by the XDP stage on
+# IFNAME for (REASON, VERDICT), summed over CPUs, read from the pinned
+# hl_counters map. REASON and VERDICT are the printable names of
+# include/hintlb/xdp_abi.h ("ipv4_ours", "redirect"); the index is
+# reason * HL_XDP_VERDICT_MAX + verdict, as hl_xdp_counter_idx() computes.
+hl_xdp_count() {
+	python3 - "$HL_ROOT/include/hintlb/xdp_abi.h" "$HL_PIN_DIR/$1/hl_counters" "$2" "$3" <<'PY'
+import json, re, subprocess, sys
+abi, pin, reason, verdict = sys.argv[1:]
+text = open(abi).read()
+reasons = {m.group(2): int(m.group(1))
+           for m in re.finditer(r'X\(\w+,\s*(\d+),\s*"(\w+)"', text)}
+verdicts = {m.group(1).lower(): int(m.group(2))
+            for m in re.finditer(r'HL_XDP_V_(\w+)\s*=\s*(\d+)', text)}
+nverdicts = int(re.search(r'HL_XDP_VERDICT_MAX\s*=\s*(\d+)', text).group(1))
+if reason not in reasons or verdict not in verdicts:
+    sys.exit("unknown reason or verdict: %s %s" % (reason, verdict))
+idx = reasons[reason] * nverdicts + verdicts[verdict]
+key = [str(b) for b in idx.to_bytes(4, "little")]
+r = subprocess.run(["bpftool", "-j", "map", "lookup", "pinned", pin, "key"] + key,
+                   capture_output=True, text=True)
+if r.returncode != 0:
+    sys.exit("bpftool map lookup %s key %d: %s" % (pin, idx, r.stderr.strip()))
+e = json.loads(r.stdout)
+total = 0
+if "formatted" in e:
+    for c in e["formatted"]["values"]:
+        total += c["value"]["packets"]
+else:  # no BTF: the first 8 bytes of each CPU's value
+    for c in e["values"]:
+        total += int.from_bytes(bytes(int(x, 16) for x in c["value"][:8]), "little")
+print(total)
+PY
+}
+
+# hl_bg CMD...: run CMD in the background, killed by the trap.
+hl_bg() {
+	"$@" &
+	HL_BG_PIDS+=($!)
+}

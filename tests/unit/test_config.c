@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration loading: the contract example parses to the right values;
+ * every bad configuration is refused with a message naming the section, the
+ * key and the bad value; the routing core's own checks run through
+ * hl_daemon_router_create (EAL without devices).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <rte_eal.h>
+
+#include "daemon.h"
+#include "hintlb/config.h"
+
+static char t_path[64];
+
+/* The example, with a device the EAL args create. */
+#define EAL_PORT                                                                                   \
+	"[eal]\nargs = -l 0,1 --in-memory --no-pci "                                               \
+	"--vdev=net_af_xdp0,iface=hl0\n"                                                           \
+	"[port net_af_xdp0]\naddress = 10.77.0.2/24\n"
+
+static const char *const good =
+	"; the contract example\n"
+	"# hash comments without an equals sign are skipped too\n"
+	"[eal]\n"
+	"args = -l 0,1 --in-memory --no-pci --vdev=net_af_xdp0,iface=hl0\n"
+	"[port net_af_xdp0]\n"
+	"address = 10.77.0.2/24\n"
+	"gateway = 10.77.0.1        ; optional\n"
+	"[listener web]\n"
+	"vip = 10.77.0.100\n"
+	"port = 80\n"
+	"mode = http                ; http (the proxy), echo, discard (diagnostics)\n"
+	"[routing]\n"
+	"hint_header = X-Fal-Runner-Hint\n"
+	"hints_header = X-Fal-Runner-Hints\n"
+	"balance_factor = 1.25\n"
+	"maglev_size = 65537\n"
+	"[replica gpu-1]\n"
+	"address = 10.77.1.11:8000\n"
+	"weight = 1\n"
+	"[replica gpu-2]\n"
+	"address = 10.77.1.12:8001\n"
+	"weight = 3\n"
+	"concurrency = 4\n"
+	"[worker]\n"
+	"idle = adaptive            ; adaptive | poll\n"
+	"[ctrl]\n"
+	"socket = /run/hintlb/ctrl.sock\n";
+
+static void write_file(const char *text)
+{
+	FILE *f;
+
+	snprintf(t_path, sizeof(t_path), "/tmp/hl_test_config.XXXXXX");
+	int fd = mkstemp(t_path);
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int load(const char *text, struct hl_config *cfg, char *err, size_t errlen)
+{
+	int rc;
+
+	write_file(text);
+	err[0] = '\0';
+	rc = hl_config_load(t_path, cfg, err, errlen);
+	unlink(t_path);
+	return rc;
+}
+
+static uint32_t ip(const char *s)
+{
+	return inet_addr(s);
+}
+
+static void test_good(void **state)
+{
+	struct hl_config cfg;
+	char err[HL_CFG_ERR_MAX];
+	struct hl_router *r = NULL;
+
+	(void)state;
+	assert_int_equal(load(good, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.eal_argc, 6);
+	assert_string_equal(cfg.eal_argv[0], "hintlb");
+	assert_string_equal(cfg.eal_argv[5], "--vdev=net_af_xdp0,iface=hl0");
+	assert_null(cfg.eal_argv[6]);
+	assert_int_equal(cfg.n_ports, 1);
+	assert_string_equal(cfg.ports[0].name, "net_af_xdp0");
+	assert_string_equal(cfg.ports[0].iface, "hl0");
+	assert_false(cfg.ports[0].xdp_prog);
+	assert_int_equal(cfg.ports[0].addr, ip("10.77.0.2"));
+	assert_int_equal(cfg.ports[0].prefix_len, 24);
+	assert_int_equal(cfg.ports[0].gateway, ip("10.77.0.1"));
+	assert_int_equal(cfg.n_listeners, 1);
+	assert_int_equal(cfg.listeners[0].vip, ip("10.77.0.100"));
+	assert_int_equal(cfg.listeners[0].port, 80);
+	assert_int_equal(cfg.listeners[0].mode, HL_LISTEN_HTTP);
+	assert_string_equal(cfg.routing.hint_header, "X-Fal-Runner-Hint");
+	assert_true(cfg.routing.balance_factor == 1.25);
+	assert_int_equal(cfg.routing.maglev_size, 65537);
+	assert_int_equal(cfg.n_replicas, 2);
+	assert_string_equal(cfg.replicas[1].name, "gpu-2");
+	assert_int_equal(cfg.replicas[1].addr, ip("10.77.1.12"));
+	assert_int_equal(cfg.replicas[1].port, 8001);
+	assert_int_equal(cfg.replicas[1].weight, 3);
+	assert_int_equal(cfg.replicas[1].concurrency, 4);
+	assert_int_equal(cfg.worker.idle, HL_IDLE_ADAPTIVE);
+	assert_string_equal(cfg.ctrl_socket, "/run/hintlb/ctrl.sock");
+
+	assert_int_equal(hl_daemon_router_create(&cfg, &r, err, sizeof(err)), 0);
+	assert_int_equal(hl_router_replica_count(r), 2);
+	hl_router_free(r);
+	hl_config_free(&cfg);
+}
+
+static void test_args_repeat_and_xdp_prog(void **state)
+{
+	struct hl_config cfg;
+	char err[HL_CFG_ERR_MAX], text[1024];
+
+	(void)state;
+	/* xdp_prog= must name a readable file */
+	snprintf(text, sizeof(text),
+		 "[eal]\nargs = -l 0,1 --no-pci\nargs = --vdev=net_af_xdp0,iface=hl0,"
+		 "xdp_prog=/etc/passwd\nargs = --vdev net_null0\n"
+		 "[port net_af_xdp0]\naddress = 10.77.0.2/24\n"
+		 "[port net_null0]\naddress = 10.78.0.2/16\nmtu = 1500\n"
+		 "[worker]\nidle = poll\nidle_sleep_us = 50\nmbufs = 4095\nrx_desc = 512\n"
+		 "[listener a]\nvip = 10.77.0.100\nport = 80\nmode = echo\n"
+		 "[listener b]\nvip = 10.77.0.100\nport = 81\nmode = discard\n");
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.eal_argc, 7); /* args lines are joined */
+	assert_int_equal(cfg.n_devs, 2);
+	assert_true(cfg.ports[0].xdp_prog);
+	assert_string_equal(cfg.ports[1].iface, "");
+	assert_int_equal(cfg.ports[1].mtu, 1500);
+	assert_int_equal(cfg.worker.idle, HL_IDLE_POLL);
+	assert_int_equal(cfg.worker.mbufs, 4095);
+	assert_int_equal(cfg.listeners[1].mode, HL_LISTEN_DISCARD);
+	hl_config_free(&cfg);
+}
+
+/* A bad configuration and what its message must contain (section, key, value). */
+struct bad_case {
+	const char *text;
+	const char *want[3];
+};
+
+static const struct bad_case bad[] = {
+	/* values */
+	{EAL_PORT "gateway = 10.77.0.300\n", {"[port net_af_xdp0]", "gateway", "'10.77.0.300'"}},
+	{EAL_PORT "gateway = 10.78.0.1\n", {"[port net_af_xdp0]", "gateway", "10.78.0.1"}},
+	{EAL_PORT "gateway = 10.77.0.2\n", {"[port net_af_xdp0]", "gateway", "own address"}},
+	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0\n[port net_af_xdp0]\naddress = 10.77.0.2/33\n",
+	 {"[port net_af_xdp0]", "address", "'10.77.0.2/33'"}},
+	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0\n[port net_af_xdp0]\naddress = 10.77.0.2\n",
+	 {"[port net_af_xdp0]", "address", "'10.77.0.2'"}},
+	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0\n[port net_af_xdp0]\naddress = 10.77.0.0/24\n",
+	 {"[port net_af_xdp0]", "address", "network or broadcast"}},
+	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0\n[port net_af_xdp0]\naddress = 010.77.0.2/24\n",
+	 {"[port net_af_xdp0]", "address", "'010.77.0.2/24'"}},
+	{EAL_PORT "mtu = 100\n", {"[port net_af_xdp0]", "mtu", "'100'"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.2\nport = 80\n",
+	 {"[listener web]", "vip", "'10.77.0.2' is the address of [port net_af_xdp0]"}},
+	{EAL_PORT "[listener web]\nvip = 224.0.0.1\nport = 80\n",
+	 {"[listener web]", "vip", "multicast"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 0\n",
+	 {"[listener web]", "port", "'0'"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 65536\n",
+	 {"[listener web]", "port", "'65536'"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 80\nmode = proxy\n",
+	 {"[listener web]", "mode", "'proxy'"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.100\n", {"[listener web]", "port", "missing"}},
+	{EAL_PORT "[listener a]\nvip = 10.77.0.100\nport = 80\n[listener b]\nvip = 10.77.0.100\n"
+		  "port = 80\n",
+	 {"[listener b]", "vip", "[listener a]"}},
+	{EAL_PORT "[routing]\nbalance_factor = 0.99\n", {"[routing]", "balance_factor", "'0.99'"}},
+	{EAL_PORT "[routing]\nbalance_factor = fast\n", {"[routing]", "balance_factor", "'fast'"}},
+	{EAL_PORT "[routing]\nmaglev_size = 65536\n", {"[routing]", "maglev_size", "'65536'"}},
+	{EAL_PORT "[routing]\nmaglev_size = 251\n", {"[routing]", "maglev_size", "'251'"}},
+	{EAL_PORT "[routing]\nhint_header = X Hint\n", {"[routing]", "hint_header", "'X Hint'"}},
+	{EAL_PORT "[routing]\nhints_header = x-fal-runner-hint\n",
+	 {"[routing]", "hints_header", "'x-fal-runner-hint'"}},
+	{EAL_PORT "[routing]\npolicy = random\n", {"[routing]", "policy", "'random'"}},
+	{EAL_PORT "[routing]\nmax_replicas = 1\n[replica a]\naddress = 10.9.0.1:80\n[replica b]\n"
+		  "address = 10.9.0.2:80\n",
+	 {"[routing]", "max_replicas", "'1'"}},
+	{EAL_PORT "[replica gpu-3]\naddress = 10.0.0.300:80\n",
+	 {"[replica gpu-3]", "address", "'10.0.0.300:80'"}},
+	{EAL_PORT "[replica gpu-3]\naddress = 10.0.0.3:0\n",
+	 {"[replica gpu-3]", "address", "'10.0.0.3:0'"}},
+	{EAL_PORT "[replica gpu-3]\naddress = 10.0.0.3\n",
+	 {"[replica gpu-3]", "address", "'10.0.0.3'"}},
+	{EAL_PORT "[replica gpu-3]\naddress = 10.0.0.3:80\nweight = -1\n",
+	 {"[replica gpu-3]", "weight", "'-1'"}},
+	{EAL_PORT "[replica gpu-3]\naddress = 10.0.0.3:80\nweight = 1.5\n",
+	 {"[replica gpu-3]", "weight", "'1.5'"}},
+	{EAL_PORT "[replica gpu-3]\naddress = 10.77.0.2:80\n",
+	 {"[replica gpu-3]", "address", "[port net_af_xdp0]"}},
+	{EAL_PORT "[replica a]\naddress = 10.9.0.1:80\n[replica b]\naddress = 10.9.0.1:80\n",
+	 {"[replica b]", "address", "'10.9.0.1:80' is also [replica a]'s"}},
+	{EAL_PORT "[replica gpu-3]\nweight = 1\n", {"[replica gpu-3]", "address", "missing"}},
+	{EAL_PORT "[worker]\nidle = sleepy\n", {"[worker]", "idle", "'sleepy'"}},
+	{EAL_PORT "[worker]\nrx_desc = 1000\n", {"[worker]", "rx_desc", "'1000'"}},
+	{EAL_PORT "[ctrl]\nsocket = run/ctrl.sock\n", {"[ctrl]", "socket", "'run/ctrl.sock'"}},
+	/* structure */
+	{EAL_PORT "[port net_af_xdp0]\naddress = 10.77.0.3/24\n",
+	 {"[port net_af_xdp0]", "given twice", ""}},
+	{EAL_PORT "[replica a]\naddress = 10.9.0.1:80\n[replica a]\naddress = 10.9.0.2:80\n",
+	 {"[replica a]", "given twice", ""}},
+	{EAL_PORT "address = 10.77.0.4/24\n",
+	 {"[port net_af_xdp0]", "address", "'10.77.0.2/24' and '10.77.0.4/24'"}},
+	{EAL_PORT "colour = blue\n", {"[port net_af_xdp0]", "colour", "'blue'"}},
+	{EAL_PORT "[backend x]\naddress = 1.2.3.4:5\n", {"[backend x]", "unknown section", ""}},
+	{EAL_PORT "[replica]\naddress = 1.2.3.4:5\n", {"[replica]", "needs a name", ""}},
+	{EAL_PORT "[routing fast]\n", {"[routing fast]", "takes no name", ""}},
+	{"[eal]\nargs = -l 0,1 --no-pci --vdev=net_null0\n[port net_af_xdp0]\naddress = "
+	 "10.7.0.2/24\n",
+	 {"[port net_af_xdp0]", "no device 'net_af_xdp0'", "[eal] args"}},
+	{"[eal]\nargs = --no-pci --vdev=net_null0,iface=hl0 --vdev=net_null1\n[port net_null0]\n"
+	 "address = 10.7.0.2/24\n[port net_null1]\naddress = 10.7.1.2/16\n",
+	 {"[port net_null1]", "address", "overlaps [port net_null0]"}},
+	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0,iface=hl0,xdp_prog=/nonexistent/steer.bpf.o\n"
+	 "[port net_af_xdp0]\naddress = 10.7.0.2/24\n",
+	 {"[eal] args", "net_af_xdp0", "'/nonexistent/steer.bpf.o'"}},
+	{"[port net_null0]\naddress = 10.7.0.2/24\n", {"[eal]", "missing", ""}},
+	{"[eal]\nargs = --no-pci\n", {"[port DEVICE]", "missing", ""}},
+	/* syntax, named by line */
+	{EAL_PORT "idle adaptive\n", {":5:", "'idle adaptive'", "neither"}},
+	{"idle = poll\n" EAL_PORT, {":1:", "'idle = poll'", "before any [section]"}},
+	{EAL_PORT "# gateway = 10.77.0.1\n", {":5:", "'# gateway = 10.77.0.1'", "use ';'"}},
+	{EAL_PORT "gateway =\n", {":5:", "'gateway ='", "empty value"}},
+	{EAL_PORT "[worker\n", {":5:", "'[worker'", "']'"}},
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hl_config cfg;
+		char err[HL_CFG_ERR_MAX];
+		int rc = load(bad[i].text, &cfg, err, sizeof(err));
+
+		if (rc != -EINVAL)
+			fail_msg("case %u: rc %d, want -EINVAL (err '%s')\n%s", i, rc, err,
+				 bad[i].text);
+		for (unsigned k = 0; k < 3; k++)
+			if (strstr(err, bad[i].want[k]) == NULL)
+				fail_msg("case %u: message '%s' lacks '%s'", i, err,
+					 bad[i].want[k]);
+	}
+}
+
+static void test_missing_file(void **state)
+{
+	struct hl_config cfg;
+	char err[HL_CFG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(hl_config_load("/nonexistent/hintlb.conf", &cfg, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/hintlb.conf"));
+}
+
+static void test_router_refuses(void **state)
+{
+	struct hl_config cfg;
+	char err[HL_CFG_ERR_MAX];
+	struct hl_router *r = NULL;
+	char text[512];
+
+	(void)state;
+	/* a replica name over the routing core's limit: the config allows it, the core does not */
+	snprintf(text, sizeof(text), EAL_PORT "[replica %s]\naddress = 10.9.0.1:80\n",
+		 "r23456789012345678901234567890123456789012345678901234");
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
+	hl_config_free(&cfg);
+	/* weights of zero everywhere still build (Maglev has nobody): accepted */
+	snprintf(text, sizeof(text), EAL_PORT "[replica a]\naddress = 10.9.0.1:80\nweight = 0\n");
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hl_daemon_router_create(&cfg, &r, err, sizeof(err)), 0);
+	hl_router_free(r);
+	hl_config_free(&cfg);
+}
+
+static int group_setup(void **state)
+{
+	char *argv[] = {"test", "--no-huge", "--no-shconf",       "--no-pci",
+			"-l",   "0",         "--log-level=error", NULL};
+
+	(void)state;
+	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ? -1 : 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_args_repeat_and_xdp_prog),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_router_refuses),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
