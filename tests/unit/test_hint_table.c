@@ -22,78 +22,8 @@
 #include <rte_lcore.h>
 
 #include "hintlb/route.h"
+#include "route_harness.h"
 #include "route_priv.h"
-
-/* Routers and workers a test makes are released by teardown() too, so a
- * failed assertion leaks nothing and ASan's leak check stays meaningful. */
-#define T_MAX 4
-static struct hl_router *t_router[T_MAX];
-static struct hl_route_worker t_worker[T_MAX];
-static bool t_worker_used[T_MAX];
-
-static struct hl_router *router_track(struct hl_router *r)
-{
-	for (int i = 0; r != NULL && i < T_MAX; i++) {
-		if (t_router[i] == NULL) {
-			t_router[i] = r;
-			return r;
-		}
-	}
-	if (r != NULL)
-		fail_msg("more than %d routers in one test", T_MAX);
-	return r;
-}
-
-static void router_done(struct hl_router *r)
-{
-	for (int i = 0; i < T_MAX; i++)
-		if (t_router[i] == r)
-			t_router[i] = NULL;
-	hl_router_free(r);
-}
-
-/* hl_route_worker_init() into a tracked slot; NULL with *rc on failure. */
-static struct hl_route_worker *worker_try(struct hl_router *r, bool qsbr, int *rc)
-{
-	for (int i = 0; i < T_MAX; i++) {
-		if (t_worker_used[i])
-			continue;
-		*rc = hl_route_worker_init(r, &t_worker[i], qsbr);
-		if (*rc != 0)
-			return NULL;
-		t_worker_used[i] = true;
-		return &t_worker[i];
-	}
-	fail_msg("more than %d workers in one test", T_MAX);
-	return NULL;
-}
-
-static struct hl_route_worker *worker_new(struct hl_router *r, bool qsbr)
-{
-	int rc = 0;
-	struct hl_route_worker *w = worker_try(r, qsbr, &rc);
-	if (w == NULL)
-		fail_msg("hl_route_worker_init: %d", rc);
-	return w;
-}
-
-static void worker_done(struct hl_route_worker *w)
-{
-	hl_route_worker_fini(w);
-	t_worker_used[w - t_worker] = false;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < T_MAX; i++)
-		if (t_worker_used[i])
-			worker_done(&t_worker[i]);
-	for (int i = 0; i < T_MAX; i++)
-		if (t_router[i] != NULL)
-			router_done(t_router[i]);
-	return 0;
-}
 
 static struct hl_router *router_new_policy(uint32_t n_replicas, uint32_t max_hints,
 					   enum hl_route_policy policy)
@@ -101,7 +31,7 @@ static struct hl_router *router_new_policy(uint32_t n_replicas, uint32_t max_hin
 	struct hl_router_params p = {.max_hints = max_hints, .policy = policy};
 	char err[HL_ROUTE_ERR_MAX], name[16];
 
-	struct hl_router *r = router_track(hl_router_create(&p, err, sizeof(err)));
+	struct hl_router *r = rh_router_track(hl_router_create(&p, err, sizeof(err)));
 	if (r == NULL)
 		fail_msg("hl_router_create: %s", err);
 	for (uint32_t i = 0; i < n_replicas; i++) {
@@ -185,7 +115,7 @@ static void test_replace_semantics(void **state)
 {
 	(void)state;
 	struct hl_router *r = router_new(4, 0);
-	struct hl_route_worker *w = worker_new(r, false);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 
 	assert_int_equal(replace(r, 0, (const char *[]){"a", "b", "c", NULL}), 3);
 	assert_int_equal(info(r, 0).n_hints, 3);
@@ -226,8 +156,8 @@ static void test_replace_semantics(void **state)
 	assert_int_equal(hit(w, "d"), -1);
 	assert_int_equal(hit(w, "e"), 1);
 
-	worker_done(w);
-	router_done(r);
+	rh_worker_done(w);
+	rh_router_done(r);
 }
 
 static void test_kinds(void **state)
@@ -279,14 +209,14 @@ static void test_kinds(void **state)
 	assert_int_equal(r->n_generalists, 1);
 	assert_int_equal(hl_replica_get(r, 3, &(struct hl_replica_info){0}), -ENOENT);
 
-	router_done(r);
+	rh_router_done(r);
 }
 
 static void test_header_parsing(void **state)
 {
 	(void)state;
 	struct hl_router *r = router_new(2, 0);
-	struct hl_route_worker *w = worker_new(r, false);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_router_counters c0 = counters(r);
 
 	assert_int_equal(replace_hdr(r, 0, "a, b ,c"), 3);
@@ -328,15 +258,15 @@ static void test_header_parsing(void **state)
 	struct hl_router_counters c1 = counters(r);
 	assert_memory_equal(c0.drop, c1.drop, sizeof(c0.drop));
 
-	worker_done(w);
-	router_done(r);
+	rh_worker_done(w);
+	rh_router_done(r);
 }
 
 static void test_bad_entries_counted(void **state)
 {
 	(void)state;
 	struct hl_router *r = router_new(2, 0);
-	struct hl_route_worker *w = worker_new(r, false);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	char long_hint[HL_HINT_MAX_LEN + 2], max_hint[HL_HINT_MAX_LEN + 1];
 
 	memset(long_hint, 'L', sizeof(long_hint) - 1);
@@ -377,8 +307,8 @@ static void test_bad_entries_counted(void **state)
 	assert_int_equal(counters(r).drop[HL_DROP_HINT_BAD_BYTE], 10);
 	assert_int_equal(hit(w, "fal-ai/flux-dev"), 1);
 
-	worker_done(w);
-	router_done(r);
+	rh_worker_done(w);
+	rh_router_done(r);
 }
 
 static void test_too_many_per_replica(void **state)
@@ -412,7 +342,7 @@ static void test_too_many_per_replica(void **state)
 	assert_int_equal(replace(r, 0, list), HL_HINTS_PER_REPLICA_MAX);
 	assert_int_equal(counters(r).drop[HL_DROP_HINTS_TOO_MANY],
 			 2 * (N - HL_HINTS_PER_REPLICA_MAX));
-	router_done(r);
+	rh_router_done(r);
 }
 
 /* max_hints is the number of distinct hints the router holds at once. */
@@ -421,7 +351,7 @@ static void test_table_capacity(void **state)
 	(void)state;
 	enum { MAX = 8, N = 12 };
 	struct hl_router *r = router_new(2, MAX);
-	struct hl_route_worker *w = worker_new(r, false);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	char buf[N][8];
 	const char *list[N + 1];
 
@@ -464,8 +394,8 @@ static void test_table_capacity(void **state)
 	for (unsigned i = 0; i < MAX; i++)
 		assert_int_equal(hit(w, list[i]), 1);
 
-	worker_done(w);
-	router_done(r);
+	rh_worker_done(w);
+	rh_router_done(r);
 }
 
 /* Reclaim all that can be, and return what is still waiting. */
@@ -493,7 +423,7 @@ static void test_reclaim(void **state)
 	assert_int_equal(hl_router_reclaim(r), 0);
 
 	/* a registered reader that has not been quiescent holds frees back */
-	struct hl_route_worker *w = worker_new(r, true);
+	struct hl_route_worker *w = rh_worker_new(r, true);
 	assert_true(w->qsbr_id >= 0);
 	assert_int_equal(replace(r, 0, (const char *[]){"e", NULL}), 1);
 	before = counters(r).reclaimed;
@@ -505,10 +435,10 @@ static void test_reclaim(void **state)
 	assert_int_equal(dq_pending(r), 0);
 
 	/* an offline (finished) reader holds nothing back */
-	worker_done(w);
+	rh_worker_done(w);
 	assert_int_equal(replace(r, 0, (const char *[]){"f", NULL}), 1);
 	assert_true(hl_router_reclaim(r) > 0);
-	router_done(r);
+	rh_router_done(r);
 }
 
 /* counters.hints is "distinct hints in the table now": a hint nobody
@@ -524,7 +454,7 @@ static void test_hints_counter_is_current(void **state)
 	assert_int_equal(counters(r).hints, 1);
 	assert_int_equal(hl_hints_replace(r, 0, HL_HINTS_NONE, NULL, NULL, 0), 0);
 	assert_int_equal(counters(r).hints, 0);
-	router_done(r);
+	rh_router_done(r);
 }
 
 /* A replica whose hints change over time never holds more than max_hints
@@ -551,7 +481,7 @@ static void test_capacity_under_churn(void **state)
 				 rc);
 		assert_int_equal(hl_hints_replace(r, 0, HL_HINTS_NONE, NULL, NULL, 0), 0);
 	}
-	router_done(r);
+	rh_router_done(r);
 }
 
 /* A worker that stops and starts again (init/fini cycles) must not use up
@@ -561,23 +491,23 @@ static void test_reader_slots_reused(void **state)
 	(void)state;
 	struct hl_router_params p = {.max_readers = 2};
 	char err[HL_ROUTE_ERR_MAX];
-	struct hl_router *r = router_track(hl_router_create(&p, err, sizeof(err)));
+	struct hl_router *r = rh_router_track(hl_router_create(&p, err, sizeof(err)));
 	assert_non_null(r);
 	int rc = 0;
 
-	struct hl_route_worker *a = worker_new(r, true);
-	struct hl_route_worker *b = worker_new(r, true);
-	assert_null(worker_try(r, true, &rc));
+	struct hl_route_worker *a = rh_worker_new(r, true);
+	struct hl_route_worker *b = rh_worker_new(r, true);
+	assert_null(rh_worker_try(r, true, &rc));
 	assert_int_equal(rc, -ENOSPC);
-	worker_done(b);
+	rh_worker_done(b);
 	for (int k = 0; k < 4; k++) {
-		b = worker_try(r, true, &rc);
+		b = rh_worker_try(r, true, &rc);
 		if (b == NULL)
 			fail_msg("registering again after a fini, round %d: %d", k, rc);
-		worker_done(b);
+		rh_worker_done(b);
 	}
-	worker_done(a);
-	router_done(r);
+	rh_worker_done(a);
+	rh_router_done(r);
 }
 
 /* ---- concurrency ---- */
@@ -787,9 +717,9 @@ static void cc_run(enum hl_route_policy policy)
 	assert_int_equal(c.final_bad, 0);
 
 	/* the control thread sees the final sets too */
-	struct hl_route_worker *w = worker_new(r, false);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	assert_int_equal(cc_check_final(w, &c), 0);
-	worker_done(w);
+	rh_worker_done(w);
 
 	/* pools back to their start: nothing in flight, nothing advertised,
 	 * nothing waiting for a grace period */
@@ -801,7 +731,7 @@ static void cc_run(enum hl_route_policy policy)
 	assert_int_equal(held_hints(r), 0);
 	hl_router_reclaim(r);
 	assert_int_equal(dq_pending(r), 0);
-	router_done(r);
+	rh_router_done(r);
 }
 
 static void test_concurrent_reader_bounded(void **state)
@@ -820,30 +750,20 @@ static void test_concurrent_reader_ect(void **state)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	/* DPDK 22.11 refuses --in-memory with --no-huge (it implies legacy
-	 * memory); --no-shconf keeps the EAL off the filesystem instead. */
-	char *eal[] = {argv[0], "--no-huge", "--no-shconf",       "--no-pci",
-		       "-l",    "0,1",       "--log-level=error", "--no-telemetry"};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_replace_semantics, teardown),
-		cmocka_unit_test_teardown(test_kinds, teardown),
-		cmocka_unit_test_teardown(test_header_parsing, teardown),
-		cmocka_unit_test_teardown(test_bad_entries_counted, teardown),
-		cmocka_unit_test_teardown(test_too_many_per_replica, teardown),
-		cmocka_unit_test_teardown(test_table_capacity, teardown),
-		cmocka_unit_test_teardown(test_reclaim, teardown),
-		cmocka_unit_test_teardown(test_hints_counter_is_current, teardown),
-		cmocka_unit_test_teardown(test_capacity_under_churn, teardown),
-		cmocka_unit_test_teardown(test_reader_slots_reused, teardown),
-		cmocka_unit_test_teardown(test_concurrent_reader_bounded, teardown),
-		cmocka_unit_test_teardown(test_concurrent_reader_ect, teardown),
+		cmocka_unit_test_teardown(test_replace_semantics, rh_teardown),
+		cmocka_unit_test_teardown(test_kinds, rh_teardown),
+		cmocka_unit_test_teardown(test_header_parsing, rh_teardown),
+		cmocka_unit_test_teardown(test_bad_entries_counted, rh_teardown),
+		cmocka_unit_test_teardown(test_too_many_per_replica, rh_teardown),
+		cmocka_unit_test_teardown(test_table_capacity, rh_teardown),
+		cmocka_unit_test_teardown(test_reclaim, rh_teardown),
+		cmocka_unit_test_teardown(test_hints_counter_is_current, rh_teardown),
+		cmocka_unit_test_teardown(test_capacity_under_churn, rh_teardown),
+		cmocka_unit_test_teardown(test_reader_slots_reused, rh_teardown),
+		cmocka_unit_test_teardown(test_concurrent_reader_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_concurrent_reader_ect, rh_teardown),
 	};
 
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "test_hint_table: cannot initialise the EAL\n");
-		return 1;
-	}
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return rh_main("test_hint_table", argv[0], tests, RTE_DIM(tests));
 }

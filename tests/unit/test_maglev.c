@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 
 #include "hintlb/route.h"
+#include "route_harness.h"
 #include "route_priv.h"
 
 #define M          HL_MAGLEV_SIZE_DEFAULT
@@ -60,49 +61,12 @@ static void count_entries(const struct maglev_table *t, uint32_t n, uint32_t *co
 	}
 }
 
-/* Routers and the worker a test makes are released by teardown() too, so a
- * failed assertion leaks nothing and ASan's leak check stays meaningful. */
-static struct hl_router *t_router[2];
-static struct hl_route_worker t_worker;
-static bool t_worker_used;
-
-static struct hl_router *router_track(struct hl_router *r)
-{
-	for (int i = 0; r != NULL && i < 2; i++) {
-		if (t_router[i] == NULL) {
-			t_router[i] = r;
-			break;
-		}
-	}
-	return r;
-}
-
-static void router_done(struct hl_router *r)
-{
-	for (int i = 0; i < 2; i++)
-		if (t_router[i] == r)
-			t_router[i] = NULL;
-	hl_router_free(r);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (t_worker_used)
-		hl_route_worker_fini(&t_worker);
-	t_worker_used = false;
-	for (int i = 0; i < 2; i++)
-		if (t_router[i] != NULL)
-			router_done(t_router[i]);
-	return 0;
-}
-
 static struct hl_router *router_new_policy(uint32_t maglev_size, enum hl_route_policy pol,
 					   char *err)
 {
 	struct hl_router_params p = {
 		.maglev_size = maglev_size, .max_replicas = 256, .policy = pol};
-	return router_track(hl_router_create(&p, err, HL_ROUTE_ERR_MAX));
+	return rh_router_track(hl_router_create(&p, err, HL_ROUTE_ERR_MAX));
 }
 
 static struct hl_router *router_new(uint32_t maglev_size, char *err)
@@ -139,10 +103,10 @@ static void test_size_must_be_prime(void **state)
 
 	struct hl_router *r = router_new(65537, err);
 	assert_non_null(r);
-	router_done(r);
+	rh_router_done(r);
 	r = router_new(257, err);
 	assert_non_null(r);
-	router_done(r);
+	rh_router_done(r);
 }
 
 static void test_every_entry_filled(void **state)
@@ -346,9 +310,7 @@ static void check_router_removal(enum hl_route_policy pol)
 	struct hl_router *r = router_new_policy(M, pol, err);
 	assert_non_null(r);
 	add_replicas(r, n);
-	struct hl_route_worker *w = &t_worker;
-	assert_int_equal(hl_route_worker_init(r, w, false), 0);
-	t_worker_used = true;
+	struct hl_route_worker *w = rh_worker_new(r, false);
 
 	decide_keys(w, before);
 	struct maglev_table *t = build(M, n);
@@ -394,9 +356,8 @@ static void check_router_removal(enum hl_route_policy pol)
 	printf("  router N=%u weight 0: moved %.4f of keys\n", n, (double)moved / N_KEYS);
 	assert_true((double)moved / N_KEYS <= MOVE_SLACK / n);
 
-	hl_route_worker_fini(w);
-	t_worker_used = false;
-	router_done(r);
+	rh_worker_done(w);
+	rh_router_done(r);
 }
 
 static void test_router_removal_bounded(void **state)
@@ -432,8 +393,8 @@ static void test_deterministic(void **state)
 	assert_non_null(r2->maglev);
 	assert_memory_equal(r1->maglev->entry, a->entry, M * sizeof(a->entry[0]));
 	assert_memory_equal(r2->maglev->entry, a->entry, M * sizeof(a->entry[0]));
-	router_done(r1);
-	router_done(r2);
+	rh_router_done(r1);
+	rh_router_done(r2);
 
 	/* and the names matter: other names, another table */
 	snprintf(name_buf[0], sizeof(name_buf[0]), "other-0");
@@ -446,27 +407,17 @@ static void test_deterministic(void **state)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	/* DPDK 22.11 refuses --in-memory with --no-huge (it implies legacy
-	 * memory); --no-shconf keeps the EAL off the filesystem instead. */
-	char *eal[] = {argv[0], "--no-huge", "--no-shconf",       "--no-pci",
-		       "-l",    "0,1",       "--log-level=error", "--no-telemetry"};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_size_must_be_prime, teardown),
-		cmocka_unit_test_teardown(test_every_entry_filled, teardown),
-		cmocka_unit_test_teardown(test_equal_weight_shares, teardown),
-		cmocka_unit_test_teardown(test_unequal_weight_shares, teardown),
-		cmocka_unit_test_teardown(test_weight_zero_gets_nothing, teardown),
-		cmocka_unit_test_teardown(test_removal_disruption, teardown),
-		cmocka_unit_test_teardown(test_router_removal_bounded, teardown),
-		cmocka_unit_test_teardown(test_router_removal_ect, teardown),
-		cmocka_unit_test_teardown(test_deterministic, teardown),
+		cmocka_unit_test_teardown(test_size_must_be_prime, rh_teardown),
+		cmocka_unit_test_teardown(test_every_entry_filled, rh_teardown),
+		cmocka_unit_test_teardown(test_equal_weight_shares, rh_teardown),
+		cmocka_unit_test_teardown(test_unequal_weight_shares, rh_teardown),
+		cmocka_unit_test_teardown(test_weight_zero_gets_nothing, rh_teardown),
+		cmocka_unit_test_teardown(test_removal_disruption, rh_teardown),
+		cmocka_unit_test_teardown(test_router_removal_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_router_removal_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_deterministic, rh_teardown),
 	};
 
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "test_maglev: cannot initialise the EAL\n");
-		return 1;
-	}
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return rh_main("test_maglev", argv[0], tests, RTE_DIM(tests));
 }

@@ -22,73 +22,17 @@
 
 #include "hintlb/route.h"
 #include "route_policy.h"
+#include "route_harness.h"
 #include "route_priv.h"
 
 #define SEC    (1000ull * 1000 * 1000)
 #define NOW_NS (1000 * SEC) /* the clock the tests pass in requests */
 
-/* Routers and workers a test makes are released by teardown() too, so a
- * failed assertion leaks nothing and ASan's leak check stays meaningful. */
-#define T_MAX 4
-static struct hl_router *t_router[T_MAX];
-static struct hl_route_worker t_worker[T_MAX];
-static bool t_worker_used[T_MAX];
-
-static struct hl_router *router_track(struct hl_router *r)
-{
-	for (int i = 0; r != NULL && i < T_MAX; i++) {
-		if (t_router[i] == NULL) {
-			t_router[i] = r;
-			return r;
-		}
-	}
-	if (r != NULL)
-		fail_msg("more than %d routers in one test", T_MAX);
-	return r;
-}
-
-static void router_done(struct hl_router *r)
-{
-	for (int i = 0; i < T_MAX; i++)
-		if (t_router[i] == r)
-			t_router[i] = NULL;
-	hl_router_free(r);
-}
-
-static struct hl_route_worker *worker_new(struct hl_router *r)
-{
-	for (int i = 0; i < T_MAX; i++) {
-		if (t_worker_used[i])
-			continue;
-		int rc = hl_route_worker_init(r, &t_worker[i], false);
-		if (rc != 0)
-			fail_msg("hl_route_worker_init: %d", rc);
-		t_worker_used[i] = true;
-		return &t_worker[i];
-	}
-	fail_msg("more than %d workers in one test", T_MAX);
-	return NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < T_MAX; i++) {
-		if (t_worker_used[i])
-			hl_route_worker_fini(&t_worker[i]);
-		t_worker_used[i] = false;
-	}
-	for (int i = 0; i < T_MAX; i++)
-		if (t_router[i] != NULL)
-			router_done(t_router[i]);
-	return 0;
-}
-
 /* A router with @n replicas "r0".."r<n-1>" of weight 1. */
 static struct hl_router *router_with(const struct hl_router_params *p, uint32_t n)
 {
 	char err[HL_ROUTE_ERR_MAX], name[16];
-	struct hl_router *r = router_track(hl_router_create(p, err, sizeof(err)));
+	struct hl_router *r = rh_router_track(hl_router_create(p, err, sizeof(err)));
 
 	if (r == NULL)
 		fail_msg("hl_router_create: %s", err);
@@ -173,7 +117,7 @@ static void test_hint_hit_least_inflight(void **state)
 	/* a loose cap: this test is about the choice among advertisers */
 	struct hl_router *r = router_with(
 		&(struct hl_router_params){.balance_factor = 10, .policy = HL_POLICY_BOUNDED}, 4);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result held[8], res;
 	unsigned n_held = 0;
 
@@ -222,7 +166,7 @@ static void test_hint_spill(void **state)
 {
 	(void)state;
 	struct hl_router *r = router_new(HL_POLICY_BOUNDED, 4); /* balance factor 1.25 */
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result first, second;
 
 	advertise(r, 0, "s");
@@ -250,7 +194,7 @@ static void test_hint_spill(void **state)
 static void check_fallback_hint_is_maglev(enum hl_route_policy pol)
 {
 	struct hl_router *r = router_new(pol, 8);
-	struct hl_route_worker *a = worker_new(r), *b = worker_new(r);
+	struct hl_route_worker *a = rh_worker_new(r, false), *b = rh_worker_new(r, false);
 	bool seen[8] = {false};
 	unsigned distinct = 0;
 	char hint[32];
@@ -287,7 +231,7 @@ static void check_fallback_nohint_by_client_key(enum hl_route_policy pol)
 {
 	enum { N = 8, KEYS = 4000 };
 	struct hl_router *r = router_new(pol, N);
-	struct hl_route_worker *a = worker_new(r), *b = worker_new(r);
+	struct hl_route_worker *a = rh_worker_new(r, false), *b = rh_worker_new(r, false);
 	unsigned count[N] = {0};
 
 	advertise(r, 1, "x");
@@ -320,7 +264,7 @@ BOTH_POLICIES(fallback_nohint_by_client_key)
 static void check_none_available(enum hl_route_policy pol)
 {
 	struct hl_router *r = router_new(pol, 3);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	const enum hl_replica_state states[] = {HL_REPLICA_DOWN, HL_REPLICA_DRAINING};
 	struct hl_route_result res;
 
@@ -357,7 +301,7 @@ BOTH_POLICIES(none_available)
 static void check_all_weights_zero(enum hl_route_policy pol)
 {
 	struct hl_router *r = router_new(pol, 4);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	unsigned count[4] = {0};
 	char hint[32];
 
@@ -388,7 +332,7 @@ BOTH_POLICIES(all_weights_zero)
 static void check_one_weight_zero(enum hl_route_policy pol)
 {
 	struct hl_router *r = router_new(pol, 4);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	char hint[32];
 
 	assert_int_equal(hl_replica_set_weight(r, 2, 0), 0);
@@ -414,7 +358,7 @@ static void check_weight_zero_not_fallback_under_load(enum hl_route_policy pol)
 {
 	enum { N = 3, HOLD = 60 };
 	struct hl_router *r = router_new(pol, N);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	static struct hl_route_result held[HOLD];
 	unsigned on_zero = 0, first = 0;
 
@@ -439,7 +383,7 @@ BOTH_POLICIES(weight_zero_not_fallback_under_load)
 static void check_down_draining_advertisers_skipped(enum hl_route_policy pol)
 {
 	struct hl_router *r = router_new(pol, 4);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 
 	advertise(r, 0, "d");
 	advertise(r, 1, "d");
@@ -473,7 +417,7 @@ static void check_generalists(enum hl_route_policy pol, bool prefer)
 	enum { N = 6, G = 4, HINTS = 60 };
 	struct hl_router_params p = {.no_generalist_preference = !prefer, .policy = pol};
 	struct hl_router *r = router_with(&p, N);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	unsigned to_g = 0, nohint_to_g = 0;
 	char hint[32];
 
@@ -496,7 +440,7 @@ static void check_generalists(enum hl_route_policy pol, bool prefer)
 	assert_true(nohint_to_g < HINTS / 2); /* no hint: Maglev of the client */
 	/* a known hint still goes to its advertiser */
 	assert_int_equal(decide(w, "a", 0).replica, 0);
-	teardown(NULL);
+	rh_teardown(NULL);
 }
 
 static void check_generalist_preferred(enum hl_route_policy pol)
@@ -518,7 +462,7 @@ static void check_complete_returns_inflight(enum hl_route_policy pol)
 	enum { N = 4, HOLD = 40 };
 	struct hl_router *r =
 		router_with(&(struct hl_router_params){.balance_factor = 100, .policy = pol}, N);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result held[HOLD];
 	char hint[16];
 
@@ -578,7 +522,7 @@ static void check_bad_hint(struct hl_route_worker *w, const char *hint, size_t l
 static void check_bad_hints(enum hl_route_policy pol)
 {
 	struct hl_router *r = router_new(pol, 4);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	char big[HL_HINT_MAX_LEN + 2];
 
 	advertise(r, 3, "ab");
@@ -645,7 +589,7 @@ static void test_ect_waits_for_warm_then_spills(void **state)
 	(void)state;
 	enum { N = 4, W = 1, DEEP = 20 };
 	struct hl_router *r = router_with(&(struct hl_router_params){.policy = HL_POLICY_ECT}, N);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	static struct hl_route_result held[DEEP + 2];
 	struct hl_route_result res;
 
@@ -671,7 +615,7 @@ static void test_ect_waits_for_warm_then_spills(void **state)
 
 	/* the same with the bounded policy spills: the cap is 1 */
 	struct hl_router *rb = router_new(HL_POLICY_BOUNDED, N);
-	struct hl_route_worker *wb = worker_new(rb);
+	struct hl_route_worker *wb = rh_worker_new(rb, false);
 	advertise(rb, W, "llama");
 	assert_int_equal(decide_hold(wb, "llama", 0, &held[0]), 0);
 	assert_int_equal(decide_hold(wb, "llama", 0, &res), 0);
@@ -706,7 +650,7 @@ static void test_ect_waits_for_warm_then_spills(void **state)
 static void check_ect_join(uint32_t concurrency, bool want_join)
 {
 	char err[HL_ROUTE_ERR_MAX], name[16];
-	struct hl_router *r = router_track(hl_router_create(
+	struct hl_router *r = rh_router_track(hl_router_create(
 		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
 	assert_non_null(r);
 	for (uint32_t i = 0; i < 4; i++) {
@@ -715,7 +659,7 @@ static void check_ect_join(uint32_t concurrency, bool want_join)
 			.name = name, .weight = 1, .concurrency = concurrency};
 		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
 	}
-	struct hl_route_worker *a = worker_new(r), *b = worker_new(r);
+	struct hl_route_worker *a = rh_worker_new(r, false), *b = rh_worker_new(r, false);
 	struct hl_route_result ra, rb;
 
 	assert_int_equal(decide_hold(a, "new-model", 1, &ra), 0);
@@ -758,7 +702,7 @@ static void test_default_clock_is_tsc_ns(void **state)
 {
 	(void)state;
 	struct hl_router *r = router_with(&(struct hl_router_params){.policy = HL_POLICY_ECT}, 4);
-	struct hl_route_worker *w = worker_new(r);
+	struct hl_route_worker *w = rh_worker_new(r, false);
 	const char *hint = "cold-model";
 	struct hl_route_req req = {.hint = hint, .hint_len = strlen(hint)};
 	struct hl_route_result res;
@@ -814,7 +758,7 @@ static void check_refused(const struct hl_router_params *p, int err_no, const ch
 	char err[HL_ROUTE_ERR_MAX] = "";
 
 	errno = 0;
-	struct hl_router *r = router_track(hl_router_create(p, err, sizeof(err)));
+	struct hl_router *r = rh_router_track(hl_router_create(p, err, sizeof(err)));
 	if (r != NULL)
 		fail_msg("router with a bad %s was created", field);
 	assert_int_equal(errno, err_no);
@@ -836,9 +780,9 @@ static void test_router_params(void **state)
 		      "name");
 
 	char err[HL_ROUTE_ERR_MAX] = "";
-	assert_non_null(router_track(hl_router_create(
+	assert_non_null(rh_router_track(hl_router_create(
 		&(struct hl_router_params){.balance_factor = 1.0}, err, sizeof(err))));
-	assert_non_null(router_track(hl_router_create(
+	assert_non_null(rh_router_track(hl_router_create(
 		&(struct hl_router_params){.maglev_size = 257}, err, sizeof(err))));
 }
 
@@ -847,12 +791,12 @@ static void test_router_duplicate_name(void **state)
 {
 	(void)state;
 	char err[HL_ROUTE_ERR_MAX] = "";
-	struct hl_router *r = router_track(
+	struct hl_router *r = rh_router_track(
 		hl_router_create(&(struct hl_router_params){.name = "dup"}, err, sizeof(err)));
 	assert_non_null(r);
 	check_refused(&(struct hl_router_params){.name = "dup"}, EEXIST, "dup");
-	router_done(r);
-	assert_non_null(router_track(
+	rh_router_done(r);
+	assert_non_null(rh_router_track(
 		hl_router_create(&(struct hl_router_params){.name = "dup"}, err, sizeof(err))));
 }
 
@@ -865,11 +809,11 @@ static void test_router_long_names_distinct(void **state)
 	const char *a = "hintlb-router-prefix-_1", *b = "hintlb-router-prefix-_2";
 
 	assert_int_equal(strlen(a), 23);
-	struct hl_router *ra = router_track(
+	struct hl_router *ra = rh_router_track(
 		hl_router_create(&(struct hl_router_params){.name = a}, err, sizeof(err)));
 	if (ra == NULL)
 		fail_msg("router %s: %s", a, err);
-	struct hl_router *rb = router_track(
+	struct hl_router *rb = rh_router_track(
 		hl_router_create(&(struct hl_router_params){.name = b}, err, sizeof(err)));
 	if (rb == NULL)
 		fail_msg("router %s next to %s: %s (errno %d)", b, a, err, errno);
@@ -910,52 +854,45 @@ static void test_replica_add_errors(void **state)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	/* DPDK 22.11 refuses --in-memory with --no-huge (it implies legacy
-	 * memory); --no-shconf keeps the EAL off the filesystem instead. */
-	char *eal[] = {argv[0], "--no-huge", "--no-shconf",       "--no-pci",
-		       "-l",    "0,1",       "--log-level=error", "--no-telemetry"};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_hint_hit_least_inflight, teardown),
-		cmocka_unit_test_teardown(test_hint_spill, teardown),
-		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_bounded, teardown),
-		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_ect, teardown),
-		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_bounded, teardown),
-		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_ect, teardown),
-		cmocka_unit_test_teardown(test_none_available_bounded, teardown),
-		cmocka_unit_test_teardown(test_none_available_ect, teardown),
-		cmocka_unit_test_teardown(test_all_weights_zero_bounded, teardown),
-		cmocka_unit_test_teardown(test_all_weights_zero_ect, teardown),
-		cmocka_unit_test_teardown(test_one_weight_zero_bounded, teardown),
-		cmocka_unit_test_teardown(test_one_weight_zero_ect, teardown),
+		cmocka_unit_test_teardown(test_hint_hit_least_inflight, rh_teardown),
+		cmocka_unit_test_teardown(test_hint_spill, rh_teardown),
+		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_none_available_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_none_available_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_all_weights_zero_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_all_weights_zero_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_one_weight_zero_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_one_weight_zero_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_weight_zero_not_fallback_under_load_bounded,
-					  teardown),
-		cmocka_unit_test_teardown(test_weight_zero_not_fallback_under_load_ect, teardown),
-		cmocka_unit_test_teardown(test_down_draining_advertisers_skipped_bounded, teardown),
-		cmocka_unit_test_teardown(test_down_draining_advertisers_skipped_ect, teardown),
-		cmocka_unit_test_teardown(test_generalist_preferred_bounded, teardown),
-		cmocka_unit_test_teardown(test_generalist_preferred_ect, teardown),
-		cmocka_unit_test_teardown(test_no_generalist_preference_bounded, teardown),
-		cmocka_unit_test_teardown(test_no_generalist_preference_ect, teardown),
-		cmocka_unit_test_teardown(test_complete_returns_inflight_bounded, teardown),
-		cmocka_unit_test_teardown(test_complete_returns_inflight_ect, teardown),
-		cmocka_unit_test_teardown(test_bad_hints_bounded, teardown),
-		cmocka_unit_test_teardown(test_bad_hints_ect, teardown),
-		cmocka_unit_test_teardown(test_ect_waits_for_warm_then_spills, teardown),
-		cmocka_unit_test_teardown(test_ect_joins_load_in_progress, teardown),
-		cmocka_unit_test_teardown(test_ect_loads_elsewhere_when_join_is_slower, teardown),
-		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, teardown),
-		cmocka_unit_test_teardown(test_policy_names, teardown),
-		cmocka_unit_test_teardown(test_router_params, teardown),
-		cmocka_unit_test_teardown(test_router_duplicate_name, teardown),
-		cmocka_unit_test_teardown(test_router_long_names_distinct, teardown),
-		cmocka_unit_test_teardown(test_replica_add_errors, teardown),
+					  rh_teardown),
+		cmocka_unit_test_teardown(test_weight_zero_not_fallback_under_load_ect,
+					  rh_teardown),
+		cmocka_unit_test_teardown(test_down_draining_advertisers_skipped_bounded,
+					  rh_teardown),
+		cmocka_unit_test_teardown(test_down_draining_advertisers_skipped_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_generalist_preferred_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_generalist_preferred_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_no_generalist_preference_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_no_generalist_preference_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_complete_returns_inflight_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_complete_returns_inflight_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_bad_hints_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_bad_hints_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_waits_for_warm_then_spills, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_joins_load_in_progress, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_loads_elsewhere_when_join_is_slower,
+					  rh_teardown),
+		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, rh_teardown),
+		cmocka_unit_test_teardown(test_policy_names, rh_teardown),
+		cmocka_unit_test_teardown(test_router_params, rh_teardown),
+		cmocka_unit_test_teardown(test_router_duplicate_name, rh_teardown),
+		cmocka_unit_test_teardown(test_router_long_names_distinct, rh_teardown),
+		cmocka_unit_test_teardown(test_replica_add_errors, rh_teardown),
 	};
 
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "test_route: cannot initialise the EAL\n");
-		return 1;
-	}
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return rh_main("test_route", argv[0], tests, RTE_DIM(tests));
 }
