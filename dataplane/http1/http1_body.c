@@ -3,7 +3,9 @@
  * Message body delimiting (RFC 9112 sections 6 and 7): counts Content-Length bodies, decodes
  * the chunked framing as a stream and tells, for each buffer, how many of its bytes belong to
  * the message and how many of those are content. The body itself is never copied: chunk data
- * is skipped by its size; only chunk-size lines and trailers are read a byte at a time.
+ * is skipped by its size. The usual chunk-size lines and the empty trailer section are taken
+ * whole when they lie in one buffer; the rest (chunk-ext, trailers, lines cut by a buffer's
+ * end) is read a byte at a time.
  *
  *   chunked-body   = *chunk last-chunk trailer-section CRLF
  *   chunk          = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
@@ -199,12 +201,54 @@ static int framing_byte(struct hl_http1_parser *p, uint8_t c)
 	}
 }
 
+static int is_crlf(const uint8_t *s)
+{
+	return s[0] == '\r' && s[1] == '\n';
+}
+
+/*
+ * The usual framing whole in d[0..n): the CRLF after chunk data, a chunk-size line of at most
+ * 15 hex digits without chunk-ext, the final CRLF of an empty trailer section. Returns the
+ * bytes it took (the state moved on as framing_byte() would), 0 for the byte-wise path, or -1
+ * when the message ends with them.
+ */
+static long framing_fast(struct hl_http1_parser *p, const uint8_t *d, size_t n)
+{
+	uint64_t v = 0;
+	size_t k = 0;
+
+	switch (p->state) {
+	case B_DATA_CR:
+		if (n < 2 || !is_crlf(d))
+			return 0;
+		p->state = B_SIZE0;
+		p->remaining = 0;
+		return 2;
+	case B_SIZE0:
+		for (; k < n && k < 16 && hl_is(d[k], C_HEX); k++)
+			v = v << 4 | (uint64_t)hexval(d[k]);
+		if (k == 0 || k == 16 || k + 2 > n || !is_crlf(d + k))
+			return 0;
+		p->aux = 0;
+		p->remaining = v;
+		p->state = v ? B_DATA : B_TR_LINE;
+		return (long)k + 2;
+	case B_TR_LINE:
+		if (n < 2 || !is_crlf(d) || p->aux + 2 > p->cfg->max_trailer)
+			return 0;
+		p->aux += 2;
+		return -1;
+	}
+	return 0;
+}
+
 static int chunked(struct hl_http1_parser *p, const uint8_t *d, size_t len,
 		   struct hl_http1_body *res)
 {
 	size_t i = 0;
 
 	while (i < len) {
+		long f;
 		int r;
 
 		if (p->state == B_DATA) {
@@ -216,6 +260,16 @@ static int chunked(struct hl_http1_parser *p, const uint8_t *d, size_t len,
 			if (p->remaining == 0)
 				p->state = B_DATA_CR;
 			continue;
+		}
+		f = framing_fast(p, d + i, len - i);
+		if (f > 0) {
+			i += (size_t)f;
+			continue;
+		}
+		if (f < 0) {
+			p->phase = PH_IDLE;
+			res->consumed = i + 2;
+			return 0;
 		}
 		r = framing_byte(p, d[i++]);
 		if (r < 0) {

@@ -26,7 +26,6 @@ extern const uint8_t hl_http1_lower[256];
 
 /* Nibble tables of the classes the vector scans look up (http1_scan.h). */
 enum { HL_NIB_TCHAR = 0, HL_NIB_TARGET, HL_NIB_HOST, HL_NIB__COUNT };
-extern const uint8_t hl_http1_nib[HL_NIB__COUNT][16];
 
 static inline int hl_is(uint8_t c, uint8_t cls)
 {
@@ -145,10 +144,26 @@ static inline uint64_t hl_lower8(uint64_t x)
 	return x | (upper >> 2);
 }
 
+/* s[0..n), n <= 8, as a little-endian-ordered word; one load (or a constant) for n 1, 2, 4, 8. */
 static inline uint64_t hl_load(const void *s, size_t n)
 {
 	uint64_t w = 0;
+	uint32_t w4;
+	uint16_t w2;
 
+	switch (n) {
+	case 8:
+		memcpy(&w, s, 8);
+		return w;
+	case 4:
+		memcpy(&w4, s, 4);
+		return w4;
+	case 2:
+		memcpy(&w2, s, 2);
+		return w2;
+	case 1:
+		return *(const uint8_t *)s;
+	}
 	memcpy(&w, s, n);
 	return w;
 }
@@ -177,7 +192,8 @@ static inline int hl_lc_eq(const uint8_t *s, const char *lit, size_t n)
  * hl_lc_eq() for a token s[0..n) and a literal of lower-case letters, digits and "-": setting
  * bit 0x20 of each byte lowers the letters, and no other token byte becomes one of those.
  */
-static inline int hl_tok_eq(const uint8_t *s, const char *lit, size_t n)
+static inline __attribute__((always_inline)) int hl_tok_eq(const uint8_t *s, const char *lit,
+							   size_t n)
 {
 	const uint64_t k20 = 0x2020202020202020ull;
 	size_t w = n >= 8 ? 8 : n >= 4 ? 4 : 2;
@@ -190,18 +206,37 @@ static inline int hl_tok_eq(const uint8_t *s, const char *lit, size_t n)
 
 extern const uint32_t hl_http1_known_first[32];
 
+/* May a name of n bytes starting with c be one hl_classify() knows (other than the hint)? */
+static inline int hl_known_len(size_t n, uint8_t c)
+{
+	return n < 32 && (hl_http1_known_first[n] & (1u << (c & 31)));
+}
+
+/* The hint field name of the parser's direction, for hl_classify_in(). */
+struct hl_names {
+	const char *hint; /* the direction's hint field name, lower case */
+	size_t hint_len;
+	int req;
+};
+
+static inline struct hl_names hl_names_of(const struct hl_http1_parser *p)
+{
+	const struct hl_http1_config *cfg = p->cfg;
+	int req = p->dir == HL_HTTP1_REQUEST;
+
+	return (struct hl_names){req ? cfg->hint_name : cfg->hints_name,
+				 req ? cfg->hint_name_len : cfg->hints_name_len, req};
+}
+
 /*
  * Id of the field named s[0..n). A name whose length and first letter match none of the
  * recognised names, nor the configured hint name's length, is HL_HTTP1_H_OTHER at once.
  */
-static inline enum hl_http1_hdr hl_classify(const struct hl_http1_parser *p, const uint8_t *s,
-					    size_t n)
+static inline enum hl_http1_hdr hl_classify_in(struct hl_names nm, const uint8_t *s, size_t n)
 {
-	const struct hl_http1_config *cfg = p->cfg;
-	int req = p->dir == HL_HTTP1_REQUEST;
-	size_t hint_len = req ? cfg->hint_name_len : cfg->hints_name_len;
+	int req = nm.req;
 
-	if (!((n < 32 && (hl_http1_known_first[n] & (1u << (s[0] & 31)))) || n == hint_len))
+	if (!(hl_known_len(n, s[0]) || n == nm.hint_len))
 		return HL_HTTP1_H_OTHER;
 	switch (n) {
 	case 2:
@@ -239,9 +274,15 @@ static inline enum hl_http1_hdr hl_classify(const struct hl_http1_parser *p, con
 			return HL_HTTP1_H_TRANSFER_ENCODING;
 		break;
 	}
-	if (n == hint_len && hl_lc_eq(s, req ? cfg->hint_name : cfg->hints_name, n))
+	if (n == nm.hint_len && hl_lc_eq(s, nm.hint, n))
 		return req ? HL_HTTP1_H_HINT : HL_HTTP1_H_HINTS;
 	return HL_HTTP1_H_OTHER;
+}
+
+static inline enum hl_http1_hdr hl_classify(const struct hl_http1_parser *p, const uint8_t *s,
+					    size_t n)
+{
+	return hl_classify_in(hl_names_of(p), s, n);
 }
 
 #endif /* HL_HTTP1_PRIV_H */

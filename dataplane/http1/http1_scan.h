@@ -17,7 +17,25 @@
 #ifndef HL_HTTP1_SCAN_H
 #define HL_HTTP1_SCAN_H
 
-#include "http1_priv.h"
+#include "http1_chars.h"
+
+/*
+ * The nibble tables as constants of the file (twice over, for 32-byte lookups), so that a
+ * lookup needs no address of another object; and the high-nibble bits they are tested with.
+ */
+static const uint8_t hl_nib32[HL_NIB__COUNT][32] __attribute__((aligned(32))) = {
+	[HL_NIB_TCHAR] = {NIB16(IS_TCHAR), NIB16(IS_TCHAR)},
+	[HL_NIB_TARGET] = {NIB16(IS_TARGET), NIB16(IS_TARGET)},
+	[HL_NIB_HOST] = {NIB16(IS_HOST), NIB16(IS_HOST)},
+};
+static const uint8_t hl_hibit32[32] __attribute__((aligned(32))) = {
+	1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static const uint8_t hl_k0f32[32] __attribute__((aligned(32))) = {
+	15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+	15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+};
 
 #if defined(HL_HTTP1_SCALAR)
 #undef HL_SCAN_SSE2
@@ -29,6 +47,9 @@
 #endif
 #if defined(__AVX2__)
 #define HL_SCAN_AVX2 1
+#endif
+#if defined(__AVX512BW__)
+#define HL_SCAN_AVX512 1
 #endif
 #endif
 
@@ -91,8 +112,8 @@ static inline size_t hl_scan_value(const uint8_t *s, size_t i, size_t n)
 /* Bit k set where v[k] is not in the class of nibble table t. */
 static inline uint32_t hl_class_miss16(__m128i v, __m128i t)
 {
-	const __m128i hibit = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
-	const __m128i k0f = _mm_set1_epi8(0x0f);
+	const __m128i hibit = _mm_load_si128((const __m128i *)hl_hibit32);
+	const __m128i k0f = _mm_load_si128((const __m128i *)hl_k0f32);
 	__m128i lo = _mm_shuffle_epi8(t, _mm_and_si128(v, k0f));
 	__m128i hi = _mm_shuffle_epi8(hibit, _mm_and_si128(_mm_srli_epi16(v, 4), k0f));
 
@@ -109,15 +130,13 @@ static inline size_t hl_scan_class(const uint8_t *s, size_t i, size_t n, unsigne
 				   uint8_t cls)
 {
 #if defined(HL_SCAN_SSSE3)
-	const __m128i t = _mm_loadu_si128((const __m128i *)hl_http1_nib[nib]);
+	const __m128i t = _mm_load_si128((const __m128i *)hl_nib32[nib]);
 
 #if defined(HL_SCAN_AVX2)
 	if (i + 32 <= n) {
-		const __m256i hibit =
-			_mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2,
-					 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
+		const __m256i hibit = _mm256_load_si256((const __m256i *)hl_hibit32);
 		const __m256i k0f = _mm256_set1_epi8(0x0f);
-		const __m256i t2 = _mm256_broadcastsi128_si256(t);
+		const __m256i t2 = _mm256_load_si256((const __m256i *)hl_nib32[nib]);
 
 		do {
 			__m256i v = _mm256_loadu_si256((const __m256i *)(s + i));
@@ -155,129 +174,123 @@ static inline size_t hl_scan_class(const uint8_t *s, size_t i, size_t n, unsigne
 	return i;
 }
 
-/* The masks of hl_scan_masks64() for s[0..n), n <= 64, a byte at a time; bits from n on 0. */
-static inline void hl_scan_masks_short(const uint8_t *s, size_t n, uint64_t *bad, uint64_t *ntok)
+/*
+ * Line ends, 64 bytes at a time: bit k of the mask of s[0..64) is set when s[k] is a control
+ * byte (0x00-0x1f) or DEL. Those are the bytes a field value, a reason phrase or a start line
+ * may not hold, HTAB apart (the caller steps over it), CR included: the first of them from a
+ * line's start is where that line ends. One pass over a head classifies each byte once.
+ */
+#if defined(HL_SCAN_SSE2)
+static inline uint32_t hl_ctl16(__m128i v)
 {
-	uint64_t b = 0, t = 0;
+	return (uint32_t)_mm_movemask_epi8(
+		_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v),
+			     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+}
+#endif
 
-	for (size_t k = 0; k < n; k++) {
-		uint8_t c = hl_http1_cclass[s[k]];
-
-		b |= (uint64_t) !(c & C_VALUE) << k;
-		t |= (uint64_t) !(c & C_TCHAR) << k;
-	}
-	*bad = b;
-	*ntok = t;
+static inline int hl_is_ctl(uint8_t c)
+{
+	return c < 0x20 || c == 0x7f;
 }
 
-/*
- * Bit masks of 64 bytes: bit k of *bad is set when s[k] may not appear in a field value,
- * bit k of *ntok when s[k] is not a token character. Reads s[0..64).
- */
-static inline void hl_scan_masks64(const uint8_t *s, uint64_t *bad, uint64_t *ntok)
+/* The control-byte mask of s[0..64). */
+static inline uint64_t hl_ctl64(const uint8_t *s)
 {
-#if defined(HL_SCAN_AVX2)
-	const __m256i k1f = _mm256_set1_epi8(0x1f), ht = _mm256_set1_epi8(0x09);
-	const __m256i del = _mm256_set1_epi8(0x7f), k0f = _mm256_set1_epi8(0x0f);
-	const __m256i hibit =
-		_mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8,
-				 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
-	const __m256i t = _mm256_broadcastsi128_si256(
-		_mm_loadu_si128((const __m128i *)hl_http1_nib[HL_NIB_TCHAR]));
-	uint64_t b[2], n[2];
+#if defined(HL_SCAN_AVX512)
+	__m512i v = _mm512_loadu_si512((const void *)s);
+
+	return _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1f)) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7f));
+#elif defined(HL_SCAN_AVX2)
+	uint64_t m[2];
 
 	for (int h = 0; h < 2; h++) {
 		__m256i v = _mm256_loadu_si256((const __m256i *)(s + 32 * h));
-		__m256i ctl = _mm256_cmpeq_epi8(_mm256_min_epu8(v, k1f), v);
-		__m256i bv = _mm256_or_si256(_mm256_andnot_si256(_mm256_cmpeq_epi8(v, ht), ctl),
-					     _mm256_cmpeq_epi8(v, del));
-		__m256i lo = _mm256_shuffle_epi8(t, _mm256_and_si256(v, k0f));
-		__m256i hi =
-			_mm256_shuffle_epi8(hibit, _mm256_and_si256(_mm256_srli_epi16(v, 4), k0f));
 
-		b[h] = (uint32_t)_mm256_movemask_epi8(bv);
-		n[h] = (uint32_t)_mm256_movemask_epi8(
-			_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
+		m[h] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+			_mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v),
+			_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f))));
 	}
-	*bad = b[0] | b[1] << 32;
-	*ntok = n[0] | n[1] << 32;
-#elif defined(HL_SCAN_SSSE3)
-	const __m128i t = _mm_loadu_si128((const __m128i *)hl_http1_nib[HL_NIB_TCHAR]);
-	uint64_t b = 0, n = 0;
+	return m[0] | m[1] << 32;
+#elif defined(HL_SCAN_SSE2)
+	uint64_t m0 = hl_ctl16(_mm_loadu_si128((const __m128i *)s));
+	uint64_t m1 = hl_ctl16(_mm_loadu_si128((const __m128i *)(s + 16)));
+	uint64_t m2 = hl_ctl16(_mm_loadu_si128((const __m128i *)(s + 32)));
+	uint64_t m3 = hl_ctl16(_mm_loadu_si128((const __m128i *)(s + 48)));
 
-	for (int q = 0; q < 4; q++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(s + 16 * q));
-
-		b |= (uint64_t)hl_value_bad16(v) << (16 * q);
-		n |= (uint64_t)hl_class_miss16(v, t) << (16 * q);
-	}
-	*bad = b;
-	*ntok = n;
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
 #else
-	hl_scan_masks_short(s, 64, bad, ntok);
+	uint64_t m = 0;
+
+	for (int k = 0; k < 64; k++)
+		m |= (uint64_t)hl_is_ctl(s[k]) << k;
+	return m;
 #endif
 }
 
 /*
- * Both masks of hl_scan_masks64() for the HL_SCAN_PAIR bytes at s (32 with AVX2, 16 with
- * SSSE3): one load gives a line's end and its name's end when both are that close. The
- * constants come from hl_pair_init() through an empty asm, so that the compiler keeps them in
- * registers across a loop instead of building them again on each use.
+ * The control-byte mask of buf[b..len), len - b < 64, bits from len - b on clear. Reads only
+ * buf[0..len): a whole load that ends at len when there are 64 bytes, else 16 at a time.
  */
-#if defined(HL_SCAN_AVX2)
-#define HL_SCAN_PAIR 32
-struct hl_pair_k {
-	__m256i k1f, ht, del, k0f, tbl, hibit;
-};
-
-static inline void hl_pair_init(struct hl_pair_k *k)
+static inline uint64_t hl_ctl_tail(const uint8_t *buf, size_t b, size_t len)
 {
-	k->k1f = _mm256_set1_epi8(0x1f);
-	k->ht = _mm256_set1_epi8(0x09);
-	k->del = _mm256_set1_epi8(0x7f);
-	k->k0f = _mm256_set1_epi8(0x0f);
-	k->tbl = _mm256_broadcastsi128_si256(
-		_mm_loadu_si128((const __m128i *)hl_http1_nib[HL_NIB_TCHAR]));
-	k->hibit = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4,
-				    8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
-	__asm__(""
-		: "+x"(k->k1f), "+x"(k->ht), "+x"(k->del), "+x"(k->k0f), "+x"(k->tbl),
-		  "+x"(k->hibit));
+	size_t n = len - b, k = 0;
+	uint64_t m = 0;
+
+#if defined(HL_SCAN_AVX512)
+	__mmask64 in = (1ull << n) - 1;
+	__m512i v = _mm512_maskz_loadu_epi8(in, buf + b);
+
+	(void)k;
+	(void)m;
+	return (_mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1f)) |
+		_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7f))) &
+	       in;
+#else
+	if (n == 0)
+		return 0;
+	if (len >= 64)
+		return hl_ctl64(buf + len - 64) >> (64 - n);
+#if defined(HL_SCAN_SSE2)
+	for (; k + 16 <= n; k += 16)
+		m |= (uint64_t)hl_ctl16(_mm_loadu_si128((const __m128i *)(buf + b + k))) << k;
+	if (k < n && len >= 16) {
+		uint32_t t = hl_ctl16(_mm_loadu_si128((const __m128i *)(buf + len - 16)));
+
+		return m | (uint64_t)(t >> (16 - (n - k))) << k;
+	}
+#endif
+	for (; k < n; k++)
+		m |= (uint64_t)hl_is_ctl(buf[b + k]) << k;
+	return m;
+#endif
 }
 
-static inline void hl_scan_pair(const struct hl_pair_k *k, const uint8_t *s, uint32_t *bad,
-				uint32_t *ntok)
+/*
+ * Where a name ends: bit k set where s[k], k < HL_TOK_WIN, is not a token character. One load
+ * finds the end of a usual name.
+ */
+#if defined(HL_SCAN_AVX2)
+#define HL_TOK_WIN 32
+static inline uint32_t hl_tok_miss(const uint8_t *s)
 {
+	const __m256i hibit = _mm256_load_si256((const __m256i *)hl_hibit32);
+	const __m256i k0f = _mm256_load_si256((const __m256i *)hl_k0f32);
+	const __m256i t = _mm256_load_si256((const __m256i *)hl_nib32[HL_NIB_TCHAR]);
 	__m256i v = _mm256_loadu_si256((const __m256i *)s);
-	__m256i ctl = _mm256_cmpeq_epi8(_mm256_min_epu8(v, k->k1f), v);
-	__m256i b = _mm256_or_si256(_mm256_andnot_si256(_mm256_cmpeq_epi8(v, k->ht), ctl),
-				    _mm256_cmpeq_epi8(v, k->del));
-	__m256i lo = _mm256_shuffle_epi8(k->tbl, _mm256_and_si256(v, k->k0f));
-	__m256i hi =
-		_mm256_shuffle_epi8(k->hibit, _mm256_and_si256(_mm256_srli_epi16(v, 4), k->k0f));
+	__m256i lo = _mm256_shuffle_epi8(t, _mm256_and_si256(v, k0f));
+	__m256i hi = _mm256_shuffle_epi8(hibit, _mm256_and_si256(_mm256_srli_epi16(v, 4), k0f));
 
-	*bad = (uint32_t)_mm256_movemask_epi8(b);
-	*ntok = (uint32_t)_mm256_movemask_epi8(
+	return (uint32_t)_mm256_movemask_epi8(
 		_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
 }
 #elif defined(HL_SCAN_SSSE3)
-#define HL_SCAN_PAIR 16
-struct hl_pair_k {
-	__m128i tbl;
-};
-
-static inline void hl_pair_init(struct hl_pair_k *k)
+#define HL_TOK_WIN 16
+static inline uint32_t hl_tok_miss(const uint8_t *s)
 {
-	k->tbl = _mm_loadu_si128((const __m128i *)hl_http1_nib[HL_NIB_TCHAR]);
-}
-
-static inline void hl_scan_pair(const struct hl_pair_k *k, const uint8_t *s, uint32_t *bad,
-				uint32_t *ntok)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)s);
-
-	*bad = hl_value_bad16(v);
-	*ntok = hl_class_miss16(v, k->tbl);
+	return hl_class_miss16(_mm_loadu_si128((const __m128i *)s),
+			       _mm_load_si128((const __m128i *)hl_nib32[HL_NIB_TCHAR]));
 }
 #endif
 

@@ -345,6 +345,54 @@ static int64_t cl_digits(const uint8_t *v, size_t n)
 	return acc > INT64_MAX ? -1 : (int64_t)acc;
 }
 
+/*
+ * A list value v[0..n) whole in one buffer, at message offset off: each element found at once
+ * (a vector scan over its token characters) and given to el_emit() as list_byte() would.
+ */
+static int list_whole(struct hl_http1_parser *p, const uint8_t *v, size_t n, uint32_t off)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j, e, len;
+		int bad = 0;
+
+		if (v[i] == ' ' || v[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (v[i] == ',') {
+			/* An empty element: ignored (section 5.6.1), but not in framing. */
+			if (p->hdr == HL_HTTP1_H_TRANSFER_ENCODING)
+				p->te_bad = 1;
+			i++;
+			continue;
+		}
+		j = hl_scan_class(v, i, n, HL_NIB_TCHAR, C_TCHAR);
+		while (j < n && v[j] == '/' && p->hdr == HL_HTTP1_H_HINTS)
+			j = hl_scan_class(v, j + 1, n, HL_NIB_TCHAR, C_TCHAR);
+		/* Then OWS up to a comma or the end; any other byte makes the element invalid. */
+		for (e = j; j < n && v[j] != ','; j++) {
+			if (v[j] != ' ' && v[j] != '\t') {
+				bad = 1;
+				e = j + 1;
+			}
+		}
+		len = e - i;
+		p->el_start = off + (uint32_t)i;
+		p->el_end = off + (uint32_t)e;
+		p->lst_bad = (uint8_t)bad;
+		p->lc_len = (uint8_t)(len > sizeof(p->lc) ? sizeof(p->lc) + 1 : len);
+		if (!bad && p->hdr != HL_HTTP1_H_HINTS)
+			for (size_t k = 0; k < len && k < sizeof(p->lc); k++)
+				p->lc[k] = hl_http1_lower[v[i + k]];
+		if (el_emit(p))
+			return -EBADMSG;
+		i = j + 1;
+	}
+	return 0;
+}
+
 int hl_http1_value_whole(struct hl_http1_parser *p, struct hl_http1_field *f, const uint8_t *v,
 			 size_t n)
 {
@@ -378,10 +426,13 @@ int hl_http1_value_whole(struct hl_http1_parser *p, struct hl_http1_field *f, co
 		f->flags = HL_HTTP1_FF_HOP;
 		return 0;
 	case HL_HTTP1_H_CONNECTION:
-		/* One option, the usual one. */
-		if (t == 10 && hl_lc_eq(v, "keep-alive", 10))
+		/*
+		 * One option, the usual one. hl_tok_eq() holds for a value too: it has no CTL but
+		 * HTAB, so only a letter ORed with 0x20 gives a letter, and only "-" gives "-".
+		 */
+		if (t == 10 && hl_tok_eq(v, "keep-alive", 10))
 			m->flags |= HL_HTTP1_F_CONN_KEEP_ALIVE;
-		else if (t == 5 && hl_lc_eq(v, "close", 5))
+		else if (t == 5 && hl_tok_eq(v, "close", 5))
 			m->flags |= HL_HTTP1_F_CONN_CLOSE;
 		else
 			break;
@@ -390,7 +441,18 @@ int hl_http1_value_whole(struct hl_http1_parser *p, struct hl_http1_field *f, co
 	}
 	p->hdr = f->id;
 	hl_http1_value_begin(p);
-	if (n && hl_http1_value_feed(p, v, n, f->value.off))
-		return -EBADMSG;
+	switch (f->id) {
+	case HL_HTTP1_H_TRANSFER_ENCODING:
+	case HL_HTTP1_H_CONNECTION:
+	case HL_HTTP1_H_EXPECT:
+	case HL_HTTP1_H_HINTS:
+		/* Elements end at a comma or the end of v[0..t): the last one is emitted here. */
+		if (list_whole(p, v, t, f->value.off))
+			return -EBADMSG;
+		break;
+	default:
+		if (n && hl_http1_value_feed(p, v, n, f->value.off))
+			return -EBADMSG;
+	}
 	return hl_http1_value_end(p, f);
 }

@@ -511,6 +511,28 @@ static const struct h1_case request_cases[] = {
 	CC("limits", "trailer of 17 bytes", CFG_SMALL,
 	   RQ("POST / HTTP/1.1", "Transfer-Encoding: chunked\r\n") "0\r\nX: 0123456789\r\n\r\n",
 	   "POST / 1.1 chunked ka b=0 E400:trailer_too_large"),
+	/* The fast path checks control bytes 64 at a time: a tab or a CTL just
+	 * before, at and after the 64-byte boundary (the value starts at offset 28). */
+	C("9110-5.5", "tab before 64-byte boundary",
+	  RQ("GET / HTTP/1.1", "X: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\tb\r\n"),
+	  "GET / 1.1 none ka"),
+	C("9110-5.5", "tab at 64-byte boundary",
+	  RQ("GET / HTTP/1.1", "X: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\tb\r\n"),
+	  "GET / 1.1 none ka"),
+	C("9110-5.5", "tab after 64-byte boundary",
+	  RQ("GET / HTTP/1.1", "X: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\tb\r\n"),
+	  "GET / 1.1 none ka"),
+	C("9110-5.5", "CTL at 64-byte boundary",
+	  RQ("GET / HTTP/1.1", "X: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x01"
+			       "b\r\n"),
+	  "E400:field_value"),
+	C("9110-5.5", "CTL after 64-byte boundary",
+	  RQ("GET / HTTP/1.1", "X: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x7f"
+			       "b\r\n"),
+	  "E400:field_value"),
+	C("9110-5.6.1", "Connection list with OWS and tabs",
+	  RQ("GET / HTTP/1.1", "Connection: \tx-a ,\tx-b\t, ,close\r\n"),
+	  "GET / 1.1 none close opts=[x-a,x-b]"),
 };
 
 #endif /* HL_TEST_HTTP1_CASES_REQUEST_H */
