@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Start and stop, on the main lcore. Start order: routing core, mbuf pool,
- * ports, XDP stage, workers (state, neighbour rings, wanted neighbours),
- * launch. Stop runs the reverse, from whatever point start reached.
+ * ports, XDP stage, workers (state, TCP stack and listeners, neighbour
+ * rings, wanted neighbours), launch. Stop runs the reverse, from whatever point start reached.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "hintlb/log.h"
+#include "hintlb/tcp.h"
 #include "net.h"
 #include "port.h"
 
@@ -100,6 +101,41 @@ static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Worker @p w's TCP stack and its listeners: `echo` and `discard` are
+ * served; `http` waits for the proxy (its SYNs get RST). No listener, no stack.
+ */
+static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_t errlen)
+{
+	struct hl_tcp_params p = HL_TCP_PARAMS_DEFAULT;
+	int rc;
+
+	if (d->cfg->n_listeners == 0)
+		return 0;
+	rc = hl_tcp_create(w, &p);
+	if (rc != 0) {
+		snprintf(err, errlen, "worker %u: TCP stack (%u connections): %s", w->id,
+			 p.max_conns, strerror(-rc));
+		return rc;
+	}
+	for (unsigned i = 0; i < d->cfg->n_listeners; i++) {
+		const struct hl_cfg_listener *l = &d->cfg->listeners[i];
+		const struct hl_tcp_app *app = l->mode == HL_LISTEN_ECHO      ? &hl_tcp_app_echo
+					       : l->mode == HL_LISTEN_DISCARD ? &hl_tcp_app_discard
+									      : NULL;
+
+		if (app == NULL)
+			continue;
+		rc = hl_tcp_listen(w->tcp, l->vip, l->port, app, NULL);
+		if (rc != 0) {
+			snprintf(err, errlen, "[listener %s]: cannot listen: %s", l->name,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* Worker state for lcore @p lcore, worker @p id: rx queue id on every port. */
 static int create_worker(struct hl_daemon *d, unsigned id, unsigned lcore, char *err, size_t errlen)
 {
@@ -130,6 +166,9 @@ static int create_worker(struct hl_daemon *d, unsigned id, unsigned lcore, char 
 	}
 	w->n_rxq = d->net.n_ports;
 	hl_worker_init(w);
+	rc = create_tcp(d, w, err, errlen);
+	if (rc != 0)
+		return rc;
 	rc = hl_route_worker_init(d->router, &w->route, true);
 	if (rc != 0) {
 		snprintf(err, errlen, "worker %u: routing core reader: %s", id, strerror(-rc));
@@ -198,11 +237,14 @@ static void say_what_is_missing(const struct hl_config *cfg)
 
 		snprintf(a, sizeof(a), "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff,
 			 h & 0xff);
-		HL_LOG(NOTICE,
-		       "listener %s: mode %s on %s:%u is not implemented yet (needs the TCP "
-		       "stack%s); the VIP answers ARP and ping only\n",
-		       l->name, hl_listener_mode_name(l->mode), a, l->port,
-		       l->mode == HL_LISTEN_HTTP ? " and the proxy" : "");
+		if (l->mode == HL_LISTEN_HTTP)
+			HL_LOG(NOTICE,
+			       "listener %s: mode http on %s:%u is not implemented yet (needs the "
+			       "proxy); connections to it are refused (RST)\n",
+			       l->name, a, l->port);
+		else
+			HL_LOG(NOTICE, "listener %s: mode %s on %s:%u\n", l->name,
+			       hl_listener_mode_name(l->mode), a, l->port);
 	}
 	HL_LOG(NOTICE,
 	       "[ctrl] socket %s: the control socket is not implemented yet; nothing "
@@ -262,6 +304,7 @@ void hl_daemon_stop(struct hl_daemon *d)
 
 		if (w == NULL)
 			continue;
+		hl_tcp_free(w);
 		hl_worker_release(w);
 		if (w->route_registered)
 			hl_route_worker_fini(&w->route);

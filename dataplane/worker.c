@@ -2,7 +2,8 @@
 /*
  * The worker loop: rx burst per queue, dispatch by layer, neighbours learned
  * by peers, timers, tx flush, RCU quiescent report, idle. One worker per
- * worker lcore; run to completion; nothing shared is written.
+ * worker lcore; run to completion; nothing shared is written. The TCP
+ * timer wheel runs every iteration (1 ms slots; a compare when idle).
  *
  * Adaptive idle: after HL_IDLE_SPIN empty polls the loop pauses between
  * polls; from HL_IDLE_PAUSE empty polls on it sleeps idle_sleep_us per empty
@@ -72,6 +73,8 @@ unsigned hl_worker_poll(struct hl_worker *w)
 		hl_arp_tick(w);
 		w->next_tick = w->now + w->tick_tsc;
 	}
+	if (w->tcp != NULL)
+		hl_tcp_timers(w->tcp);
 	hl_tx_flush(w);
 	if (w->route_registered)
 		hl_route_quiescent(&w->route);

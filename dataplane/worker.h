@@ -40,6 +40,8 @@ struct hl_rxq {
 	uint16_t queue_id;
 };
 
+struct hl_tcp;
+
 struct hl_worker {
 	/* Set before launch, then read-only. */
 	unsigned id;    /* 0..n_workers-1 */
@@ -62,6 +64,7 @@ struct hl_worker {
 	uint32_t empty_polls;
 	struct hl_route_worker route;
 	bool route_registered;
+	struct hl_tcp *tcp; /* the TCP stack (hl_tcp_create), NULL without listeners */
 
 	uint64_t ctr[HL_CTR_COUNT] __rte_cache_aligned;
 	struct hl_txbuf tx[HL_PORTS_MAX] __rte_cache_aligned;

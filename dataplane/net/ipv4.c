@@ -4,7 +4,8 @@
  * in order, each with its own counter: header length, version, IHL, total
  * length against the frame (Ethernet padding is trimmed), header checksum,
  * TTL, fragments (not reassembled: dropped and counted), source sanity,
- * destination ours. Then ICMP goes up; TCP waits for its stack.
+ * destination ours. Then ICMP and TCP go up (TCP only when the worker has
+ * a stack: no listeners, no stack, `ipv4_tcp_no_stack`).
  */
 #include <rte_ip.h>
 
@@ -77,7 +78,10 @@ void hl_ipv4_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
 		hl_icmp_input(w, port, m);
 		break;
 	case IPPROTO_TCP:
-		HL_DROP(w, IPV4_TCP_NO_STACK, m);
+		if (likely(w->tcp != NULL))
+			hl_tcp_input(w, port, m);
+		else
+			HL_DROP(w, IPV4_TCP_NO_STACK, m);
 		break;
 	default:
 		HL_DROP(w, IPV4_PROTO_UNSUPPORTED, m);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The L2/L3 layers of a worker: Ethernet, ARP, IPv4, ICMP. Each input takes
+ * The L2/L3 layers of a worker: Ethernet, ARP, IPv4, ICMP; and the entry
+ * points of the TCP stack above them (dataplane/tcp/). Each input takes
  * packets a layer below handed it and *consumes* them: a packet is passed up,
  * turned into a reply and queued for tx, or dropped with a named counter.
  * Outputs consume too. `port` is always the index into the worker's netconf.
@@ -62,5 +63,14 @@ void hl_ipv4_output(struct hl_worker *w, struct rte_mbuf *m);
 
 /* ICMP input (data at the IPv4 header, validated, destination ours). Consumes @p m. */
 void hl_icmp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m);
+
+/*
+ * TCP input (data at the IPv4 header, validated, destination ours; l3_len
+ * set), dataplane/tcp/tcp_in.c. Needs w->tcp. Consumes @p m.
+ */
+void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m);
+
+/* The TCP timer pass: expire what is due on the wheel at w->now. */
+void hl_tcp_timers(struct hl_tcp *t);
 
 #endif /* HINTLB_NET_H */

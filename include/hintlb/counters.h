@@ -59,7 +59,55 @@ extern "C" {
 	X(ICMP_TOO_SHORT, "icmp_too_short")                 /* shorter than an ICMP header */      \
 	X(ICMP_BAD_CKSUM, "icmp_bad_cksum")                 /* ICMP checksum wrong */              \
 	X(ICMP_ECHO_REPLIED, "icmp_echo_replied")           /* echo requests answered */           \
-	X(ICMP_OTHER, "icmp_other")                         /* types we do not handle: dropped */
+	X(ICMP_OTHER, "icmp_other")                         /* types we do not handle: dropped */  \
+	X(TCP_IN, "tcp_in")                                 /* segments received */                \
+	X(TCP_TOO_SHORT, "tcp_too_short")                   /* shorter than a TCP header */        \
+	X(TCP_MULTISEG, "tcp_multiseg")       /* TCP header not in the first mbuf segment */       \
+	X(TCP_BAD_DOFF, "tcp_bad_doff")       /* data offset < 5 words or beyond the segment */    \
+	X(TCP_BAD_CKSUM, "tcp_bad_cksum")     /* TCP checksum wrong */                             \
+	X(TCP_BAD_FLAGS, "tcp_bad_flags")     /* SYN with FIN or RST */                            \
+	X(TCP_BAD_OPTIONS, "tcp_bad_options") /* SYN options run past the header */                \
+	X(TCP_NO_LISTENER, "tcp_no_listener") /* no listener on the address/port: RST sent */      \
+	X(TCP_NO_CONN, "tcp_no_conn")         /* no connection (ACK: RST sent; else dropped) */    \
+	X(TCP_RST_NO_CONN, "tcp_rst_no_conn") /* RST for no connection: ignored */                 \
+	X(TCP_RST_IN, "tcp_rst_in")           /* RST accepted (exact sequence number) */           \
+	X(TCP_RST_IGNORED, "tcp_rst_ignored") /* RST outside the window: ignored */                \
+	X(TCP_RST_OUT, "tcp_rst_out")         /* RSTs sent */                                      \
+	X(TCP_CHALLENGE_ACK,                                                                       \
+	  "tcp_challenge_ack") /* RFC 5961 challenge ACKs (in-window RST or SYN) */                \
+	X(TCP_OUT_OF_WINDOW,                                                                       \
+	  "tcp_out_of_window")        /* segment outside the receive window: ACKed, dropped */     \
+	X(TCP_NO_ACK, "tcp_no_ack")   /* segment without ACK on a connection: dropped */           \
+	X(TCP_BAD_ACK, "tcp_bad_ack") /* SYN-RECEIVED: ACK not for our SYN-ACK: RST sent */        \
+	X(TCP_ACK_UNSENT, "tcp_ack_unsent") /* ACK for data never sent: ACKed, dropped */          \
+	X(TCP_ACK_TOO_OLD,                                                                         \
+	  "tcp_ack_too_old")            /* ACK below SND.UNA - MAX.SND.WND: ACKed, dropped */      \
+	X(TCP_OOO_DROP, "tcp_ooo_drop") /* out-of-order segment: dropped (no reassembly yet) */    \
+	X(TCP_DATA_AFTER_FIN, "tcp_data_after_fin") /* data beyond the peer's FIN: ignored */      \
+	X(TCP_SYN_REPEATED, "tcp_syn_repeated") /* SYN repeated in SYN-RECEIVED: SYN-ACK again */  \
+	X(TCP_SYN_BACKLOG_FULL,                                                                    \
+	  "tcp_syn_backlog_full") /* SYN dropped: too many half-open connections */                \
+	X(TCP_CONN_POOL_EMPTY, "tcp_conn_pool_empty") /* SYN dropped: no connection object left */ \
+	X(TCP_TABLE_FULL,                                                                          \
+	  "tcp_table_full")             /* SYN dropped: the connection table refused the key */    \
+	X(TCP_NO_MBUF, "tcp_no_mbuf")   /* segment not sent: packet pool empty */                  \
+	X(TCP_ACCEPTED, "tcp_accepted") /* connections established (passive open) */               \
+	X(TCP_CLOSED, "tcp_closed")     /* connections freed (any reason) */                       \
+	X(TCP_TW_RECYCLED,                                                                         \
+	  "tcp_tw_recycled")            /* TIME-WAIT connections recycled early (pool bound) */    \
+	X(TCP_SEG_OUT, "tcp_seg_out")   /* segments sent */                                        \
+	X(TCP_BYTES_IN, "tcp_bytes_in") /* payload bytes delivered in order */                     \
+	X(TCP_RETRANSMIT, "tcp_retransmit") /* segments sent again */                              \
+	X(TCP_RTO, "tcp_rto")               /* retransmission timeouts (incl. SYN-ACK) */          \
+	X(TCP_RTO_GIVEUP, "tcp_rto_giveup") /* connections dropped after too many RTOs */          \
+	X(TCP_SYNACK_GIVEUP,                                                                       \
+	  "tcp_synack_giveup") /* half-open connections dropped: SYN-ACK never ACKed */            \
+	X(TCP_FAST_RETRANSMIT, "tcp_fast_retransmit") /* fast retransmits (third duplicate ACK) */ \
+	X(TCP_DUPACK, "tcp_dupack")                   /* duplicate ACKs received */                \
+	X(TCP_DELACK_SENT, "tcp_delack_sent")         /* ACKs sent by the delayed-ACK timer */     \
+	X(TCP_PERSIST_PROBE, "tcp_persist_probe")     /* zero-window probes sent */                \
+	X(TCP_FIN_WAIT2_TIMEOUT,                                                                   \
+	  "tcp_fin_wait2_timeout") /* FIN-WAIT-2 connections dropped: peer never closed */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

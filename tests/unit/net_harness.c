@@ -11,8 +11,10 @@
 #include <rte_eal.h>
 #include <rte_icmp.h>
 #include <rte_malloc.h>
+#include <rte_tcp.h>
 
 #include "net_harness.h"
+#include "tcp_priv.h"
 
 const struct rte_ether_addr t_our_mac = {{0x02, 0, 0, 0, 0, 0x02}};
 const struct rte_ether_addr t_peer_mac = {{0x02, 0, 0, 0, 0, 0x07}};
@@ -203,4 +205,233 @@ void t_learn(uint32_t ip, const struct rte_ether_addr *mac)
 uint64_t t_ctr(enum hl_counter c)
 {
 	return t_w->ctr[c];
+}
+
+/* ---- TCP ---- */
+
+struct t_app_state t_app;
+static unsigned t_conn_pool_start;
+
+static void t_app_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	t_app.conn = c;
+	t_app.established++;
+}
+
+static void t_app_recv(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m)
+{
+	uint32_t len = m->pkt_len;
+
+	const void *p;
+
+	assert_true(t_app.rcvd_len + len <= sizeof(t_app.rcvd));
+	p = rte_pktmbuf_read(m, 0, len, t_app.rcvd + t_app.rcvd_len);
+	assert_non_null(p);
+	if (p != t_app.rcvd + t_app.rcvd_len)
+		memcpy(t_app.rcvd + t_app.rcvd_len, p, len);
+	t_app.rcvd_len += len;
+	rte_pktmbuf_free(m);
+	if (t_app.autorecved)
+		hl_tcp_recved(t, c, len);
+}
+
+static void t_app_peer_fin(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	(void)t;
+	(void)c;
+	t_app.peer_fin++;
+}
+
+static void t_app_sent(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes)
+{
+	(void)t;
+	(void)c;
+	t_app.sent += bytes;
+}
+
+static void t_app_closed(struct hl_tcp *t, struct hl_tcp_conn *c, int err)
+{
+	(void)t;
+	assert_ptr_equal(c, t_app.conn);
+	t_app.closed++;
+	t_app.closed_err = err;
+	t_app.conn = NULL;
+}
+
+const struct hl_tcp_app t_app_ops = {
+	.established = t_app_established,
+	.recv = t_app_recv,
+	.peer_fin = t_app_peer_fin,
+	.sent = t_app_sent,
+	.closed = t_app_closed,
+};
+
+int t_tcp_setup(void **state)
+{
+	struct hl_tcp_params p = {
+		.max_conns = 64, .max_syn_rcvd = 16, .max_time_wait = 8, .rcv_buf = T_RCV_BUF};
+	uint32_t vip = rte_cpu_to_be_32(T_VIP);
+
+	if (t_net_setup(state) != 0)
+		return -1;
+	t_net.port[0].mtu = 1500;
+	memset(&t_app, 0, sizeof(t_app));
+	t_app.autorecved = true;
+	t_learn(T_PEER_IP, &t_peer_mac);
+	if (hl_tcp_create(t_w, &p) != 0)
+		return -1;
+	if (hl_tcp_listen(t_w->tcp, vip, T_PORT_ECHO, &hl_tcp_app_echo, NULL) != 0 ||
+	    hl_tcp_listen(t_w->tcp, vip, T_PORT_DISCARD, &hl_tcp_app_discard, NULL) != 0 ||
+	    hl_tcp_listen(t_w->tcp, vip, T_PORT_APP, &t_app_ops, NULL) != 0)
+		return -1;
+	t_conn_pool_start = rte_mempool_avail_count(t_w->tcp->pool);
+	return 0;
+}
+
+int t_tcp_teardown(void **state)
+{
+	struct hl_tcp *t = t_w->tcp;
+	unsigned avail = rte_mempool_avail_count(t->pool);
+
+	t_tx_clear();
+	if (avail + t->n_conns != t_conn_pool_start) {
+		print_error("connection pool: %u free + %u live, %u at start: a test leaked "
+			    "connections\n",
+			    avail, t->n_conns, t_conn_pool_start);
+		return -1;
+	}
+	hl_tcp_free(t_w);
+	return t_net_teardown(state);
+}
+
+unsigned t_tcp_conns(void)
+{
+	return t_w->tcp->n_conns;
+}
+
+struct rte_mbuf *t_tcp_frame(const struct t_seg *s)
+{
+	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + ((s->optlen + 3u) & ~3u));
+	struct rte_mbuf *m = t_ipv4_frame(T_PEER_IP, T_VIP, IPPROTO_TCP, (uint16_t)(hlen + s->len));
+	struct rte_ipv4_hdr *ip = t_ip(m);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint8_t *o = (uint8_t *)(th + 1);
+
+	memset(th, 0, hlen);
+	th->src_port = rte_cpu_to_be_16(s->sport ? s->sport : T_PEER_PORT);
+	th->dst_port = rte_cpu_to_be_16(s->dport);
+	th->sent_seq = rte_cpu_to_be_32(s->seq);
+	th->recv_ack = rte_cpu_to_be_32(s->ack);
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = s->flags;
+	th->rx_win = rte_cpu_to_be_16(s->wnd ? s->wnd : 65535);
+	if (s->optlen != 0)
+		memcpy(o, s->opts, s->optlen);
+	if (s->len != 0)
+		memcpy((uint8_t *)th + hlen, s->data, s->len);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return m;
+}
+
+struct t_out t_tcp_out(unsigned i)
+{
+	struct rte_mbuf *m = t_tx(i);
+	struct rte_ipv4_hdr *ip = t_ip(m);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	struct t_out o = {.mss = 0, .ws = -1};
+	uint16_t hlen = (uint16_t)((th->data_off >> 4) * 4);
+	const uint8_t *opt = (const uint8_t *)(th + 1);
+
+	assert_int_equal(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type,
+			 RTE_BE16(RTE_ETHER_TYPE_IPV4));
+	assert_int_equal(ip->next_proto_id, IPPROTO_TCP);
+	assert_int_equal(rte_ipv4_cksum(ip), 0);
+	assert_int_equal(rte_ipv4_udptcp_cksum_verify(ip, th), 0);
+	assert_int_equal(m->nb_segs, 1);
+	o.src = rte_be_to_cpu_32(ip->src_addr);
+	o.dst = rte_be_to_cpu_32(ip->dst_addr);
+	o.sport = rte_be_to_cpu_16(th->src_port);
+	o.dport = rte_be_to_cpu_16(th->dst_port);
+	o.seq = rte_be_to_cpu_32(th->sent_seq);
+	o.ack = rte_be_to_cpu_32(th->recv_ack);
+	o.flags = th->tcp_flags;
+	o.wnd = rte_be_to_cpu_16(th->rx_win);
+	for (unsigned k = 0; k + 1 < hlen - sizeof(*th);) {
+		if (opt[k] == 0)
+			break;
+		if (opt[k] == 1) {
+			k++;
+			continue;
+		}
+		if (opt[k] == 2)
+			o.mss = (uint16_t)(opt[k + 2] << 8 | opt[k + 3]);
+		if (opt[k] == 3)
+			o.ws = opt[k + 2];
+		k += opt[k + 1];
+	}
+	o.data = (const uint8_t *)th + hlen;
+	o.len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip) - hlen);
+	return o;
+}
+
+void t_advance(uint32_t ms)
+{
+	struct hl_arp_entry *e;
+
+	t_w->now += (uint64_t)ms * t_w->tcp->tsc_per_ms;
+	/* the peer stays a fresh neighbour: no ARP refresh among the segments */
+	e = hl_arp_cache_find(&t_w->arp, 0, rte_cpu_to_be_32(T_PEER_IP));
+	if (e != NULL)
+		e->confirmed = t_w->now;
+	hl_tcp_timers(t_w->tcp);
+}
+
+void t_pattern(uint8_t *buf, uint32_t off, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)((off + i) * 131 + ((off + i) >> 8));
+}
+
+void t_tcp_in(uint16_t sport_off, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+	      const uint8_t *data, uint16_t len)
+{
+	struct t_seg s = {.sport = (uint16_t)(T_PEER_PORT + sport_off),
+			  .dport = dport,
+			  .seq = seq,
+			  .ack = ack,
+			  .flags = flags,
+			  .wnd = 65535,
+			  .data = data,
+			  .len = len};
+
+	t_rx(t_tcp_frame(&s));
+}
+
+uint32_t t_tcp_connect(uint16_t sport_off, uint16_t dport, uint32_t isn)
+{
+	static const uint8_t opts[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7}; /* MSS 1460, WS 7 */
+	struct t_seg s = {.sport = (uint16_t)(T_PEER_PORT + sport_off),
+			  .dport = dport,
+			  .seq = isn,
+			  .flags = RTE_TCP_SYN_FLAG,
+			  .wnd = 65535,
+			  .opts = opts,
+			  .optlen = sizeof(opts)};
+	struct t_out o;
+
+	t_rx(t_tcp_frame(&s));
+	assert_int_equal(t_tx_count(), 1);
+	o = t_tcp_out(0);
+	assert_int_equal(o.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(o.ack, isn + 1);
+	assert_int_equal(o.src, T_VIP);
+	assert_int_equal(o.sport, dport);
+	assert_int_equal(o.dport, T_PEER_PORT + sport_off);
+	t_tx_clear();
+	/* the ACK: peer window 65535 << 7 */
+	t_tcp_in(sport_off, dport, isn + 1, o.seq + 1, RTE_TCP_ACK_FLAG, NULL, 0);
+	assert_int_equal(t_tx_count(), 0);
+	return o.seq;
 }

@@ -16,6 +16,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "hintlb/tcp.h"
 #include "net.h"
 #include "worker.h"
 
@@ -64,5 +65,76 @@ void t_tx_clear(void);
 void t_learn(uint32_t ip, const struct rte_ether_addr *mac);
 /* Counter value. */
 uint64_t t_ctr(enum hl_counter c);
+
+/*
+ * TCP (test_tcp_*.c). t_tcp_setup: a worker as t_net_setup makes it, the
+ * peer's MAC known, a stack (64 connections, 16 half-open, 8 TIME-WAIT,
+ * 8 KiB receive window) listening on VIP:7 (echo), VIP:9 (discard) and
+ * VIP:80 (the recording application t_app below). t_tcp_teardown frees
+ * the stack and checks that both the mbuf pool and the connection pool are
+ * whole again.
+ */
+#define T_PORT_ECHO    7
+#define T_PORT_DISCARD 9
+#define T_PORT_APP     80
+#define T_PEER_PORT    40000
+#define T_RCV_BUF      8192
+
+int t_tcp_setup(void **state);
+int t_tcp_teardown(void **state);
+
+/* What the recording application saw; tests set `autorecved` to release at once. */
+struct t_app_state {
+	struct hl_tcp_conn *conn;
+	unsigned established, peer_fin, closed;
+	int closed_err;
+	uint32_t sent;
+	uint32_t rcvd_len;
+	uint8_t rcvd[65536];
+	bool autorecved;
+};
+extern struct t_app_state t_app;
+extern const struct hl_tcp_app t_app_ops;
+
+/* A segment as the peer sends it (checksums valid). Returns owned. */
+struct t_seg {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t wnd;
+	const uint8_t *opts;
+	uint8_t optlen;
+	const uint8_t *data;
+	uint16_t len;
+};
+struct rte_mbuf *t_tcp_frame(const struct t_seg *s);
+/* A segment hintlb sent (tx slot i), parsed; checksums checked. */
+struct t_out {
+	uint32_t src, dst; /* host order */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t wnd;
+	uint16_t mss; /* option, 0: absent */
+	int ws;       /* option, -1: absent */
+	const uint8_t *data;
+	uint16_t len;
+};
+struct t_out t_tcp_out(unsigned i);
+/* Move the virtual clock by @p ms and run the TCP timer pass. */
+void t_advance(uint32_t ms);
+/* Feed one segment from T_PEER_PORT + @p sport_off to VIP:@p dport. */
+void t_tcp_in(uint16_t sport_off, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+	      const uint8_t *data, uint16_t len);
+/*
+ * Three-way handshake from T_PEER_PORT + @p sport_off to VIP:@p dport with
+ * ISN @p isn (MSS 1460, window scale 7 offered); checks the SYN-ACK.
+ * @return our ISS. Leaves tx empty.
+ */
+uint32_t t_tcp_connect(uint16_t sport_off, uint16_t dport, uint32_t isn);
+/* Live connections in the stack (any state). */
+unsigned t_tcp_conns(void);
+/* Fill @p buf with a deterministic pattern starting at stream offset @p off. */
+void t_pattern(uint8_t *buf, uint32_t off, uint32_t len);
 
 #endif

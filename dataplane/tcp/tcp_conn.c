@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-worker connection table (rte_hash keyed by the 4-tuple, value the
+ * connection), the connection pool (rte_mempool sized at create: no malloc
+ * per connection), listeners, and the bounded TIME-WAIT list.
+ *
+ * A closed connection leaves the table at once but goes back to the pool
+ * only at the next reap (end of an input or a timer pass): callers up the
+ * stack may still hold the pointer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "net.h"
+#include "tcp_priv.h"
+
+int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_hash_parameters hp = {0};
+	struct hl_tcp *t;
+
+	if (w->tcp != NULL)
+		return -EEXIST;
+	if (p->max_conns < 2 || p->max_syn_rcvd == 0 || p->rcv_buf < 4096 ||
+	    p->rcv_buf >= HL_TCP_MAX_WND)
+		return -EINVAL;
+	t = rte_zmalloc("hl_tcp", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		return -ENOMEM;
+	t->w = w;
+	t->p = *p;
+	t->cc = &hl_tcp_newreno;
+	t->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
+	t->now = (uint32_t)(w->now / t->tsc_per_ms);
+	t->wheel_ms = t->now;
+	TAILQ_INIT(&t->tw);
+	LIST_INIT(&t->dead);
+	snprintf(name, sizeof(name), "hl_tcp_t%u", w->id);
+	hp.name = name;
+	hp.entries = RTE_MAX(p->max_conns, 8u);
+	hp.key_len = sizeof(struct hl_tcp_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = (int)rte_socket_id();
+	t->table = rte_hash_create(&hp);
+	if (t->table == NULL)
+		goto fail;
+	snprintf(name, sizeof(name), "hl_tcp_c%u", w->id);
+	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct hl_tcp_conn), 0, 0, NULL,
+				     NULL, NULL, NULL, (int)rte_socket_id(),
+				     RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (t->pool == NULL)
+		goto fail;
+	w->tcp = t;
+	return 0;
+fail:
+	rte_hash_free(t->table);
+	rte_free(t);
+	return -ENOMEM;
+}
+
+void hl_tcp_free(struct hl_worker *w)
+{
+	struct hl_tcp *t = w->tcp;
+	struct hl_tcp_conn *batch[64];
+	const void *key;
+	void *data;
+	uint32_t it;
+	unsigned n;
+
+	if (t == NULL)
+		return;
+	/* collect, then close: deleting keys while iterating the table is not promised safe */
+	do {
+		it = 0;
+		n = 0;
+		while (n < RTE_DIM(batch) && rte_hash_iterate(t->table, &key, &data, &it) >= 0)
+			batch[n++] = data;
+		for (unsigned i = 0; i < n; i++)
+			tcp_conn_close(t, batch[i], -ECONNABORTED);
+	} while (n != 0);
+	tcp_conn_reap(t);
+	rte_mempool_free(t->pool);
+	rte_hash_free(t->table);
+	rte_free(t);
+	w->tcp = NULL;
+}
+
+int hl_tcp_listen(struct hl_tcp *t, uint32_t vip, uint16_t port, const struct hl_tcp_app *app,
+		  void *ctx)
+{
+	if (tcp_listener_find(t, vip, rte_cpu_to_be_16(port)) >= 0)
+		return -EEXIST;
+	if (t->n_listeners == HL_TCP_LISTENERS_MAX)
+		return -ENOSPC;
+	t->lst[t->n_listeners++] = (struct hl_tcp_listener){
+		.vip = vip, .port = rte_cpu_to_be_16(port), .app = app, .ctx = ctx};
+	return 0;
+}
+
+int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port)
+{
+	for (unsigned i = 0; i < t->n_listeners; i++)
+		if (t->lst[i].vip == vip && t->lst[i].port == port)
+			return (int)i;
+	return -1;
+}
+
+struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k)
+{
+	void *data;
+
+	return rte_hash_lookup_data(t->table, k, &data) >= 0 ? data : NULL;
+}
+
+struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst)
+{
+	struct hl_tcp_conn *c;
+
+	/* Under pressure the oldest TIME-WAIT connection makes room. */
+	if (t->n_conns >= t->p.max_conns && !TAILQ_EMPTY(&t->tw)) {
+		struct hl_tcp_conn *old = TAILQ_FIRST(&t->tw);
+
+		HL_COUNT(t->w, TCP_TW_RECYCLED);
+		tcp_conn_close(t, old, 0);
+		/* nobody holds a TIME-WAIT connection: back to the pool now */
+		LIST_REMOVE(old, tnode);
+		rte_mempool_put(t->pool, old);
+	}
+	if (rte_mempool_get(t->pool, (void **)&c) != 0) {
+		HL_COUNT(t->w, TCP_CONN_POOL_EMPTY);
+		return NULL;
+	}
+	memset(c, 0, sizeof(*c));
+	c->key = *k;
+	c->lst = (uint16_t)lst;
+	if (rte_hash_add_key_data(t->table, k, c) != 0) {
+		HL_COUNT(t->w, TCP_TABLE_FULL);
+		rte_mempool_put(t->pool, c);
+		return NULL;
+	}
+	t->n_conns++;
+	return c;
+}
+
+void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_state s)
+{
+	if (c->state == HL_TCP_SYN_RECEIVED)
+		t->n_syn_rcvd--;
+	if (c->state == HL_TCP_TIME_WAIT) {
+		TAILQ_REMOVE(&t->tw, c, twnode);
+		t->n_time_wait--;
+		c->sq_head = c->sq_tail = NULL;
+	}
+	c->state = (uint8_t)s;
+	if (s == HL_TCP_SYN_RECEIVED)
+		t->n_syn_rcvd++;
+	if (s == HL_TCP_TIME_WAIT) {
+		tcp_sq_free(c);
+		TAILQ_INSERT_TAIL(&t->tw, c, twnode);
+		t->n_time_wait++;
+	}
+}
+
+void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err)
+{
+	const struct hl_tcp_app *app = tcp_app(t, c);
+
+	if (c->flags & HL_TCPF_DEAD)
+		return;
+	tcp_timer_cancel(t, c);
+	tcp_conn_set_state(t, c, HL_TCP_CLOSED);
+	tcp_sq_free(c);
+	rte_hash_del_key(t->table, &c->key);
+	t->n_conns--;
+	c->flags |= HL_TCPF_DEAD;
+	LIST_INSERT_HEAD(&t->dead, c, tnode);
+	HL_COUNT(t->w, TCP_CLOSED);
+	if ((c->flags & HL_TCPF_APP) && app->closed != NULL) {
+		c->flags &= (uint16_t)~HL_TCPF_APP;
+		app->closed(t, c, err);
+	}
+}
+
+void tcp_conn_reap(struct hl_tcp *t)
+{
+	struct hl_tcp_conn *c;
+
+	if (t->busy != 0)
+		return;
+	while ((c = LIST_FIRST(&t->dead)) != NULL) {
+		LIST_REMOVE(c, tnode);
+		rte_mempool_put(t->pool, c);
+	}
+}
+
+void tcp_enter_time_wait(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	if (t->n_time_wait >= t->p.max_time_wait && !TAILQ_EMPTY(&t->tw)) {
+		HL_COUNT(t->w, TCP_TW_RECYCLED);
+		tcp_conn_close(t, TAILQ_FIRST(&t->tw), 0);
+	}
+	tcp_conn_set_state(t, c, HL_TCP_TIME_WAIT);
+	c->flags &= (uint16_t)~HL_TCPF_DELACK;
+	c->rto_at = t->now + HL_TCP_TIME_WAIT_MS;
+	c->flags |= HL_TCPF_RTO;
+	tcp_timer_update(t, c);
+	/* The application is done with it: both directions are closed. */
+	if ((c->flags & HL_TCPF_APP) && tcp_app(t, c)->closed != NULL) {
+		c->flags &= (uint16_t)~HL_TCPF_APP;
+		tcp_app(t, c)->closed(t, c, 0);
+	}
+}

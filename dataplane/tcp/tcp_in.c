@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Segment input (RFC 9293 3.10.7): validation (length, data offset,
+ * checksum, flag combinations), demultiplexing by the 4-tuple, passive open
+ * on listeners, then for a connection, in the RFC's order: sequence
+ * acceptability, RST (RFC 5961 3: only the exact sequence number resets,
+ * any other in-window RST gets a challenge ACK), SYN (RFC 5961 4: challenge
+ * ACK), ACK (RFC 5961 5 bounds; NewReno via the cc ops), payload in order
+ * (out-of-order segments are dropped, counted and answered with a
+ * duplicate ACK: no reassembly queue yet), FIN. Every drop has a counter.
+ *
+ * hl_tcp_input consumes its mbuf: its payload goes to the application
+ * (which then owns it), or it is freed.
+ */
+#include <errno.h>
+
+#include <rte_random.h>
+
+#include "net.h"
+#include "tcp_priv.h"
+
+/* Parse SYN options: MSS and window scale; the rest is skipped. @return 0, -EINVAL. */
+static int tcp_parse_opts(const uint8_t *o, unsigned len, struct hl_tcp_seg *s)
+{
+	unsigned i = 0;
+
+	while (i < len) {
+		uint8_t kind = o[i], olen;
+
+		if (kind == 0) /* end of options */
+			break;
+		if (kind == 1) { /* NOP */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			return -EINVAL;
+		olen = o[i + 1];
+		if (olen < 2 || i + olen > len)
+			return -EINVAL;
+		if (kind == 2 && olen == 4)
+			s->opt_mss = (uint16_t)(o[i + 2] << 8 | o[i + 3]);
+		else if (kind == 3 && olen == 3)
+			s->opt_ws = o[i + 2];
+		i += olen;
+	}
+	return 0;
+}
+
+/* A SYN for a listener: a new connection in SYN-RECEIVED and a SYN-ACK. */
+static void tcp_passive_open(struct hl_tcp *t, unsigned port, unsigned lst,
+			     const struct hl_tcp_key *k, const struct hl_tcp_seg *s)
+{
+	uint16_t mtu = t->w->net->port[port].mtu;
+	struct hl_tcp_conn *c;
+
+	if (t->n_syn_rcvd >= t->p.max_syn_rcvd) {
+		HL_COUNT(t->w, TCP_SYN_BACKLOG_FULL);
+		return;
+	}
+	c = tcp_conn_new(t, k, lst);
+	if (c == NULL)
+		return; /* counted */
+	if (mtu == 0)
+		mtu = RTE_ETHER_MTU;
+	c->port = (uint8_t)port;
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->iss = (uint32_t)rte_rand();
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->recover = c->iss;
+	c->mss = (uint16_t)RTE_MIN(s->opt_mss != 0 ? s->opt_mss : HL_TCP_DEFAULT_MSS, mtu - 40);
+	c->mss = RTE_MAX(c->mss, (uint16_t)64); /* a tiny MSS is a resource attack */
+	if (s->opt_ws != 0xff) {
+		c->flags |= HL_TCPF_WSCALE;
+		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
+		c->rcv_wscale = HL_TCP_RCV_WSCALE;
+	}
+	c->snd_wnd = c->max_snd_wnd = s->wnd; /* never scaled in a SYN */
+	c->snd_wl1 = s->seq;
+	c->rto = HL_TCP_RTO_INIT_MS;
+	c->rtt_ts = t->now;
+	t->cc->init(c);
+	tcp_conn_set_state(t, c, HL_TCP_SYN_RECEIVED);
+	tcp_send_synack(t, c);
+	tcp_rto_arm(t, c);
+}
+
+/* No connection for this segment (RFC 9293 3.10.7.1/2). Consumes @p m. */
+static void tcp_input_noconn(struct hl_tcp *t, unsigned port, struct rte_mbuf *m,
+			     const struct hl_tcp_key *k, const struct hl_tcp_seg *s)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
+	int lst;
+
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		HL_DROP(t->w, TCP_RST_NO_CONN, m);
+		return;
+	}
+	lst = tcp_listener_find(t, k->laddr, k->lport);
+	if (lst < 0) {
+		HL_COUNT(t->w, TCP_NO_LISTENER);
+		tcp_send_rst_reply(t, ip, th, s);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (s->flags & RTE_TCP_ACK_FLAG) {
+		HL_COUNT(t->w, TCP_NO_CONN);
+		tcp_send_rst_reply(t, ip, th, s);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!(s->flags & RTE_TCP_SYN_FLAG)) {
+		HL_DROP(t->w, TCP_NO_CONN, m);
+		return;
+	}
+	/* data on the SYN is not kept: not acknowledged, the peer sends it again */
+	tcp_passive_open(t, port, (unsigned)lst, k, s);
+	rte_pktmbuf_free(m);
+}
+
+/* RFC 9293 3.10.7.4 first check: does the segment overlap the receive window? */
+static bool tcp_acceptable(const struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+{
+	uint32_t wnd = c->rcv_adv - c->rcv_nxt;
+	uint32_t slen = s->len + !!(s->flags & RTE_TCP_SYN_FLAG) + !!(s->flags & RTE_TCP_FIN_FLAG);
+	bool first = SEQ_LEQ(c->rcv_nxt, s->seq) && SEQ_LT(s->seq, c->rcv_nxt + wnd);
+
+	if (SEQ_LT(c->rcv_adv, c->rcv_nxt))
+		wnd = 0;
+	if (slen == 0)
+		return wnd == 0 ? s->seq == c->rcv_nxt : first;
+	if (wnd == 0)
+		return false;
+	return first || (SEQ_LEQ(c->rcv_nxt, s->seq + slen - 1) &&
+			 SEQ_LT(s->seq + slen - 1, c->rcv_nxt + wnd));
+}
+
+/* The ACK field of a synchronized connection. @return false: stop (the segment is dropped). */
+static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+{
+	const struct hl_tcp_app *app = tcp_app(t, c);
+
+	if (SEQ_GT(s->ack, c->snd_max)) {
+		HL_COUNT(t->w, TCP_ACK_UNSENT);
+		c->flags |= HL_TCPF_ACK_NOW;
+		return false;
+	}
+	if (SEQ_LT(s->ack, c->snd_una - c->max_snd_wnd)) {
+		HL_COUNT(t->w, TCP_ACK_TOO_OLD); /* RFC 5961 5.2: ACK and discard */
+		c->flags |= HL_TCPF_ACK_NOW;
+		return false;
+	}
+	if (SEQ_GT(s->ack, c->snd_una)) {
+		uint32_t acked = s->ack - c->snd_una, data = acked;
+
+		if ((c->flags & HL_TCPF_FIN_SENT) && SEQ_GT(s->ack, c->snd_una + c->sq_bytes)) {
+			c->flags |= HL_TCPF_FIN_ACKED;
+			data--;
+		}
+		tcp_sq_drop(c, data);
+		c->snd_una = s->ack;
+		if (SEQ_LT(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		if ((c->flags & HL_TCPF_TIMING) && SEQ_GEQ(s->ack, c->rtt_seq)) {
+			c->flags &= (uint16_t)~HL_TCPF_TIMING;
+			tcp_rtt_sample(c, t->now - c->rtt_ts);
+		}
+		c->backoff = 0;
+		c->dupacks = 0;
+		if (t->cc->on_ack(c, acked))
+			tcp_retransmit(t, c, true);
+		if (c->snd_una == c->snd_max)
+			tcp_rto_stop(t, c);
+		else
+			tcp_rto_arm(t, c); /* RFC 6298 5.3 */
+		if (data != 0 && (c->flags & HL_TCPF_APP) && app->sent != NULL) {
+			app->sent(t, c, data);
+			if (c->flags & HL_TCPF_DEAD)
+				return false;
+		}
+	} else if (s->ack == c->snd_una && s->len == 0 &&
+		   !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		   ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd && c->snd_una != c->snd_max) {
+		HL_COUNT(t->w, TCP_DUPACK);
+		if (c->dupacks < UINT8_MAX)
+			c->dupacks++;
+		if (t->cc->on_dupack(c)) {
+			HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
+			tcp_retransmit(t, c, true);
+		}
+	}
+	/* window update (RFC 9293 3.10.7.4, fifth check) */
+	if (SEQ_LT(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack))) {
+		c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
+		c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+	}
+	if (!(c->flags & HL_TCPF_FIN_ACKED))
+		return true;
+	switch (c->state) {
+	case HL_TCP_FIN_WAIT_1:
+		tcp_conn_set_state(t, c, HL_TCP_FIN_WAIT_2);
+		c->rto_at = t->now + HL_TCP_FIN_WAIT2_MS;
+		c->flags |= HL_TCPF_RTO;
+		tcp_timer_update(t, c);
+		break;
+	case HL_TCP_CLOSING:
+		tcp_enter_time_wait(t, c);
+		break;
+	case HL_TCP_LAST_ACK:
+		tcp_conn_close(t, c, 0);
+		return false;
+	default:
+		break;
+	}
+	return true;
+}
+
+/* SYN-RECEIVED: the ACK of our SYN-ACK. @return false: stop (dropped). */
+static bool tcp_ack_synack(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
+			   const struct hl_tcp_seg *s)
+{
+	const struct hl_tcp_listener *l = &t->lst[c->lst];
+
+	if (!(SEQ_GT(s->ack, c->snd_una) && SEQ_LEQ(s->ack, c->snd_nxt))) {
+		HL_COUNT(t->w, TCP_BAD_ACK);
+		tcp_send_rst_reply(
+			t, rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *),
+			rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len), s);
+		return false;
+	}
+	if (c->backoff == 0)
+		tcp_rtt_sample(c, t->now - c->rtt_ts); /* Karn: only an unrepeated SYN-ACK */
+	c->backoff = 0;
+	c->snd_una = s->ack;
+	c->snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	tcp_rto_stop(t, c);
+	tcp_conn_set_state(t, c, HL_TCP_ESTABLISHED);
+	HL_COUNT(t->w, TCP_ACCEPTED);
+	c->flags |= HL_TCPF_APP;
+	if (l->app->established != NULL)
+		l->app->established(t, c, l->ctx);
+	return !(c->flags & HL_TCPF_DEAD);
+}
+
+/* In-order payload and FIN. Consumes @p m (handed to the application or freed). */
+static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
+		     const struct hl_tcp_seg *s)
+{
+	uint32_t seq = s->seq, len = s->len, off = m->l3_len + s->hlen;
+	bool fin = s->flags & RTE_TCP_FIN_FLAG;
+	uint32_t wnd = c->rcv_adv - c->rcv_nxt;
+
+	if (len != 0 && c->state != HL_TCP_ESTABLISHED && c->state != HL_TCP_FIN_WAIT_1 &&
+	    c->state != HL_TCP_FIN_WAIT_2) {
+		/* the peer's FIN came already: nothing more may arrive */
+		HL_COUNT(t->w, TCP_DATA_AFTER_FIN);
+		len = 0;
+		fin = false;
+	}
+	if (SEQ_LT(seq, c->rcv_nxt)) { /* the front was received already */
+		uint32_t d = RTE_MIN(c->rcv_nxt - seq, len);
+
+		off += d;
+		len -= d;
+		seq += d;
+	}
+	if (len > wnd) { /* beyond the window: cut (the FIN with it) */
+		len = wnd;
+		fin = false;
+	}
+	if (seq != c->rcv_nxt) {
+		if (len != 0 || fin) {
+			HL_COUNT(t->w, TCP_OOO_DROP);
+			c->flags |= HL_TCPF_ACK_NOW; /* a duplicate ACK tells the sender */
+		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (c->state == HL_TCP_FIN_WAIT_2) {
+		c->rto_at = t->now + HL_TCP_FIN_WAIT2_MS; /* still alive */
+		tcp_timer_update(t, c);
+	}
+	if (len != 0) {
+		if (unlikely(off > m->data_len || rte_pktmbuf_adj(m, (uint16_t)off) == NULL ||
+			     (m->pkt_len > len &&
+			      rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - len)) != 0))) {
+			HL_DROP(t->w, TCP_MULTISEG, m);
+			return;
+		}
+		c->rcv_nxt += len;
+		c->rcv_held += len;
+		HL_COUNT_N(t->w, TCP_BYTES_IN, len);
+		if (++c->delack_segs >= 2 || fin)
+			c->flags |= HL_TCPF_ACK_NOW;
+		else
+			tcp_delack_arm(t, c);
+		tcp_app(t, c)->recv(t, c, m);
+		m = NULL;
+		if (c->flags & HL_TCPF_DEAD)
+			return;
+	}
+	rte_pktmbuf_free(m);
+	if (!fin)
+		return;
+	c->rcv_nxt++;
+	c->flags |= HL_TCPF_ACK_NOW;
+	switch (c->state) {
+	case HL_TCP_ESTABLISHED:
+		tcp_conn_set_state(t, c, HL_TCP_CLOSE_WAIT);
+		if (tcp_app(t, c)->peer_fin != NULL)
+			tcp_app(t, c)->peer_fin(t, c);
+		break;
+	case HL_TCP_FIN_WAIT_1:
+		tcp_conn_set_state(t, c, HL_TCP_CLOSING);
+		if (tcp_app(t, c)->peer_fin != NULL)
+			tcp_app(t, c)->peer_fin(t, c);
+		break;
+	case HL_TCP_FIN_WAIT_2:
+		if (tcp_app(t, c)->peer_fin != NULL)
+			tcp_app(t, c)->peer_fin(t, c);
+		if (!(c->flags & HL_TCPF_DEAD))
+			tcp_enter_time_wait(t, c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A segment for connection @p c. Consumes @p m. */
+static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
+			   const struct hl_tcp_seg *s)
+{
+	if (c->state == HL_TCP_SYN_RECEIVED && s->flags == RTE_TCP_SYN_FLAG && s->seq == c->irs) {
+		/* the peer repeats its SYN: our SYN-ACK was lost */
+		HL_COUNT(t->w, TCP_SYN_REPEATED);
+		rte_pktmbuf_free(m);
+		tcp_send_synack(t, c);
+		return;
+	}
+	if (s->flags & RTE_TCP_SYN_FLAG) {
+		/* RFC 5961 4.2: a SYN on a synchronized connection, whatever its sequence
+		 * number, gets a challenge ACK; a peer that really restarted answers it
+		 * with the RST that will close us */
+		rte_pktmbuf_free(m);
+		HL_COUNT(t->w, TCP_CHALLENGE_ACK);
+		tcp_send_ack(t, c);
+		return;
+	}
+	if (!tcp_acceptable(c, s)) {
+		if (s->flags & RTE_TCP_RST_FLAG) {
+			HL_DROP(t->w, TCP_RST_IGNORED, m);
+			return;
+		}
+		HL_COUNT(t->w, TCP_OUT_OF_WINDOW);
+		if (c->state == HL_TCP_TIME_WAIT && (s->flags & RTE_TCP_FIN_FLAG)) {
+			c->rto_at =
+				t->now + HL_TCP_TIME_WAIT_MS; /* a repeated FIN restarts 2 MSL */
+			tcp_timer_update(t, c);
+		}
+		rte_pktmbuf_free(m);
+		tcp_send_ack(t, c);
+		return;
+	}
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		rte_pktmbuf_free(m);
+		if (s->seq != c->rcv_nxt) {
+			HL_COUNT(t->w, TCP_CHALLENGE_ACK);
+			tcp_send_ack(t, c);
+			return;
+		}
+		HL_COUNT(t->w, TCP_RST_IN);
+		tcp_conn_close(t, c, c->state == HL_TCP_TIME_WAIT ? 0 : -ECONNRESET);
+		return;
+	}
+	if (!(s->flags & RTE_TCP_ACK_FLAG)) {
+		HL_DROP(t->w, TCP_NO_ACK, m);
+		return;
+	}
+	if (c->state == HL_TCP_SYN_RECEIVED) {
+		if (!tcp_ack_synack(t, c, m, s)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+	} else if (!tcp_ack(t, c, s)) {
+		rte_pktmbuf_free(m);
+		tcp_output(t, c);
+		return;
+	}
+	tcp_data(t, c, m, s);
+	tcp_output(t, c);
+}
+
+void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
+{
+	struct hl_tcp *t = w->tcp;
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint16_t l3 = m->l3_len;
+	uint32_t tcplen = m->pkt_len - l3;
+	const struct rte_tcp_hdr *th;
+	struct hl_tcp_seg s = {.opt_ws = 0xff};
+	struct hl_tcp_key k;
+	struct hl_tcp_conn *c;
+
+	HL_COUNT(w, TCP_IN);
+	if (unlikely(tcplen < sizeof(*th))) {
+		HL_DROP(w, TCP_TOO_SHORT, m);
+		return;
+	}
+	if (unlikely(m->data_len < l3 + sizeof(*th))) {
+		HL_DROP(w, TCP_MULTISEG, m);
+		return;
+	}
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l3);
+	s.hlen = (uint8_t)((th->data_off >> 4) * 4);
+	if (unlikely(s.hlen < sizeof(*th) || s.hlen > tcplen)) {
+		HL_DROP(w, TCP_BAD_DOFF, m);
+		return;
+	}
+	if (unlikely(m->data_len < l3 + s.hlen)) {
+		HL_DROP(w, TCP_MULTISEG, m);
+		return;
+	}
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	    unlikely(rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, l3) != 0)) {
+		HL_DROP(w, TCP_BAD_CKSUM, m);
+		return;
+	}
+	s.flags = th->tcp_flags & 0x3f; /* ECE and CWR ignored: no ECN */
+	if (unlikely((s.flags & RTE_TCP_SYN_FLAG) &&
+		     (s.flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))) {
+		HL_DROP(w, TCP_BAD_FLAGS, m);
+		return;
+	}
+	s.seq = rte_be_to_cpu_32(th->sent_seq);
+	s.ack = rte_be_to_cpu_32(th->recv_ack);
+	s.wnd = rte_be_to_cpu_16(th->rx_win);
+	s.len = tcplen - s.hlen;
+	if ((s.flags & RTE_TCP_SYN_FLAG) &&
+	    tcp_parse_opts((const uint8_t *)(th + 1), s.hlen - sizeof(*th), &s) != 0) {
+		HL_DROP(w, TCP_BAD_OPTIONS, m);
+		return;
+	}
+	t->now = tcp_clock(t);
+	k.raddr = ip->src_addr;
+	k.laddr = ip->dst_addr;
+	k.rport = th->src_port;
+	k.lport = th->dst_port;
+	c = tcp_conn_lookup(t, &k);
+	t->busy++;
+	if (c == NULL)
+		tcp_input_noconn(t, port, m, &k, &s);
+	else
+		tcp_input_conn(t, c, m, &s);
+	t->busy--;
+	tcp_conn_reap(t);
+}

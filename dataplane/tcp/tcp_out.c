@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Segments out: data from the send queue within the peer's window and the
+ * congestion window, FIN after the queue, pure ACKs, SYN-ACK with our
+ * options, RSTs. Every segment is a fresh mbuf from the worker's pool with
+ * IPv4 + TCP headers and the payload copied from the send queue: the queue
+ * keeps the application's mbufs by reference until they are acknowledged,
+ * but the frame is flat because net_af_xdp takes no multi-segment mbufs
+ * (no RTE_ETH_TX_OFFLOAD_MULTI_SEGS). The TCP checksum is computed in
+ * software (net_af_xdp offers no TX checksum offload).
+ */
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "net.h"
+#include "tcp_priv.h"
+
+uint32_t tcp_rcv_window(const struct hl_tcp *t, const struct hl_tcp_conn *c)
+{
+	return t->p.rcv_buf > c->rcv_held ? t->p.rcv_buf - c->rcv_held : 0;
+}
+
+/* The window field for a non-SYN segment; moves rcv_adv (never left). */
+static uint16_t tcp_wnd_field(const struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t wnd = tcp_rcv_window(t, c), field;
+
+	if (SEQ_LT(c->rcv_nxt + wnd, c->rcv_adv))
+		wnd = c->rcv_adv - c->rcv_nxt; /* RFC 9293 3.8.6.2.2: do not shrink */
+	field = RTE_MIN(wnd >> c->rcv_wscale, 0xffffu);
+	if (SEQ_GT(c->rcv_nxt + (field << c->rcv_wscale), c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + (field << c->rcv_wscale);
+	return (uint16_t)field;
+}
+
+/*
+ * A frame with IPv4 and TCP headers (@p optlen bytes of options, @p paylen
+ * of payload left for the caller to fill) from @p laddr:lport to
+ * @p raddr:rport. @return owned, or NULL (counted).
+ */
+static struct rte_mbuf *tcp_frame(struct hl_tcp *t, const struct hl_tcp_key *k, uint32_t seq,
+				  uint32_t ack, uint8_t flags, uint16_t wnd, uint8_t optlen,
+				  uint32_t paylen, struct rte_tcp_hdr **thp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t->w->pool);
+	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + optlen);
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	if (unlikely(m == NULL)) {
+		HL_COUNT(t->w, TCP_NO_MBUF);
+		return NULL;
+	}
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*ip) + hlen + paylen));
+	if (unlikely(ip == NULL)) {
+		HL_DROP(t->w, TCP_NO_MBUF, m);
+		return NULL;
+	}
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + hlen + paylen));
+	ip->packet_id = rte_cpu_to_be_16(t->ip_id++);
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = k->laddr;
+	ip->dst_addr = k->raddr;
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = k->lport;
+	th->dst_port = k->rport;
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(wnd);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	m->l3_len = sizeof(*ip);
+	m->l4_len = hlen;
+	*thp = th;
+	return m;
+}
+
+/* Checksum and hand to IPv4. Consumes @p m. */
+static void tcp_xmit(struct hl_tcp *t, struct rte_mbuf *m, struct rte_tcp_hdr *th)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	HL_COUNT(t->w, TCP_SEG_OUT);
+	hl_ipv4_output(t->w, m);
+}
+
+/* An ACK is being sent: whatever was owed is paid. */
+static void tcp_acked_now(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	c->flags &= (uint16_t) ~(HL_TCPF_ACK_NOW | HL_TCPF_DELACK);
+	c->delack_segs = 0;
+	tcp_timer_update(t, c);
+}
+
+/* Copy @p len bytes at @p off (from snd_una) out of the send queue. */
+static void sq_copy(const struct hl_tcp_conn *c, uint32_t off, uint8_t *dst, uint32_t len)
+{
+	const struct rte_mbuf *s = c->sq_head;
+
+	off += c->sq_off;
+	while (s != NULL && off >= s->data_len) {
+		off -= s->data_len;
+		s = s->next;
+	}
+	while (len != 0 && s != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)s->data_len - off);
+
+		rte_memcpy(dst, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+		s = s->next;
+	}
+}
+
+/* One segment at @p seq: @p len bytes from the queue, FIN if @p fin. @return 0 or -ENOBUFS. */
+static int tcp_send_seg(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t seq, uint32_t len,
+			bool fin)
+{
+	uint8_t flags =
+		RTE_TCP_ACK_FLAG | (len != 0 ? RTE_TCP_PSH_FLAG : 0) | (fin ? RTE_TCP_FIN_FLAG : 0);
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	m = tcp_frame(t, &c->key, seq, c->rcv_nxt, flags, tcp_wnd_field(t, c), 0, len, &th);
+	if (m == NULL)
+		return -ENOBUFS;
+	if (len != 0)
+		sq_copy(c, seq - c->snd_una, (uint8_t *)(th + 1), len);
+	if (SEQ_LT(seq, c->snd_max))
+		HL_COUNT(t->w, TCP_RETRANSMIT);
+	tcp_acked_now(t, c);
+	tcp_xmit(t, m, th);
+	return 0;
+}
+
+static bool tcp_can_send_data(const struct hl_tcp_conn *c)
+{
+	switch (c->state) {
+	case HL_TCP_ESTABLISHED:
+	case HL_TCP_CLOSE_WAIT:
+	case HL_TCP_FIN_WAIT_1:
+	case HL_TCP_CLOSING:
+	case HL_TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	bool sent = false;
+
+	if (c->flags & HL_TCPF_DEAD)
+		return;
+	while (tcp_can_send_data(c)) {
+		uint32_t off = c->snd_nxt - c->snd_una, flight = tcp_flight(c);
+		uint32_t avail = off < c->sq_bytes ? c->sq_bytes - off : 0;
+		uint32_t wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+		uint32_t usable = wnd > flight ? wnd - flight : 0;
+		uint32_t len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)c->mss);
+		bool fin = (c->flags & HL_TCPF_FIN_QUEUED) && !(c->flags & HL_TCPF_FIN_ACKED) &&
+			   off <= c->sq_bytes && off + len == c->sq_bytes;
+
+		if (len == 0 && !fin)
+			break;
+		/* sender silly-window avoidance (RFC 9293 3.8.6.2.1): no runt while data is
+		 * in flight and the window, not the queue, is what limits it */
+		if (len < c->mss && len < avail && flight != 0)
+			break;
+		if (tcp_send_seg(t, c, c->snd_nxt, len, fin) != 0)
+			break;
+		if (!(c->flags & HL_TCPF_TIMING) && c->snd_nxt == c->snd_max && len != 0) {
+			c->flags |= HL_TCPF_TIMING;
+			c->rtt_seq = c->snd_nxt + len;
+			c->rtt_ts = t->now;
+		}
+		c->snd_nxt += len + (fin ? 1 : 0);
+		if (fin)
+			c->flags |= HL_TCPF_FIN_SENT;
+		if (SEQ_GT(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		if (!(c->flags & HL_TCPF_RTO))
+			tcp_rto_arm(t, c);
+		sent = true;
+	}
+	/* zero window with data waiting and nothing in flight: the persist timer
+	 * (the RTO deadline) probes it */
+	if (tcp_can_send_data(c) && !(c->flags & HL_TCPF_RTO) &&
+	    (c->sq_bytes > c->snd_nxt - c->snd_una ||
+	     ((c->flags & HL_TCPF_FIN_QUEUED) && !(c->flags & HL_TCPF_FIN_ACKED))))
+		tcp_rto_arm(t, c);
+	if (!sent && (c->flags & HL_TCPF_ACK_NOW))
+		tcp_send_ack(t, c);
+}
+
+void tcp_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c, bool one)
+{
+	uint32_t len, avail = c->sq_bytes;
+	bool fin;
+
+	c->flags &= (uint16_t)~HL_TCPF_TIMING; /* Karn: no sample from a retransmission */
+	if (!one) {
+		c->snd_nxt = c->snd_una;
+		tcp_output(t, c);
+		return;
+	}
+	len = RTE_MIN(avail, (uint32_t)c->mss);
+	fin = (c->flags & HL_TCPF_FIN_SENT) && !(c->flags & HL_TCPF_FIN_ACKED) && len == avail;
+	if (len != 0 || fin)
+		tcp_send_seg(t, c, c->snd_una, len, fin);
+}
+
+/* Probe a zero window with one byte beyond it (RFC 9293 3.8.6.1). */
+void tcp_send_probe(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t off = c->snd_nxt - c->snd_una;
+
+	HL_COUNT(t->w, TCP_PERSIST_PROBE);
+	if (off < c->sq_bytes) {
+		if (tcp_send_seg(t, c, c->snd_nxt, 1, false) == 0) {
+			c->snd_nxt++;
+			if (SEQ_GT(c->snd_nxt, c->snd_max))
+				c->snd_max = c->snd_nxt;
+		}
+	} else {
+		tcp_send_ack(t, c);
+	}
+}
+
+void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_ACK_FLAG, tcp_wnd_field(t, c), 0,
+		      0, &th);
+	if (m == NULL)
+		return;
+	tcp_acked_now(t, c);
+	tcp_xmit(t, m, th);
+}
+
+void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint16_t mtu = t->w->net->port[c->port].mtu;
+	uint16_t wnd = (uint16_t)RTE_MIN(tcp_rcv_window(t, c), 0xffffu);
+	uint8_t optlen = (c->flags & HL_TCPF_WSCALE) ? 8 : 4;
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	uint8_t *o;
+
+	if (mtu == 0)
+		mtu = RTE_ETHER_MTU;
+	m = tcp_frame(t, &c->key, c->iss, c->rcv_nxt, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, wnd,
+		      optlen, 0, &th);
+	if (m == NULL)
+		return;
+	o = (uint8_t *)(th + 1);
+	o[0] = 2; /* MSS: what our MTU takes */
+	o[1] = 4;
+	o[2] = (uint8_t)((mtu - 40) >> 8);
+	o[3] = (uint8_t)(mtu - 40);
+	if (c->flags & HL_TCPF_WSCALE) {
+		o[4] = 1; /* NOP */
+		o[5] = 3; /* window scale */
+		o[6] = 3;
+		o[7] = c->rcv_wscale;
+	}
+	c->rcv_adv = c->rcv_nxt + wnd;
+	tcp_acked_now(t, c);
+	tcp_xmit(t, m, th);
+}
+
+void tcp_send_rst_conn(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 0,
+		      0, &th);
+	if (m == NULL)
+		return;
+	HL_COUNT(t->w, TCP_RST_OUT);
+	tcp_xmit(t, m, th);
+}
+
+void tcp_send_rst_reply(struct hl_tcp *t, const struct rte_ipv4_hdr *ip,
+			const struct rte_tcp_hdr *th, const struct hl_tcp_seg *s)
+{
+	struct hl_tcp_key k = {.laddr = ip->dst_addr,
+			       .raddr = ip->src_addr,
+			       .lport = th->dst_port,
+			       .rport = th->src_port};
+	struct rte_tcp_hdr *oh;
+	struct rte_mbuf *m;
+
+	if (s->flags & RTE_TCP_ACK_FLAG)
+		m = tcp_frame(t, &k, s->ack, 0, RTE_TCP_RST_FLAG, 0, 0, 0, &oh);
+	else
+		m = tcp_frame(t, &k, 0,
+			      s->seq + s->len + !!(s->flags & RTE_TCP_SYN_FLAG) +
+				      !!(s->flags & RTE_TCP_FIN_FLAG),
+			      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 0, 0, &oh);
+	if (m == NULL)
+		return;
+	HL_COUNT(t->w, TCP_RST_OUT);
+	tcp_xmit(t, m, oh);
+}
+
+void tcp_sq_drop(struct hl_tcp_conn *c, uint32_t n)
+{
+	c->sq_bytes -= n;
+	n += c->sq_off;
+	while (c->sq_head != NULL && n >= c->sq_head->data_len) {
+		struct rte_mbuf *s = c->sq_head;
+
+		n -= s->data_len;
+		c->sq_head = s->next;
+		s->next = NULL;
+		s->nb_segs = 1;
+		rte_pktmbuf_free_seg(s);
+	}
+	if (c->sq_head == NULL)
+		c->sq_tail = NULL;
+	c->sq_off = (uint16_t)n;
+}
+
+void tcp_sq_free(struct hl_tcp_conn *c)
+{
+	if (c->state == HL_TCP_TIME_WAIT)
+		return; /* the queue's pointers hold the TIME-WAIT list */
+	while (c->sq_head != NULL) {
+		struct rte_mbuf *s = c->sq_head;
+
+		c->sq_head = s->next;
+		s->next = NULL;
+		s->nb_segs = 1;
+		rte_pktmbuf_free_seg(s);
+	}
+	c->sq_tail = NULL;
+	c->sq_bytes = 0;
+	c->sq_off = 0;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCP stack's private state: the connection object, the per-worker
+ * stack, sequence arithmetic and the functions the stack's files share.
+ *
+ * Files: tcp_conn.c (table, pool, listeners, create/free, close),
+ * tcp_in.c (segment input, state machine), tcp_out.c (segments out,
+ * send queue, RST), tcp_timer.c (wheel, RTO, delayed ACK, TIME-WAIT),
+ * tcp_cc.c (congestion control ops), tcp_app.c (the application API and
+ * the echo/discard applications).
+ *
+ * Times are milliseconds on the worker's clock (uint32_t, compared with
+ * wrap-safe arithmetic like sequence numbers).
+ */
+#ifndef HINTLB_TCP_PRIV_H
+#define HINTLB_TCP_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_tcp.h>
+
+#include "hintlb/tcp.h"
+#include "worker.h"
+
+/* Sequence-space comparisons (RFC 9293 3.4), also used for ms timestamps. */
+#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b)  SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
+
+#define HL_TCP_RTO_INIT_MS    1000  /* RFC 6298 2.1 */
+#define HL_TCP_RTO_MIN_MS     200   /* RFC 6298 says 1 s; Linux's 200 ms, as most stacks */
+#define HL_TCP_RTO_MAX_MS     60000 /* RFC 6298 2.5 */
+#define HL_TCP_RETRIES_MAX    10    /* RTOs in a row before giving up (-ETIMEDOUT) */
+#define HL_TCP_SYNACK_RETRIES 5     /* SYN-ACK retransmissions before dropping a half-open */
+#define HL_TCP_DELACK_MS      40    /* delayed ACK (RFC 1122 4.2.3.2: < 500 ms) */
+#define HL_TCP_TIME_WAIT_MS   60000 /* 2 MSL */
+#define HL_TCP_FIN_WAIT2_MS   60000 /* bound on FIN-WAIT-2 (the peer may never close) */
+#define HL_TCP_RCV_WSCALE     7     /* our window scale (RFC 7323) */
+#define HL_TCP_INIT_CWND_SEGS 10    /* RFC 6928 */
+#define HL_TCP_DEFAULT_MSS    536   /* peer sent no MSS option (RFC 9293 3.7.1) */
+#define HL_TCP_WHEEL_SLOTS    4096  /* 1 ms per slot; later deadlines go round again */
+#define HL_TCP_LISTENERS_MAX  64
+#define HL_TCP_HDR_MAX        60
+#define HL_TCP_MAX_WND        (1u << 30)
+
+enum hl_tcp_state {
+	HL_TCP_CLOSED = 0,
+	HL_TCP_LISTEN, /* listeners only; never a connection's state */
+	HL_TCP_SYN_RECEIVED,
+	HL_TCP_ESTABLISHED,
+	HL_TCP_CLOSE_WAIT,
+	HL_TCP_LAST_ACK,
+	HL_TCP_FIN_WAIT_1,
+	HL_TCP_FIN_WAIT_2,
+	HL_TCP_CLOSING,
+	HL_TCP_TIME_WAIT,
+};
+
+/* Connection flags. */
+#define HL_TCPF_ACK_NOW    0x0001 /* send an ACK at the next output */
+#define HL_TCPF_DELACK     0x0002 /* an ACK is owed; the delayed-ACK deadline is set */
+#define HL_TCPF_RTO        0x0004 /* the retransmission (or persist) deadline is set */
+#define HL_TCPF_FIN_QUEUED 0x0008 /* the application shut down: FIN after the queue */
+#define HL_TCPF_FIN_SENT   0x0010 /* our FIN has been sent at least once */
+#define HL_TCPF_FIN_ACKED  0x0020 /* our FIN is acknowledged */
+#define HL_TCPF_WSCALE     0x0040 /* window scaling in use (both sides sent it) */
+#define HL_TCPF_TIMING     0x0080 /* an RTT sample is running (rtt_seq, rtt_ts) */
+#define HL_TCPF_APP        0x0100 /* established() was called: closed() is owed */
+#define HL_TCPF_IN_TIMER   0x0200 /* linked on the wheel */
+#define HL_TCPF_RECOVERY   0x0400 /* NewReno fast recovery */
+#define HL_TCPF_DEAD       0x0800 /* closed; freed at the next reap */
+
+/* The table key: peer and local endpoint, network byte order. */
+struct hl_tcp_key {
+	uint32_t raddr;
+	uint32_t laddr;
+	uint16_t rport;
+	uint16_t lport;
+};
+
+struct hl_tcp_listener {
+	uint32_t vip;  /* network order */
+	uint16_t port; /* network order */
+	const struct hl_tcp_app *app;
+	void *ctx;
+};
+
+/*
+ * One connection. Sizes: see docs/tcp.md (the bytes per idle established
+ * connection are sizeof(struct hl_tcp_conn) plus its table entry).
+ */
+struct hl_tcp_conn {
+	struct hl_tcp_key key;
+	uint8_t state;
+	uint8_t port; /* the port the SYN came in on (MSS clamp) */
+	uint8_t snd_wscale;
+	uint8_t rcv_wscale;
+	uint16_t flags;
+	uint16_t mss;    /* send MSS: the peer's, clamped to our MTU */
+	uint8_t backoff; /* RTOs in a row */
+	uint8_t dupacks;
+	uint8_t delack_segs; /* full segments received since the last ACK we sent */
+	uint8_t pad_;
+
+	/* send sequence space (RFC 9293 3.3.1) */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max; /* highest sequence sent + 1 (snd_nxt goes back on RTO) */
+	uint32_t snd_wnd; /* peer's window, scaled */
+	uint32_t max_snd_wnd;
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	/* receive sequence space */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;  /* right edge we advertised (never moves left) */
+	uint32_t rcv_held; /* bytes delivered, not yet hl_tcp_recved() */
+	/* RTT and RTO (RFC 6298), ms; srtt and rttvar scaled by 8 and 4 */
+	uint32_t srtt;
+	uint32_t rttvar;
+	uint32_t rto;
+	uint32_t rtt_seq;
+	uint32_t rtt_ts;
+	/* congestion control (tcp_cc.c) */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint32_t recover;
+	/* deadlines (ms); timer_at is the earliest armed, the wheel's key */
+	uint32_t timer_at;
+	uint32_t rto_at;               /* retransmission, persist, TIME-WAIT and FIN-WAIT-2 */
+	uint32_t ack_at;               /* delayed ACK */
+	LIST_ENTRY(hl_tcp_conn) tnode; /* wheel slot, or the dead list */
+
+	/* unacknowledged + unsent data: mbuf segments linked by ->next */
+	union {
+		struct {
+			struct rte_mbuf *sq_head;
+			struct rte_mbuf *sq_tail;
+		};
+		TAILQ_ENTRY(hl_tcp_conn) twnode; /* TIME-WAIT: the queue is empty */
+	};
+	uint32_t sq_bytes; /* from snd_una (the head's first sq_off bytes are acked) */
+	uint16_t sq_off;
+	uint16_t lst; /* index of the listener */
+	void *app_ctx;
+};
+
+LIST_HEAD(hl_tcp_conn_list, hl_tcp_conn);
+TAILQ_HEAD(hl_tcp_tw_list, hl_tcp_conn);
+
+/* Congestion control: a small ops table (tcp_cc.c). */
+struct hl_tcp_cc_ops {
+	const char *name;
+	void (*init)(struct hl_tcp_conn *c);
+	/* @p acked new bytes acknowledged (snd_una already advanced); true: retransmit
+	 * the segment at snd_una now (a partial ACK in recovery) */
+	bool (*on_ack)(struct hl_tcp_conn *c, uint32_t acked);
+	/* a duplicate ACK (c->dupacks counts them); true: retransmit snd_una now */
+	bool (*on_dupack)(struct hl_tcp_conn *c);
+	void (*on_rto)(struct hl_tcp_conn *c);
+};
+extern const struct hl_tcp_cc_ops hl_tcp_newreno;
+
+struct hl_tcp {
+	struct hl_worker *w;
+	struct rte_hash *table;
+	struct rte_mempool *pool;
+	const struct hl_tcp_cc_ops *cc;
+	struct hl_tcp_params p;
+	uint64_t tsc_per_ms;
+	uint32_t now;      /* ms, refreshed at each input and timer pass */
+	uint32_t wheel_ms; /* next slot (ms) the wheel will process */
+	uint32_t n_conns;
+	uint32_t n_syn_rcvd;
+	uint32_t n_time_wait;
+	uint16_t ip_id;
+	unsigned busy; /* inside input or the timer pass: the reap waits for its end */
+	unsigned n_listeners;
+	struct hl_tcp_listener lst[HL_TCP_LISTENERS_MAX];
+	struct hl_tcp_tw_list tw; /* oldest first */
+	struct hl_tcp_conn_list dead;
+	struct hl_tcp_conn_list wheel[HL_TCP_WHEEL_SLOTS];
+};
+
+/* A parsed incoming segment. */
+struct hl_tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len; /* payload bytes (SYN and FIN not counted) */
+	uint16_t wnd; /* unscaled field */
+	uint8_t flags;
+	uint8_t hlen;
+	/* options (SYN only) */
+	uint16_t opt_mss; /* 0: absent */
+	uint8_t opt_ws;   /* 0xff: absent */
+};
+
+static inline uint32_t tcp_clock(const struct hl_tcp *t)
+{
+	return (uint32_t)(t->w->now / t->tsc_per_ms);
+}
+
+static inline const struct hl_tcp_app *tcp_app(const struct hl_tcp *t, const struct hl_tcp_conn *c)
+{
+	return t->lst[c->lst].app;
+}
+
+static inline uint32_t tcp_flight(const struct hl_tcp_conn *c)
+{
+	return c->snd_nxt - c->snd_una;
+}
+
+/* tcp_conn.c */
+struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k);
+struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst);
+/* Close: unlink, free queues, call closed() if owed, state CLOSED; freed at the next reap. */
+void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err);
+void tcp_conn_reap(struct hl_tcp *t);
+void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_state s);
+int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port);
+
+/* tcp_out.c */
+/* Send what the windows allow, then FIN, then a pure ACK if one is owed now. */
+void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* Probe a zero window: one byte beyond it, or an ACK when nothing waits. */
+void tcp_send_probe(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* RST with our sequence @p seq on @p c's 4-tuple. */
+void tcp_send_rst_conn(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* Answer segment @p s (IP header @p ip, TCP header @p th) with a RST (RFC 9293 3.10.7.1). */
+void tcp_send_rst_reply(struct hl_tcp *t, const struct rte_ipv4_hdr *ip,
+			const struct rte_tcp_hdr *th, const struct hl_tcp_seg *s);
+/* Retransmit from snd_una: the first segment only (@p one) or go back to it. */
+void tcp_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c, bool one);
+/* Free @p n acknowledged bytes from the head of the send queue. */
+void tcp_sq_drop(struct hl_tcp_conn *c, uint32_t n);
+void tcp_sq_free(struct hl_tcp_conn *c);
+/* The window we would advertise now (bytes). */
+uint32_t tcp_rcv_window(const struct hl_tcp *t, const struct hl_tcp_conn *c);
+
+/* tcp_timer.c */
+void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_timer_cancel(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_rto_stop(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_delack_arm(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_rtt_sample(struct hl_tcp_conn *c, uint32_t rtt_ms);
+void tcp_enter_time_wait(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+#endif /* HINTLB_TCP_PRIV_H */

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Timers: one hashed wheel per worker (HL_TCP_WHEEL_SLOTS slots of 1 ms),
+ * one wheel entry per connection keyed by its earliest deadline
+ * (timer_at = min(rto_at, ack_at)); a deadline past the wheel's span goes
+ * round again. The worker loop calls hl_tcp_timers() every iteration (a
+ * compare when nothing is due); tests call it after moving the virtual
+ * clock (w->now).
+ *
+ * rto_at is the retransmission deadline (RFC 6298, exponential backoff),
+ * the persist deadline while the peer's window is zero, the SYN-ACK
+ * retransmission in SYN-RECEIVED, 2 MSL in TIME-WAIT and the FIN-WAIT-2
+ * bound. ack_at is the delayed ACK.
+ */
+#include <errno.h>
+
+#include "net.h"
+#include "tcp_priv.h"
+
+void tcp_timer_cancel(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	(void)t;
+	if (c->flags & HL_TCPF_IN_TIMER) {
+		LIST_REMOVE(c, tnode);
+		c->flags &= (uint16_t)~HL_TCPF_IN_TIMER;
+	}
+}
+
+static void wheel_link(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t at = SEQ_LT(c->timer_at, t->wheel_ms) ? t->wheel_ms : c->timer_at;
+
+	LIST_INSERT_HEAD(&t->wheel[at & (HL_TCP_WHEEL_SLOTS - 1)], c, tnode);
+	c->flags |= HL_TCPF_IN_TIMER;
+}
+
+void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t at;
+
+	if (c->flags & HL_TCPF_DEAD)
+		return;
+	if ((c->flags & (HL_TCPF_RTO | HL_TCPF_DELACK)) == 0) {
+		tcp_timer_cancel(t, c);
+		return;
+	}
+	if ((c->flags & HL_TCPF_RTO) && (c->flags & HL_TCPF_DELACK))
+		at = SEQ_LT(c->rto_at, c->ack_at) ? c->rto_at : c->ack_at;
+	else
+		at = (c->flags & HL_TCPF_RTO) ? c->rto_at : c->ack_at;
+	if ((c->flags & HL_TCPF_IN_TIMER) && at == c->timer_at)
+		return;
+	tcp_timer_cancel(t, c);
+	c->timer_at = at;
+	wheel_link(t, c);
+}
+
+void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint64_t rto = (uint64_t)c->rto << c->backoff;
+
+	c->rto_at = t->now + (uint32_t)RTE_MIN(rto, (uint64_t)HL_TCP_RTO_MAX_MS);
+	c->flags |= HL_TCPF_RTO;
+	tcp_timer_update(t, c);
+}
+
+void tcp_rto_stop(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	c->flags &= (uint16_t)~HL_TCPF_RTO;
+	tcp_timer_update(t, c);
+}
+
+void tcp_delack_arm(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	if (c->flags & HL_TCPF_DELACK)
+		return;
+	c->ack_at = t->now + HL_TCP_DELACK_MS;
+	c->flags |= HL_TCPF_DELACK;
+	tcp_timer_update(t, c);
+}
+
+/* RFC 6298 2.2/2.3, in ms; srtt kept x8 and rttvar x4 (Jacobson's fixed point). */
+void tcp_rtt_sample(struct hl_tcp_conn *c, uint32_t r)
+{
+	int32_t delta;
+	uint32_t rto;
+
+	if (r == 0)
+		r = 1;
+	if (c->srtt == 0) {
+		c->srtt = r << 3;
+		c->rttvar = r << 1; /* (r/2) x4 */
+	} else {
+		delta = (int32_t)r - (int32_t)(c->srtt >> 3);
+		c->srtt = (uint32_t)((int32_t)c->srtt + delta); /* srtt += delta/8, x8 */
+		if (delta < 0)
+			delta = -delta;
+		c->rttvar = (uint32_t)((int32_t)c->rttvar + delta - (int32_t)(c->rttvar >> 2));
+	}
+	rto = (c->srtt >> 3) + RTE_MAX(c->rttvar, 1u); /* srtt + max(G, 4 rttvar) */
+	c->rto = RTE_MIN(RTE_MAX(rto, (uint32_t)HL_TCP_RTO_MIN_MS), (uint32_t)HL_TCP_RTO_MAX_MS);
+}
+
+/* The retransmission (or persist, or close) deadline passed. */
+static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	switch (c->state) {
+	case HL_TCP_TIME_WAIT:
+		tcp_conn_close(t, c, 0);
+		return;
+	case HL_TCP_FIN_WAIT_2:
+		HL_COUNT(t->w, TCP_FIN_WAIT2_TIMEOUT);
+		tcp_conn_close(t, c, -ETIMEDOUT);
+		return;
+	case HL_TCP_SYN_RECEIVED:
+		if (c->backoff >= HL_TCP_SYNACK_RETRIES) {
+			HL_COUNT(t->w, TCP_SYNACK_GIVEUP);
+			tcp_conn_close(t, c, -ETIMEDOUT);
+			return;
+		}
+		HL_COUNT(t->w, TCP_RTO);
+		c->backoff++;
+		tcp_send_synack(t, c);
+		tcp_rto_arm(t, c);
+		return;
+	default:
+		break;
+	}
+	if (c->snd_wnd == 0) {
+		/* persist: probe, back off, never give up while the peer answers */
+		if (c->backoff < 12)
+			c->backoff++;
+		c->snd_nxt = c->snd_una;
+		tcp_send_probe(t, c);
+		tcp_rto_arm(t, c);
+		return;
+	}
+	if (c->backoff >= HL_TCP_RETRIES_MAX) {
+		HL_COUNT(t->w, TCP_RTO_GIVEUP);
+		tcp_send_rst_conn(t, c);
+		tcp_conn_close(t, c, -ETIMEDOUT);
+		return;
+	}
+	HL_COUNT(t->w, TCP_RTO);
+	c->backoff++;
+	t->cc->on_rto(c);
+	tcp_retransmit(t, c, false);
+	if (!(c->flags & HL_TCPF_RTO))
+		tcp_rto_arm(t, c);
+}
+
+static void tcp_timer_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	if ((c->flags & HL_TCPF_DELACK) && SEQ_LEQ(c->ack_at, t->now)) {
+		HL_COUNT(t->w, TCP_DELACK_SENT);
+		tcp_send_ack(t, c);
+	}
+	if ((c->flags & HL_TCPF_RTO) && SEQ_LEQ(c->rto_at, t->now)) {
+		c->flags &= (uint16_t)~HL_TCPF_RTO;
+		tcp_rto_fire(t, c);
+	}
+	tcp_timer_update(t, c);
+}
+
+void hl_tcp_timers(struct hl_tcp *t)
+{
+	unsigned steps = 0;
+
+	t->now = tcp_clock(t);
+	t->busy++;
+	while (SEQ_LEQ(t->wheel_ms, t->now) && steps < HL_TCP_WHEEL_SLOTS) {
+		struct hl_tcp_conn_list *slot = &t->wheel[t->wheel_ms & (HL_TCP_WHEEL_SLOTS - 1)];
+		struct hl_tcp_conn_list due;
+		struct hl_tcp_conn *c;
+
+		/* take the slot's list; what is re-armed meanwhile lands in later slots */
+		due.lh_first = slot->lh_first;
+		if (due.lh_first != NULL)
+			due.lh_first->tnode.le_prev = &due.lh_first;
+		slot->lh_first = NULL;
+		t->wheel_ms++;
+		steps++;
+		while ((c = LIST_FIRST(&due)) != NULL) {
+			LIST_REMOVE(c, tnode);
+			c->flags &= (uint16_t)~HL_TCPF_IN_TIMER;
+			if (SEQ_LEQ(c->timer_at, t->now))
+				tcp_timer_fire(t, c);
+			else
+				wheel_link(t, c); /* a later round */
+		}
+	}
+	if (SEQ_LEQ(t->wheel_ms, t->now))
+		t->wheel_ms = t->now + 1; /* a jump past the whole wheel: every slot was seen */
+	t->busy--;
+	tcp_conn_reap(t);
+}

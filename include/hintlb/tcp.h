@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The dataplane TCP stack's application interface (docs/tcp.md).
+ *
+ * One stack per worker (`struct hl_tcp`), owning that worker's connections;
+ * nothing is shared between workers and nothing here takes a lock. Every
+ * function must be called on the worker that owns the stack, either from a
+ * callback (the stack calls the application while it processes a segment or
+ * a timer) or from the application's own code on that worker.
+ *
+ * Data is zero-copy in both directions:
+ * - received in-order payload is handed to hl_tcp_app::recv as an mbuf
+ *   chain whose data starts at the first payload byte; the application
+ *   owns it. The bytes count against the advertised receive window until
+ *   the application calls hl_tcp_recved(), whether or not it still holds
+ *   the mbufs (lwIP's tcp_recved model);
+ * - hl_tcp_send() queues the application's mbufs by reference; the stack
+ *   keeps them until the peer acknowledges their bytes, then frees them and
+ *   reports the count through hl_tcp_app::sent.
+ *
+ * Connections are owned by the stack. A `struct hl_tcp_conn *` stays valid
+ * from hl_tcp_app::established until hl_tcp_app::closed returns; after that
+ * the application must not use it.
+ */
+#ifndef HINTLB_TCP_H
+#define HINTLB_TCP_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hl_worker;
+struct hl_tcp;
+struct hl_tcp_conn;
+
+/** Sizing of one worker's stack, fixed at hl_tcp_create(). */
+struct hl_tcp_params {
+	uint32_t max_conns;     /**< connection objects (all states); also the table size */
+	uint32_t max_syn_rcvd;  /**< half-open connections; SYNs beyond are dropped */
+	uint32_t max_time_wait; /**< TIME-WAIT connections; the oldest is recycled beyond */
+	uint32_t rcv_buf;       /**< receive window per connection, bytes (< 1 GiB) */
+};
+
+/** Defaults: 16384 connections, 4096 half-open, 4096 TIME-WAIT, 128 KiB window. */
+#define HL_TCP_PARAMS_DEFAULT                                                                      \
+	((struct hl_tcp_params){.max_conns = 16384,                                                \
+				.max_syn_rcvd = 4096,                                              \
+				.max_time_wait = 4096,                                             \
+				.rcv_buf = 128 * 1024})
+
+/**
+ * What a listener's connections call. Every callback runs on the worker,
+ * inside hl_tcp_input() or the timer pass; it may call any function below
+ * on the same connection (including hl_tcp_abort()). NULL callbacks are
+ * allowed except recv.
+ */
+struct hl_tcp_app {
+	/** The three-way handshake completed (passive open). */
+	void (*established)(struct hl_tcp *t, struct hl_tcp_conn *c, void *listen_ctx);
+	/**
+	 * In-order payload (non-empty). *Consumes* @p m: the application owns it.
+	 * Call hl_tcp_recved() when the bytes may leave the receive window.
+	 */
+	void (*recv)(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m);
+	/** The peer sent FIN (after all its data): no more recv. Sending still works. */
+	void (*peer_fin)(struct hl_tcp *t, struct hl_tcp_conn *c);
+	/** The peer acknowledged @p bytes more of what hl_tcp_send() queued (now freed). */
+	void (*sent)(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes);
+	/**
+	 * The connection is gone: 0 after an orderly close (both FINs acknowledged),
+	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions gave up),
+	 * -ECONNABORTED (hl_tcp_abort(), or the stack was freed). Last callback.
+	 */
+	void (*closed)(struct hl_tcp *t, struct hl_tcp_conn *c, int err);
+};
+
+/**
+ * Create worker @p w's stack (connection table, connection pool, timer
+ * wheel) and attach it (w->tcp). Not on the packet path.
+ * @return 0, -EINVAL (bad params), -ENOMEM, -EEXIST (w already has one).
+ */
+int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p);
+
+/** Abort every connection (closed(-ECONNABORTED), no RST sent), free the stack, w->tcp = NULL. */
+void hl_tcp_free(struct hl_worker *w);
+
+/**
+ * Accept connections to @p vip (network order) : @p port (host order) with
+ * @p app; @p ctx is passed to established(). @return 0, -EEXIST, -ENOSPC.
+ */
+int hl_tcp_listen(struct hl_tcp *t, uint32_t vip, uint16_t port, const struct hl_tcp_app *app,
+		  void *ctx);
+
+/**
+ * Queue @p m (a chain; data from its data offset) for sending. *Consumes*
+ * @p m, also on error (freed). Zero-length chains are freed and ignored.
+ * @return 0, -EPIPE (the connection was shut down for sending, or is closing).
+ */
+int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m);
+
+/** Bytes queued by hl_tcp_send() and not yet acknowledged (sent or not). */
+uint32_t hl_tcp_send_queued(const struct hl_tcp_conn *c);
+
+/** The application is done with @p bytes of received payload: reopen the window by that much. */
+void hl_tcp_recved(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes);
+
+/** Send FIN after everything queued (half-close: receiving continues). Idempotent. */
+void hl_tcp_shutdown(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+/** Send RST and drop the connection; closed(-ECONNABORTED) is called before this returns. */
+void hl_tcp_abort(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+/** The application's pointer for @p c (NULL until set). */
+void *hl_tcp_conn_ctx(const struct hl_tcp_conn *c);
+void hl_tcp_conn_set_ctx(struct hl_tcp_conn *c, void *ctx);
+
+/**
+ * The diagnostic applications of `mode = echo` (send back what arrives,
+ * FIN after the peer's FIN) and `mode = discard` (read and drop).
+ */
+extern const struct hl_tcp_app hl_tcp_app_echo;
+extern const struct hl_tcp_app hl_tcp_app_discard;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HINTLB_TCP_H */
