@@ -75,16 +75,8 @@ int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out,
 
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
 {
-	d->pool = rte_pktmbuf_pool_create("hl_mbufs", d->cfg->worker.mbufs, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (d->pool == NULL) {
-		snprintf(err, errlen,
-			 "[worker] mbufs: cannot create a pool of %u mbufs: %s (with --no-huge "
-			 "the EAL has 64 MiB unless -m says more)",
-			 d->cfg->worker.mbufs, rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
-	return 0;
+	d->pool = hl_port_pool_create(d->cfg, "hl_mbufs", (int)rte_socket_id(), err, errlen);
+	return d->pool != NULL ? 0 : -ENOMEM;
 }
 
 static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
@@ -338,6 +330,18 @@ void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f)
 			if (v != 0)
 				fprintf(f, "worker %u %s %" PRIu64 "\n", i, hl_counter_name(c), v);
 		}
+	}
+	for (unsigned p = 0; p < d->n_started; p++) {
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(d->net.port[p].port_id, &st) != 0)
+			continue;
+		/* the PMD's view, to hold against the kernel's (ip -s link) */
+		fprintf(f,
+			"port %s opackets %" PRIu64 "\nport %s oerrors %" PRIu64
+			"\nport %s ipackets %" PRIu64 "\nport %s imissed %" PRIu64 "\n",
+			d->cfg->ports[p].name, st.opackets, d->cfg->ports[p].name, st.oerrors,
+			d->cfg->ports[p].name, st.ipackets, d->cfg->ports[p].name, st.imissed);
 	}
 	hl_xdp_stage_print(d, f);
 	fflush(f);

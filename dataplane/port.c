@@ -1,16 +1,126 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Ethdev setup: one rx/tx queue pair per worker on every port, the device's
- * IPv4 checksum offload when it has one, the configured MTU. The tx side
- * (per-worker buffers, flush) is in worker.h.
+ * IPv4 checksum offload when it has one, the configured MTU; and the packet
+ * pool, laid out so net_af_xdp can use all of it. The tx side (per-worker
+ * buffers, flush) is in worker.h.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
 
 #include "hintlb/log.h"
 #include "port.h"
+
+/* Every configured port is a net_af_xdp device (the EAL created them all). */
+static bool all_af_xdp(const struct hl_config *cfg)
+{
+	struct rte_eth_dev_info info;
+	uint16_t port_id;
+
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (rte_eth_dev_get_port_by_name(cfg->ports[i].name, &port_id) != 0 ||
+		    rte_eth_dev_info_get(port_id, &info) != 0 ||
+		    strcmp(info.driver_name, "net_af_xdp") != 0)
+			return false;
+	return cfg->n_ports != 0;
+}
+
+static void obj_end(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	uintptr_t *end = arg, e = (uintptr_t)obj + mp->elt_size + mp->trailer_size;
+
+	(void)idx;
+	if (e > *end)
+		*end = e;
+}
+
+/*
+ * Does net_af_xdp's UMEM cover every mbuf of @p mp? DPDK 22.11 registers
+ * [first chunk's page, + populated_size * object size) (xdp_umem_configure).
+ * @return 0, or -EINVAL with @p err saying by how much it falls short.
+ */
+static int check_umem_span(struct rte_mempool *mp, char *err, size_t errlen)
+{
+	const struct rte_mempool_memhdr *h = STAILQ_FIRST(&mp->mem_list);
+	uintptr_t base = (uintptr_t)h->addr & ~((uintptr_t)getpagesize() - 1), end = 0;
+	uint64_t umem = (uint64_t)mp->populated_size *
+				rte_mempool_calc_obj_size(mp->elt_size, mp->flags, NULL) +
+			((uintptr_t)h->addr - base);
+
+	rte_mempool_obj_iter(mp, obj_end, &end);
+	if (mp->nb_mem_chunks == 1 && end - base <= umem)
+		return 0;
+	snprintf(err, errlen,
+		 "[worker] mbufs: the packet pool spans %zu bytes in %u chunk(s) but net_af_xdp "
+		 "registers only %" PRIu64 " as its UMEM: frames in mbufs beyond it would be "
+		 "lost (give the EAL more memory, -m)",
+		 (size_t)(end - base), mp->nb_mem_chunks, umem);
+	return -EINVAL;
+}
+
+/*
+ * Workaround for DPDK 22.11 net_af_xdp ("zero copy between umem and mbuf"):
+ * it registers the mbuf pool as the AF_XDP UMEM, sized populated_size x
+ * object size from the first chunk's page, as if objects were packed.
+ * rte_pktmbuf_pool_create() keeps objects from crossing page boundaries:
+ * with 4 KiB pages (--no-huge) that is one 2368-byte mbuf per page, so the
+ * pool spans 1.7x the UMEM. A frame in an mbuf past the UMEM is an invalid
+ * tx descriptor: the kernel skips it (XDP_STATISTICS tx_invalid_descs), the
+ * frame never leaves and the mbuf never completes (a leak); such an mbuf on
+ * the fill ring is skipped too. Under load (TCP queues hold thousands of
+ * mbufs) the pool hands out those mbufs and ~20 % of frames vanished after
+ * rte_eth_tx_burst() had accepted them. DPDK 24.07 sizes the UMEM from
+ * rte_mempool_get_mem_range() instead. Here, when every port is net_af_xdp,
+ * the pool is created without page padding (RTE_MEMPOOL_F_NO_IOVA_CONTIG:
+ * AF_XDP copies through the kernel and needs no IOVA) and checked.
+ */
+struct rte_mempool *hl_port_pool_create(const struct hl_config *cfg, const char *name, int socket,
+					char *err, size_t errlen)
+{
+	struct rte_pktmbuf_pool_private priv = {.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE};
+	unsigned n = cfg->worker.mbufs;
+	struct rte_mempool *mp;
+
+	if (!all_af_xdp(cfg)) {
+		mp = rte_pktmbuf_pool_create(name, n, HL_POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     socket);
+		if (mp == NULL)
+			goto fail;
+		return mp;
+	}
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE,
+				      HL_POOL_CACHE, sizeof(priv), socket,
+				      RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL)
+		goto fail;
+	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL) != 0)
+		goto fail_free;
+	rte_pktmbuf_pool_init(mp, &priv);
+	if (rte_mempool_populate_default(mp) < 0)
+		goto fail_free;
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	if (check_umem_span(mp, err, errlen) != 0) {
+		rte_mempool_free(mp);
+		return NULL;
+	}
+	return mp;
+
+fail_free:
+	rte_mempool_free(mp);
+fail:
+	snprintf(err, errlen,
+		 "[worker] mbufs: cannot create a pool of %u mbufs: %s (with --no-huge "
+		 "the EAL has 64 MiB unless -m says more)",
+		 n, rte_strerror(rte_errno));
+	return NULL;
+}
 
 int hl_port_start(const struct hl_cfg_port *cp, const struct hl_cfg_worker *wk, uint16_t nb_queues,
 		  struct rte_mempool *pool, struct hl_net_port *np, char *err, size_t errlen)

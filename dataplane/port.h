@@ -21,6 +21,18 @@
 int hl_port_start(const struct hl_cfg_port *cp, const struct hl_cfg_worker *wk, uint16_t nb_queues,
 		  struct rte_mempool *pool, struct hl_net_port *np, char *err, size_t errlen);
 
+#define HL_POOL_CACHE 256 /* per-lcore mbuf cache */
+
+/*
+ * The packet pool: cfg->worker.mbufs mbufs of RTE_MBUF_DEFAULT_BUF_SIZE on
+ * @p socket. When every port is net_af_xdp, laid out without page padding so
+ * the driver's UMEM covers every mbuf (see port.c). Call after the EAL made
+ * the devices, before hl_port_start.
+ * @return owned, or NULL with @p err naming [worker] mbufs and the reason.
+ */
+struct rte_mempool *hl_port_pool_create(const struct hl_config *cfg, const char *name, int socket,
+					char *err, size_t errlen);
+
 /* Stop and close the port (net_af_xdp detaches its XDP program in close). */
 void hl_port_stop(uint16_t port_id);
 

@@ -81,7 +81,13 @@ struct hl_worker {
 		rte_pktmbuf_free(m);                                                               \
 	} while (0)
 
-/* Send what port @p p's buffer holds; what the PMD refuses stays for the next flush. */
+/*
+ * Send what port @p p's buffer holds; what the PMD refuses stays for the next
+ * flush (counted tx_pmd_busy), never dropped here. TX_PKTS counts what
+ * rte_eth_tx_burst() accepted; for net_af_xdp that is what reached its tx
+ * ring, and every such frame leaves (see hl_port_pool_create for the one
+ * case where it did not).
+ */
 static inline void hl_tx_flush_port(struct hl_worker *w, unsigned p)
 {
 	struct hl_txbuf *b = &w->tx[p];
@@ -97,8 +103,10 @@ static inline void hl_tx_flush_port(struct hl_worker *w, unsigned p)
 		bytes -= b->pkts[i]->pkt_len;
 	HL_COUNT_N(w, TX_PKTS, sent);
 	HL_COUNT_N(w, TX_BYTES, bytes);
-	if (sent < b->n)
+	if (sent < b->n) {
+		HL_COUNT(w, TX_PMD_BUSY);
 		memmove(b->pkts, b->pkts + sent, (size_t)(b->n - sent) * sizeof(b->pkts[0]));
+	}
 	b->n = (uint16_t)(b->n - sent);
 }
 

@@ -35,10 +35,17 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 		return -ENOMEM;
 	t->w = w;
 	t->p = *p;
+	if (t->p.ooo_max_conn == 0)
+		t->p.ooo_max_conn = HL_TCP_OOO_CONN_DEF;
+	t->p.ooo_max_conn = RTE_MIN(t->p.ooo_max_conn, (uint32_t)UINT8_MAX);
+	if (t->p.ooo_max == 0)
+		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
+				       w->pool != NULL ? w->pool->size / 4 : 0u);
 	t->cc = &hl_tcp_newreno;
 	t->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	t->now = (uint32_t)(w->now / t->tsc_per_ms);
 	t->wheel_ms = t->now;
+	tcp_syncookie_init(t);
 	TAILQ_INIT(&t->tw);
 	LIST_INIT(&t->dead);
 	snprintf(name, sizeof(name), "hl_tcp_t%u", w->id);
@@ -162,6 +169,7 @@ void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_sta
 		t->n_syn_rcvd++;
 	if (s == HL_TCP_TIME_WAIT) {
 		tcp_sq_free(c);
+		tcp_ooo_free(t, c);
 		TAILQ_INSERT_TAIL(&t->tw, c, twnode);
 		t->n_time_wait++;
 	}
@@ -176,6 +184,7 @@ void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err)
 	tcp_timer_cancel(t, c);
 	tcp_conn_set_state(t, c, HL_TCP_CLOSED);
 	tcp_sq_free(c);
+	tcp_ooo_free(t, c);
 	rte_hash_del_key(t->table, &c->key);
 	t->n_conns--;
 	c->flags |= HL_TCPF_DEAD;

@@ -5,9 +5,9 @@
  * on listeners, then for a connection, in the RFC's order: sequence
  * acceptability, RST (RFC 5961 3: only the exact sequence number resets,
  * any other in-window RST gets a challenge ACK), SYN (RFC 5961 4: challenge
- * ACK), ACK (RFC 5961 5 bounds; NewReno via the cc ops), payload in order
- * (out-of-order segments are dropped, counted and answered with a
- * duplicate ACK: no reassembly queue yet), FIN. Every drop has a counter.
+ * ACK), ACK (RFC 5961 5 bounds; NewReno via the cc ops), payload (in
+ * order to the application, out of order into tcp_ooo.c's queue, answered
+ * with an immediate ACK), FIN. Every drop has a counter.
  *
  * hl_tcp_input consumes its mbuf: its payload goes to the application
  * (which then owns it), or it is freed.
@@ -19,7 +19,16 @@
 #include "net.h"
 #include "tcp_priv.h"
 
-/* Parse SYN options: MSS and window scale; the rest is skipped. @return 0, -EINVAL. */
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Parse options: MSS, window scale, SACK-permitted (SYN), timestamps, SACK
+ * blocks; the rest is skipped. @return 0, -EINVAL (an option runs past the
+ * header: what came before it is kept).
+ */
 static int tcp_parse_opts(const uint8_t *o, unsigned len, struct hl_tcp_seg *s)
 {
 	unsigned i = 0;
@@ -38,13 +47,121 @@ static int tcp_parse_opts(const uint8_t *o, unsigned len, struct hl_tcp_seg *s)
 		olen = o[i + 1];
 		if (olen < 2 || i + olen > len)
 			return -EINVAL;
-		if (kind == 2 && olen == 4)
+		if (kind == 2 && olen == 4) {
 			s->opt_mss = (uint16_t)(o[i + 2] << 8 | o[i + 3]);
-		else if (kind == 3 && olen == 3)
+		} else if (kind == 3 && olen == 3) {
 			s->opt_ws = o[i + 2];
+		} else if (kind == 4 && olen == 2) {
+			s->opt_sack_ok = true;
+		} else if (kind == 8 && olen == 10) {
+			s->opt_ts = true;
+			s->tsval = rd32(o + i + 2);
+			s->tsecr = rd32(o + i + 6);
+		} else if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0) {
+			s->nsack = (uint8_t)RTE_MIN((olen - 2) / 8, 4);
+			for (unsigned b = 0; b < s->nsack; b++)
+				for (unsigned e = 0; e < 2; e++)
+					s->sack[b][e] = rd32(o + i + 2 + 8 * b + 4 * e);
+		}
 		i += olen;
 	}
 	return 0;
+}
+
+static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
+		     const struct hl_tcp_seg *s);
+
+/* The half-open budget is full: a stateless SYN-ACK with a cookie (tcp_syncookie.c). */
+static void tcp_syncookie_synack(struct hl_tcp *t, unsigned port, const struct hl_tcp_key *k,
+				 const struct hl_tcp_seg *s, uint16_t mtu)
+{
+	struct hl_tcp_conn tmp = {.key = *k, .port = (uint8_t)port};
+	uint16_t mss =
+		(uint16_t)RTE_MIN(s->opt_mss != 0 ? s->opt_mss : HL_TCP_DEFAULT_MSS, mtu - 40);
+
+	/* a connection that lives for one segment: tcp_send_synack reads these */
+	tmp.iss = tcp_syncookie_make(t, k, s->seq, mss);
+	tmp.rcv_nxt = s->seq + 1;
+	if (s->opt_ts) {
+		tmp.flags |= HL_TCPF_TS;
+		if (s->opt_ws != 0xff) {
+			tmp.flags |= HL_TCPF_WSCALE;
+			tmp.rcv_wscale = HL_TCP_RCV_WSCALE;
+		}
+		if (s->opt_sack_ok)
+			tmp.flags |= HL_TCPF_SACK;
+		tmp.ts_recent = s->tsval;
+		tmp.ts_off =
+			tcp_syncookie_tsval(t, tcp_ts_offset(t, k), s->opt_ws, s->opt_sack_ok) -
+			t->now;
+	}
+	HL_COUNT(t->w, TCP_SYNCOOKIE_SENT);
+	tcp_send_synack(t, &tmp);
+}
+
+/* An ACK for no connection while cookies are out: open the connection its cookie
+ * describes. @return false: not a valid cookie. Consumes @p m when true. */
+static bool tcp_syncookie_accept(struct hl_tcp *t, unsigned port, unsigned lst,
+				 const struct hl_tcp_key *k, struct rte_mbuf *m,
+				 const struct hl_tcp_seg *s)
+{
+	const struct hl_tcp_listener *l = &t->lst[lst];
+	uint16_t mtu = t->w->net->port[port].mtu;
+	int mss = tcp_syncookie_check(t, k, s->seq - 1, s->ack - 1);
+	struct hl_tcp_conn *c;
+
+	if (mss < 0)
+		return false;
+	if (mtu == 0)
+		mtu = RTE_ETHER_MTU;
+	c = tcp_conn_new(t, k, lst);
+	if (c == NULL) {
+		rte_pktmbuf_free(m); /* counted */
+		return true;
+	}
+	c->port = (uint8_t)port;
+	c->irs = s->seq - 1;
+	c->rcv_nxt = s->seq;
+	c->iss = s->ack - 1;
+	c->snd_una = c->snd_nxt = c->snd_max = s->ack;
+	c->recover = c->iss;
+	c->mss = (uint16_t)RTE_MIN(mss, mtu - 40);
+	if (s->opt_ts) { /* the options the SYN offered come back in TSecr */
+		uint8_t ws;
+		bool sack;
+
+		tcp_syncookie_ts_opts(s->tsecr, &ws, &sack);
+		c->flags |= HL_TCPF_TS | (sack ? HL_TCPF_SACK : 0);
+		if (ws != 15) {
+			c->flags |= HL_TCPF_WSCALE;
+			c->snd_wscale = RTE_MIN(ws, (uint8_t)14);
+			c->rcv_wscale = HL_TCP_RCV_WSCALE;
+		}
+		c->ts_recent = s->tsval;
+		c->ts_recent_age = t->now;
+		c->ts_off = tcp_ts_offset(t, k);
+		c->mss = (uint16_t)(c->mss - HL_TCP_TS_OPTLEN);
+	}
+	c->snd_wnd = c->max_snd_wnd = (uint32_t)s->wnd << c->snd_wscale;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(t->p.rcv_buf, 0xffffu); /* the SYN-ACK's window */
+	c->last_ack_sent = c->rcv_nxt;
+	c->rto = HL_TCP_RTO_INIT_MS;
+	t->cc->init(c);
+	tcp_conn_set_state(t, c, HL_TCP_ESTABLISHED);
+	HL_COUNT(t->w, TCP_SYNCOOKIE_OK);
+	HL_COUNT(t->w, TCP_ACCEPTED);
+	c->flags |= HL_TCPF_APP;
+	if (l->app->established != NULL)
+		l->app->established(t, c, l->ctx);
+	if (c->flags & HL_TCPF_DEAD) {
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	tcp_data(t, c, m, s);
+	tcp_output(t, c);
+	return true;
 }
 
 /* A SYN for a listener: a new connection in SYN-RECEIVED and a SYN-ACK. */
@@ -54,15 +171,16 @@ static void tcp_passive_open(struct hl_tcp *t, unsigned port, unsigned lst,
 	uint16_t mtu = t->w->net->port[port].mtu;
 	struct hl_tcp_conn *c;
 
+	if (mtu == 0)
+		mtu = RTE_ETHER_MTU;
 	if (t->n_syn_rcvd >= t->p.max_syn_rcvd) {
 		HL_COUNT(t->w, TCP_SYN_BACKLOG_FULL);
+		tcp_syncookie_synack(t, port, k, s, mtu);
 		return;
 	}
 	c = tcp_conn_new(t, k, lst);
 	if (c == NULL)
 		return; /* counted */
-	if (mtu == 0)
-		mtu = RTE_ETHER_MTU;
 	c->port = (uint8_t)port;
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
@@ -76,6 +194,15 @@ static void tcp_passive_open(struct hl_tcp *t, unsigned port, unsigned lst,
 		c->flags |= HL_TCPF_WSCALE;
 		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
 		c->rcv_wscale = HL_TCP_RCV_WSCALE;
+	}
+	if (s->opt_sack_ok)
+		c->flags |= HL_TCPF_SACK;
+	if (s->opt_ts) {
+		c->flags |= HL_TCPF_TS;
+		c->ts_recent = s->tsval;
+		c->ts_recent_age = t->now;
+		c->ts_off = tcp_ts_offset(t, k);
+		c->mss = (uint16_t)(c->mss - HL_TCP_TS_OPTLEN);
 	}
 	c->snd_wnd = c->max_snd_wnd = s->wnd; /* never scaled in a SYN */
 	c->snd_wl1 = s->seq;
@@ -106,6 +233,12 @@ static void tcp_input_noconn(struct hl_tcp *t, unsigned port, struct rte_mbuf *m
 		tcp_send_rst_reply(t, ip, th, s);
 		rte_pktmbuf_free(m);
 		return;
+	}
+	if ((s->flags & RTE_TCP_ACK_FLAG) && !(s->flags & RTE_TCP_SYN_FLAG) &&
+	    tcp_syncookie_recent(t)) {
+		if (tcp_syncookie_accept(t, port, (unsigned)lst, k, m, s))
+			return;
+		HL_COUNT(t->w, TCP_SYNCOOKIE_BAD);
 	}
 	if (s->flags & RTE_TCP_ACK_FLAG) {
 		HL_COUNT(t->w, TCP_NO_CONN);
@@ -139,6 +272,41 @@ static bool tcp_acceptable(const struct hl_tcp_conn *c, const struct hl_tcp_seg 
 			 SEQ_LT(s->seq + slen - 1, c->rcv_nxt + wnd));
 }
 
+/* RFC 7323 5.3 R1: a segment (not a RST) whose TSval is older than ts_recent is an old
+ * duplicate. @return true: drop it (ACKed). */
+static bool tcp_paws_reject(struct hl_tcp *t, const struct hl_tcp_conn *c,
+			    const struct hl_tcp_seg *s)
+{
+	if (!(c->flags & HL_TCPF_TS) || !s->opt_ts || (s->flags & RTE_TCP_RST_FLAG) ||
+	    !SEQ_LT(s->tsval, c->ts_recent))
+		return false;
+	if (t->now - c->ts_recent_age > HL_TCP_PAWS_IDLE_MS)
+		return false; /* 5.5: ts_recent is too old to judge by */
+	return true;
+}
+
+/* RFC 7323 4.3 (R3): remember the TSval to echo. */
+static void tcp_ts_update(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+{
+	if ((c->flags & HL_TCPF_TS) && s->opt_ts && SEQ_LEQ(s->seq, c->last_ack_sent) &&
+	    (SEQ_GEQ(s->tsval, c->ts_recent) || t->now - c->ts_recent_age > HL_TCP_PAWS_IDLE_MS)) {
+		c->ts_recent = s->tsval;
+		c->ts_recent_age = t->now;
+	}
+}
+
+/* RTT from the echoed timestamp (RFC 7323 4.1): valid for any ACK of new data. @return
+ * true: sampled. */
+static bool tcp_ts_rtt(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+{
+	uint32_t rtt = t->now + c->ts_off - s->tsecr;
+
+	if (!(c->flags & HL_TCPF_TS) || !s->opt_ts || s->tsecr == 0 || rtt > HL_TCP_RTO_MAX_MS)
+		return false;
+	tcp_rtt_sample(c, rtt);
+	return true;
+}
+
 /* The ACK field of a synchronized connection. @return false: stop (the segment is dropped). */
 static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
 {
@@ -154,6 +322,7 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		c->flags |= HL_TCPF_ACK_NOW;
 		return false;
 	}
+	tcp_sack_update(c, s);
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 
@@ -163,9 +332,12 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		}
 		tcp_sq_drop(c, data);
 		c->snd_una = s->ack;
+		tcp_sack_clip(c);
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if ((c->flags & HL_TCPF_TIMING) && SEQ_GEQ(s->ack, c->rtt_seq)) {
+		if (tcp_ts_rtt(t, c, s)) {
+			c->flags &= (uint16_t)~HL_TCPF_TIMING;
+		} else if ((c->flags & HL_TCPF_TIMING) && SEQ_GEQ(s->ack, c->rtt_seq)) {
 			c->flags &= (uint16_t)~HL_TCPF_TIMING;
 			tcp_rtt_sample(c, t->now - c->rtt_ts);
 		}
@@ -190,7 +362,11 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			c->dupacks++;
 		if (t->cc->on_dupack(c)) {
 			HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
+			c->rtx_hi = c->snd_una;
 			tcp_retransmit(t, c, true);
+		} else if (c->flags & HL_TCPF_RECOVERY) {
+			/* each further duplicate ACK: a segment left; the next SACK hole goes */
+			tcp_sack_retransmit(t, c);
 		}
 	}
 	/* window update (RFC 9293 3.10.7.4, fifth check) */
@@ -234,7 +410,7 @@ static bool tcp_ack_synack(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 			rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len), s);
 		return false;
 	}
-	if (c->backoff == 0)
+	if (!tcp_ts_rtt(t, c, s) && c->backoff == 0)
 		tcp_rtt_sample(c, t->now - c->rtt_ts); /* Karn: only an unrepeated SYN-ACK */
 	c->backoff = 0;
 	c->snd_una = s->ack;
@@ -251,13 +427,42 @@ static bool tcp_ack_synack(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 	return !(c->flags & HL_TCPF_DEAD);
 }
 
-/* In-order payload and FIN. Consumes @p m (handed to the application or freed). */
+/* Hand @p len bytes of in-order payload (@p m, trimmed) to the application. @return false: closed.
+ */
+static bool tcp_deliver(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m, uint32_t len)
+{
+	c->rcv_nxt += len;
+	c->rcv_held += len;
+	HL_COUNT_N(t->w, TCP_BYTES_IN, len);
+	tcp_app(t, c)->recv(t, c, m);
+	return !(c->flags & HL_TCPF_DEAD);
+}
+
+/* The hole before the out-of-order queue filled: deliver what is now in order. */
+static bool tcp_ooo_deliver(struct hl_tcp *t, struct hl_tcp_conn *c, bool *fin)
+{
+	struct rte_mbuf *m;
+	bool f = false;
+
+	while (!f && (m = tcp_ooo_pull(t, c, &f)) != NULL) {
+		if (m->data_len == 0)
+			rte_pktmbuf_free(m);
+		else if (!tcp_deliver(t, c, m, m->data_len))
+			return false;
+	}
+	if (f) {
+		*fin = true;
+		tcp_ooo_free(t, c); /* nothing follows a FIN */
+	}
+	return true;
+}
+
+/* Payload and FIN, in order or into the out-of-order queue. Consumes @p m. */
 static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
 		     const struct hl_tcp_seg *s)
 {
-	uint32_t seq = s->seq, len = s->len, off = m->l3_len + s->hlen;
+	uint32_t seq = s->seq, len = s->len, off = m->l3_len + s->hlen, room;
 	bool fin = s->flags & RTE_TCP_FIN_FLAG;
-	uint32_t wnd = c->rcv_adv - c->rcv_nxt;
 
 	if (len != 0 && c->state != HL_TCP_ESTABLISHED && c->state != HL_TCP_FIN_WAIT_1 &&
 	    c->state != HL_TCP_FIN_WAIT_2) {
@@ -273,16 +478,19 @@ static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m
 		len -= d;
 		seq += d;
 	}
-	if (len > wnd) { /* beyond the window: cut (the FIN with it) */
-		len = wnd;
+	room = SEQ_GT(c->rcv_adv, seq) ? c->rcv_adv - seq : 0;
+	if (len > room) { /* beyond the window: cut (the FIN with it) */
+		len = room;
 		fin = false;
 	}
 	if (seq != c->rcv_nxt) {
 		if (len != 0 || fin) {
-			HL_COUNT(t->w, TCP_OOO_DROP);
-			c->flags |= HL_TCPF_ACK_NOW; /* a duplicate ACK tells the sender */
+			/* RFC 5681 4.2: an out-of-order segment is ACKed at once */
+			c->flags |= HL_TCPF_ACK_NOW;
+			tcp_ooo_insert(t, c, m, seq, off, len, fin);
+		} else {
+			rte_pktmbuf_free(m);
 		}
-		rte_pktmbuf_free(m);
 		return;
 	}
 	if (c->state == HL_TCP_FIN_WAIT_2) {
@@ -296,21 +504,20 @@ static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m
 			HL_DROP(t->w, TCP_MULTISEG, m);
 			return;
 		}
-		c->rcv_nxt += len;
-		c->rcv_held += len;
-		HL_COUNT_N(t->w, TCP_BYTES_IN, len);
-		if (++c->delack_segs >= 2 || fin)
-			c->flags |= HL_TCPF_ACK_NOW;
+		if (++c->delack_segs >= 2 || fin || c->ooo_head != NULL)
+			c->flags |= HL_TCPF_ACK_NOW; /* RFC 5681 4.2: also when a hole fills */
 		else
 			tcp_delack_arm(t, c);
-		tcp_app(t, c)->recv(t, c, m);
+		if (!tcp_deliver(t, c, m, len))
+			return;
 		m = NULL;
-		if (c->flags & HL_TCPF_DEAD)
+		if (c->ooo_head != NULL && !fin && !tcp_ooo_deliver(t, c, &fin))
 			return;
 	}
 	rte_pktmbuf_free(m);
 	if (!fin)
 		return;
+	tcp_ooo_free(t, c);
 	c->rcv_nxt++;
 	c->flags |= HL_TCPF_ACK_NOW;
 	switch (c->state) {
@@ -355,6 +562,12 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 		tcp_send_ack(t, c);
 		return;
 	}
+	if (tcp_paws_reject(t, c, s)) {
+		HL_COUNT(t->w, TCP_PAWS_DROP);
+		rte_pktmbuf_free(m);
+		tcp_send_ack(t, c);
+		return;
+	}
 	if (!tcp_acceptable(c, s)) {
 		if (s->flags & RTE_TCP_RST_FLAG) {
 			HL_DROP(t->w, TCP_RST_IGNORED, m);
@@ -385,6 +598,7 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 		HL_DROP(t->w, TCP_NO_ACK, m);
 		return;
 	}
+	tcp_ts_update(t, c, s);
 	if (c->state == HL_TCP_SYN_RECEIVED) {
 		if (!tcp_ack_synack(t, c, m, s)) {
 			rte_pktmbuf_free(m);
@@ -444,8 +658,9 @@ void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
 	s.ack = rte_be_to_cpu_32(th->recv_ack);
 	s.wnd = rte_be_to_cpu_16(th->rx_win);
 	s.len = tcplen - s.hlen;
-	if ((s.flags & RTE_TCP_SYN_FLAG) &&
-	    tcp_parse_opts((const uint8_t *)(th + 1), s.hlen - sizeof(*th), &s) != 0) {
+	/* a broken option list drops a SYN; later segments keep what parsed before it */
+	if (tcp_parse_opts((const uint8_t *)(th + 1), s.hlen - sizeof(*th), &s) != 0 &&
+	    (s.flags & RTE_TCP_SYN_FLAG)) {
 		HL_DROP(w, TCP_BAD_OPTIONS, m);
 		return;
 	}

@@ -33,14 +33,72 @@ static uint16_t tcp_wnd_field(const struct hl_tcp *t, struct hl_tcp_conn *c)
 	return (uint16_t)field;
 }
 
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* NOP NOP TS: our clock, the peer's last TSval. @return 12. */
+static uint8_t tcp_opt_ts(const struct hl_tcp *t, const struct hl_tcp_conn *c, uint8_t *o)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	wr32(o + 4, t->now + c->ts_off);
+	wr32(o + 8, c->ts_recent);
+	return HL_TCP_TS_OPTLEN;
+}
+
+/* The options of a non-SYN segment of @p c into @p o (40 bytes): timestamps, then the
+ * SACK blocks of the out-of-order queue (RFC 2018: 3 fit with timestamps). @return length. */
+static uint8_t tcp_opts(const struct hl_tcp *t, const struct hl_tcp_conn *c, uint8_t *o)
+{
+	uint32_t blk[4][2];
+	uint8_t n = 0;
+	unsigned nb;
+
+	if (c->flags & HL_TCPF_TS)
+		n = tcp_opt_ts(t, c, o);
+	if (!(c->flags & HL_TCPF_SACK) || c->ooo_head == NULL)
+		return n;
+	nb = tcp_ooo_sack_blocks(c, blk, (c->flags & HL_TCPF_TS) ? 3 : 4);
+	if (nb == 0)
+		return n;
+	o[n++] = 1;
+	o[n++] = 1;
+	o[n++] = 5;
+	o[n++] = (uint8_t)(2 + 8 * nb);
+	for (unsigned b = 0; b < nb; b++, n += 8) {
+		wr32(o + n, blk[b][0]);
+		wr32(o + n + 4, blk[b][1]);
+	}
+	return n;
+}
+
+/* The payload that fits in one segment now: the MSS less the SACK option, if any. */
+static uint32_t tcp_seg_max(const struct hl_tcp_conn *c)
+{
+	uint32_t blk[4][2];
+	unsigned nb;
+
+	if (!(c->flags & HL_TCPF_SACK) || c->ooo_head == NULL)
+		return c->mss;
+	nb = tcp_ooo_sack_blocks(c, blk, (c->flags & HL_TCPF_TS) ? 3 : 4);
+	return nb == 0 ? c->mss : c->mss - (4u + 8u * nb);
+}
+
 /*
- * A frame with IPv4 and TCP headers (@p optlen bytes of options, @p paylen
+ * A frame with IPv4 and TCP headers (@p optlen bytes of options @p opts, @p paylen
  * of payload left for the caller to fill) from @p laddr:lport to
  * @p raddr:rport. @return owned, or NULL (counted).
  */
 static struct rte_mbuf *tcp_frame(struct hl_tcp *t, const struct hl_tcp_key *k, uint32_t seq,
-				  uint32_t ack, uint8_t flags, uint16_t wnd, uint8_t optlen,
-				  uint32_t paylen, struct rte_tcp_hdr **thp)
+				  uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opts,
+				  uint8_t optlen, uint32_t paylen, struct rte_tcp_hdr **thp)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(t->w->pool);
 	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + optlen);
@@ -76,6 +134,8 @@ static struct rte_mbuf *tcp_frame(struct hl_tcp *t, const struct hl_tcp_key *k, 
 	th->rx_win = rte_cpu_to_be_16(wnd);
 	th->cksum = 0;
 	th->tcp_urp = 0;
+	if (optlen != 0)
+		rte_memcpy(th + 1, opts, optlen);
 	m->l3_len = sizeof(*ip);
 	m->l4_len = hlen;
 	*thp = th;
@@ -97,6 +157,7 @@ static void tcp_acked_now(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	c->flags &= (uint16_t) ~(HL_TCPF_ACK_NOW | HL_TCPF_DELACK);
 	c->delack_segs = 0;
+	c->last_ack_sent = c->rcv_nxt;
 	tcp_timer_update(t, c);
 }
 
@@ -129,12 +190,14 @@ static int tcp_send_seg(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t seq, u
 		RTE_TCP_ACK_FLAG | (len != 0 ? RTE_TCP_PSH_FLAG : 0) | (fin ? RTE_TCP_FIN_FLAG : 0);
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
+	uint8_t opts[40], optlen = tcp_opts(t, c, opts);
 
-	m = tcp_frame(t, &c->key, seq, c->rcv_nxt, flags, tcp_wnd_field(t, c), 0, len, &th);
+	m = tcp_frame(t, &c->key, seq, c->rcv_nxt, flags, tcp_wnd_field(t, c), opts, optlen, len,
+		      &th);
 	if (m == NULL)
 		return -ENOBUFS;
 	if (len != 0)
-		sq_copy(c, seq - c->snd_una, (uint8_t *)(th + 1), len);
+		sq_copy(c, seq - c->snd_una, (uint8_t *)(th + 1) + optlen, len);
 	if (SEQ_LT(seq, c->snd_max))
 		HL_COUNT(t->w, TCP_RETRANSMIT);
 	tcp_acked_now(t, c);
@@ -158,24 +221,37 @@ static bool tcp_can_send_data(const struct hl_tcp_conn *c)
 
 void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
+	uint32_t seg_max = tcp_seg_max(c);
 	bool sent = false;
 
 	if (c->flags & HL_TCPF_DEAD)
 		return;
 	while (tcp_can_send_data(c)) {
-		uint32_t off = c->snd_nxt - c->snd_una, flight = tcp_flight(c);
-		uint32_t avail = off < c->sq_bytes ? c->sq_bytes - off : 0;
-		uint32_t wnd = RTE_MIN(c->snd_wnd, c->cwnd);
-		uint32_t usable = wnd > flight ? wnd - flight : 0;
-		uint32_t len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)c->mss);
-		bool fin = (c->flags & HL_TCPF_FIN_QUEUED) && !(c->flags & HL_TCPF_FIN_ACKED) &&
-			   off <= c->sq_bytes && off + len == c->sq_bytes;
+		uint32_t hole = UINT32_MAX, off, flight, avail, wnd, usable, len;
+		bool fin;
+
+		if (c->sb_n != 0 && SEQ_LT(c->snd_nxt, c->snd_max)) {
+			/* going back over sent data: what the peer SACKed is skipped */
+			c->snd_nxt = tcp_sack_skip(c, c->snd_nxt, &hole);
+			if (SEQ_GT(c->snd_nxt, c->snd_max))
+				c->snd_nxt = c->snd_max;
+		}
+		off = c->snd_nxt - c->snd_una;
+		/* in recovery NewReno's inflation already counts what left the network */
+		flight = tcp_flight(c) -
+			 ((c->flags & HL_TCPF_RECOVERY) ? 0 : tcp_sacked_below(c, c->snd_nxt));
+		avail = off < c->sq_bytes ? c->sq_bytes - off : 0;
+		wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+		usable = wnd > flight ? wnd - flight : 0;
+		len = RTE_MIN(RTE_MIN(avail, usable), RTE_MIN(seg_max, hole));
+		fin = (c->flags & HL_TCPF_FIN_QUEUED) && !(c->flags & HL_TCPF_FIN_ACKED) &&
+		      off <= c->sq_bytes && off + len == c->sq_bytes;
 
 		if (len == 0 && !fin)
 			break;
 		/* sender silly-window avoidance (RFC 9293 3.8.6.2.1): no runt while data is
-		 * in flight and the window, not the queue, is what limits it */
-		if (len < c->mss && len < avail && flight != 0)
+		 * in flight and the window, not the queue or a SACK hole, is what limits it */
+		if (len < seg_max && len < avail && len != hole && flight != 0)
 			break;
 		if (tcp_send_seg(t, c, c->snd_nxt, len, fin) != 0)
 			break;
@@ -203,6 +279,24 @@ void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
 		tcp_send_ack(t, c);
 }
 
+bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t seq = SEQ_LT(c->rtx_hi, c->snd_una) ? c->snd_una : c->rtx_hi, hole, len;
+
+	if (c->sb_n == 0)
+		return false;
+	seq = tcp_sack_skip(c, seq, &hole);
+	/* only holes below the highest SACKed byte are known lost (RFC 6675 IsLost, roughly) */
+	if (!SEQ_LT(seq, c->sb[c->sb_n - 1][1]))
+		return false;
+	len = RTE_MIN(RTE_MIN(hole, tcp_seg_max(c)), c->sq_bytes - (seq - c->snd_una));
+	if (len == 0 || tcp_send_seg(t, c, seq, len, false) != 0)
+		return false;
+	HL_COUNT(t->w, TCP_SACK_RETRANSMIT);
+	c->rtx_hi = seq + len;
+	return true;
+}
+
 void tcp_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c, bool one)
 {
 	uint32_t len, avail = c->sq_bytes;
@@ -214,7 +308,11 @@ void tcp_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c, bool one)
 		tcp_output(t, c);
 		return;
 	}
-	len = RTE_MIN(avail, (uint32_t)c->mss);
+	if (tcp_sack_retransmit(t, c))
+		return;
+	if (c->sb_n != 0 && SEQ_GT(c->rtx_hi, c->snd_una))
+		return; /* the holes below the SACKed data went already */
+	len = RTE_MIN(avail, tcp_seg_max(c));
 	fin = (c->flags & HL_TCPF_FIN_SENT) && !(c->flags & HL_TCPF_FIN_ACKED) && len == avail;
 	if (len != 0 || fin)
 		tcp_send_seg(t, c, c->snd_una, len, fin);
@@ -241,9 +339,10 @@ void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
+	uint8_t opts[40], optlen = tcp_opts(t, c, opts);
 
-	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_ACK_FLAG, tcp_wnd_field(t, c), 0,
-		      0, &th);
+	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_ACK_FLAG, tcp_wnd_field(t, c),
+		      opts, optlen, 0, &th);
 	if (m == NULL)
 		return;
 	tcp_acked_now(t, c);
@@ -254,28 +353,34 @@ void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	uint16_t mtu = t->w->net->port[c->port].mtu;
 	uint16_t wnd = (uint16_t)RTE_MIN(tcp_rcv_window(t, c), 0xffffu);
-	uint8_t optlen = (c->flags & HL_TCPF_WSCALE) ? 8 : 4;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
-	uint8_t *o;
+	uint8_t o[40], n = 0;
 
 	if (mtu == 0)
 		mtu = RTE_ETHER_MTU;
-	m = tcp_frame(t, &c->key, c->iss, c->rcv_nxt, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, wnd,
-		      optlen, 0, &th);
+	o[n++] = 2; /* MSS: what our MTU takes */
+	o[n++] = 4;
+	o[n++] = (uint8_t)((mtu - 40) >> 8);
+	o[n++] = (uint8_t)(mtu - 40);
+	if (c->flags & HL_TCPF_WSCALE) {
+		o[n++] = 1; /* NOP */
+		o[n++] = 3; /* window scale */
+		o[n++] = 3;
+		o[n++] = c->rcv_wscale;
+	}
+	if (c->flags & HL_TCPF_SACK) {
+		o[n++] = 1;
+		o[n++] = 1;
+		o[n++] = 4; /* SACK permitted */
+		o[n++] = 2;
+	}
+	if (c->flags & HL_TCPF_TS)
+		n = (uint8_t)(n + tcp_opt_ts(t, c, o + n));
+	m = tcp_frame(t, &c->key, c->iss, c->rcv_nxt, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, wnd, o,
+		      n, 0, &th);
 	if (m == NULL)
 		return;
-	o = (uint8_t *)(th + 1);
-	o[0] = 2; /* MSS: what our MTU takes */
-	o[1] = 4;
-	o[2] = (uint8_t)((mtu - 40) >> 8);
-	o[3] = (uint8_t)(mtu - 40);
-	if (c->flags & HL_TCPF_WSCALE) {
-		o[4] = 1; /* NOP */
-		o[5] = 3; /* window scale */
-		o[6] = 3;
-		o[7] = c->rcv_wscale;
-	}
 	c->rcv_adv = c->rcv_nxt + wnd;
 	tcp_acked_now(t, c);
 	tcp_xmit(t, m, th);
@@ -286,8 +391,8 @@ void tcp_send_rst_conn(struct hl_tcp *t, struct hl_tcp_conn *c)
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 
-	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 0,
-		      0, &th);
+	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0,
+		      NULL, 0, 0, &th);
 	if (m == NULL)
 		return;
 	HL_COUNT(t->w, TCP_RST_OUT);
@@ -305,12 +410,12 @@ void tcp_send_rst_reply(struct hl_tcp *t, const struct rte_ipv4_hdr *ip,
 	struct rte_mbuf *m;
 
 	if (s->flags & RTE_TCP_ACK_FLAG)
-		m = tcp_frame(t, &k, s->ack, 0, RTE_TCP_RST_FLAG, 0, 0, 0, &oh);
+		m = tcp_frame(t, &k, s->ack, 0, RTE_TCP_RST_FLAG, 0, NULL, 0, 0, &oh);
 	else
 		m = tcp_frame(t, &k, 0,
 			      s->seq + s->len + !!(s->flags & RTE_TCP_SYN_FLAG) +
 				      !!(s->flags & RTE_TCP_FIN_FLAG),
-			      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 0, 0, &oh);
+			      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, NULL, 0, 0, &oh);
 	if (m == NULL)
 		return;
 	HL_COUNT(t->w, TCP_RST_OUT);

@@ -6,8 +6,9 @@
  * Files: tcp_conn.c (table, pool, listeners, create/free, close),
  * tcp_in.c (segment input, state machine), tcp_out.c (segments out,
  * send queue, RST), tcp_timer.c (wheel, RTO, delayed ACK, TIME-WAIT),
- * tcp_cc.c (congestion control ops), tcp_app.c (the application API and
- * the echo/discard applications).
+ * tcp_cc.c (congestion control ops), tcp_ooo.c (out-of-order queue and
+ * the SACK blocks we send), tcp_app.c (the application API and the
+ * echo/discard applications).
  *
  * Times are milliseconds on the worker's clock (uint32_t, compared with
  * wrap-safe arithmetic like sequence numbers).
@@ -49,6 +50,11 @@
 #define HL_TCP_LISTENERS_MAX  64
 #define HL_TCP_HDR_MAX        60
 #define HL_TCP_MAX_WND        (1u << 30)
+#define HL_TCP_SB_MAX         4  /* SACK scoreboard blocks kept per connection */
+#define HL_TCP_TS_OPTLEN      12 /* NOP NOP TS: on every segment when timestamps are on */
+#define HL_TCP_PAWS_IDLE_MS   (24u * 86400 * 1000) /* RFC 7323 5.5: ts_recent expires */
+#define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
+#define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
 
 enum hl_tcp_state {
 	HL_TCP_CLOSED = 0,
@@ -76,6 +82,8 @@ enum hl_tcp_state {
 #define HL_TCPF_IN_TIMER   0x0200 /* linked on the wheel */
 #define HL_TCPF_RECOVERY   0x0400 /* NewReno fast recovery */
 #define HL_TCPF_DEAD       0x0800 /* closed; freed at the next reap */
+#define HL_TCPF_TS         0x1000 /* timestamps in use (RFC 7323) */
+#define HL_TCPF_SACK       0x2000 /* SACK permitted both ways (RFC 2018) */
 
 /* The table key: peer and local endpoint, network byte order. */
 struct hl_tcp_key {
@@ -107,7 +115,7 @@ struct hl_tcp_conn {
 	uint8_t backoff; /* RTOs in a row */
 	uint8_t dupacks;
 	uint8_t delack_segs; /* full segments received since the last ACK we sent */
-	uint8_t pad_;
+	uint8_t ooo_n;       /* mbufs in the out-of-order queue */
 
 	/* send sequence space (RFC 9293 3.3.1) */
 	uint32_t iss;
@@ -151,6 +159,20 @@ struct hl_tcp_conn {
 	uint16_t sq_off;
 	uint16_t lst; /* index of the listener */
 	void *app_ctx;
+	/* timestamps (RFC 7323), ms: ours are t->now + ts_off */
+	uint32_t ts_recent;     /* the peer's TSval to echo */
+	uint32_t ts_recent_age; /* when ts_recent was set (PAWS: valid for 24 days) */
+	uint32_t ts_off;
+	uint32_t last_ack_sent; /* rcv_nxt in the last ACK we sent */
+	/* out-of-order segments, ascending, disjoint: one mbuf each, data = payload,
+	 * sequence number and FIN in the mbuf (tcp_ooo.c) */
+	struct rte_mbuf *ooo_head;
+	uint32_t sack_recent; /* start of the out-of-order segment received last */
+	/* SACK scoreboard (tcp_sack.c): what the peer holds above snd_una, ascending,
+	 * disjoint, the lowest HL_TCP_SB_MAX blocks */
+	uint32_t sb[HL_TCP_SB_MAX][2];
+	uint32_t rtx_hi; /* recovery: retransmitted up to here */
+	uint8_t sb_n;
 };
 
 LIST_HEAD(hl_tcp_conn_list, hl_tcp_conn);
@@ -181,6 +203,13 @@ struct hl_tcp {
 	uint32_t n_conns;
 	uint32_t n_syn_rcvd;
 	uint32_t n_time_wait;
+	uint32_t n_ooo; /* mbufs in all out-of-order queues */
+	/* SYN cookies and timestamp offsets (tcp_syncookie.c) */
+	uint64_t ts_key[2];
+	uint64_t ck_key[2][2]; /* per counter parity */
+	uint32_t ck_epoch[2];
+	uint32_t ck_sent_at;
+	bool ck_used;
 	uint16_t ip_id;
 	unsigned busy; /* inside input or the timer pass: the reap waits for its end */
 	unsigned n_listeners;
@@ -198,9 +227,15 @@ struct hl_tcp_seg {
 	uint16_t wnd; /* unscaled field */
 	uint8_t flags;
 	uint8_t hlen;
-	/* options (SYN only) */
+	/* options */
 	uint16_t opt_mss; /* 0: absent */
 	uint8_t opt_ws;   /* 0xff: absent */
+	bool opt_ts;
+	bool opt_sack_ok;
+	uint8_t nsack;
+	uint32_t tsval;
+	uint32_t tsecr;
+	uint32_t sack[4][2]; /* SACK blocks [start, end), as sent */
 };
 
 static inline uint32_t tcp_clock(const struct hl_tcp *t)
@@ -246,6 +281,51 @@ void tcp_sq_drop(struct hl_tcp_conn *c, uint32_t n);
 void tcp_sq_free(struct hl_tcp_conn *c);
 /* The window we would advertise now (bytes). */
 uint32_t tcp_rcv_window(const struct hl_tcp *t, const struct hl_tcp_conn *c);
+
+/* tcp_ooo.c */
+/* Queue out-of-order payload [@p seq, +@p len) at @p off in @p m (and FIN). Consumes @p m. */
+void tcp_ooo_insert(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m, uint32_t seq,
+		    uint32_t off, uint32_t len, bool fin);
+/*
+ * Take the queue's head if it starts at or below rcv_nxt: @return it trimmed to
+ * start at rcv_nxt (owned; may be empty), *fin set if it carries the FIN; NULL when
+ * the head is still beyond a hole. Segments wholly below rcv_nxt are freed.
+ */
+struct rte_mbuf *tcp_ooo_pull(struct hl_tcp *t, struct hl_tcp_conn *c, bool *fin);
+void tcp_ooo_free(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* Up to @p max SACK blocks [start, end) for the queue, the most recent first. @return n. */
+unsigned tcp_ooo_sack_blocks(const struct hl_tcp_conn *c, uint32_t (*blk)[2], unsigned max);
+
+/* tcp_sack.c */
+/* Merge the SACK blocks of segment @p s (those inside (snd_una, snd_max]) into the scoreboard. */
+void tcp_sack_update(struct hl_tcp_conn *c, const struct hl_tcp_seg *s);
+/* snd_una moved: forget what it covers. */
+void tcp_sack_clip(struct hl_tcp_conn *c);
+/* SACKed bytes in [snd_una, @p seq). */
+uint32_t tcp_sacked_below(const struct hl_tcp_conn *c, uint32_t seq);
+/* @p seq moved past a SACKed block that holds it; *@p lim: bytes from there to the next
+ * SACKed block (UINT32_MAX: none). */
+uint32_t tcp_sack_skip(const struct hl_tcp_conn *c, uint32_t seq, uint32_t *lim);
+/* Retransmit the next hole at or above rtx_hi below the highest SACKed byte (one segment).
+ * @return true: sent. (tcp_out.c) */
+bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+/* tcp_syncookie.c */
+void tcp_syncookie_init(struct hl_tcp *t);
+/* Our TSval offset for a 4-tuple (keyed: the same for a cookie connection). */
+uint32_t tcp_ts_offset(const struct hl_tcp *t, const struct hl_tcp_key *k);
+/* The ISN of a cookie SYN-ACK for the peer's @p peer_isn and MSS @p mss. */
+uint32_t tcp_syncookie_make(struct hl_tcp *t, const struct hl_tcp_key *k, uint32_t peer_isn,
+			    uint16_t mss);
+/* @return the MSS the cookie @p cookie (ACK - 1) carries, or -1 (forged or expired). */
+int tcp_syncookie_check(struct hl_tcp *t, const struct hl_tcp_key *k, uint32_t peer_isn,
+			uint32_t cookie);
+/* Cookies were sent in the last two periods: a stray ACK may carry one. */
+bool tcp_syncookie_recent(const struct hl_tcp *t);
+/* TSval for a cookie SYN-ACK carrying the peer's window scale (0xff: none) and SACK. */
+uint32_t tcp_syncookie_tsval(const struct hl_tcp *t, uint32_t ts_off, uint8_t ws, bool sack);
+/* The options a cookie's echoed TSval carries; *ws 15: none. */
+void tcp_syncookie_ts_opts(uint32_t tsecr, uint8_t *ws, bool *sack);
 
 /* tcp_timer.c */
 void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c);

@@ -143,6 +143,9 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 	}
 	HL_COUNT(t->w, TCP_RTO);
 	c->backoff++;
+	if (c->backoff >= 2)
+		c->sb_n = 0; /* a second RTO: the peer may have reneged on its SACKs */
+	c->rtx_hi = c->snd_una;
 	t->cc->on_rto(c);
 	tcp_retransmit(t, c, false);
 	if (!(c->flags & HL_TCPF_RTO))

@@ -82,7 +82,7 @@ extern "C" {
 	X(TCP_ACK_UNSENT, "tcp_ack_unsent") /* ACK for data never sent: ACKed, dropped */          \
 	X(TCP_ACK_TOO_OLD,                                                                         \
 	  "tcp_ack_too_old")            /* ACK below SND.UNA - MAX.SND.WND: ACKed, dropped */      \
-	X(TCP_OOO_DROP, "tcp_ooo_drop") /* out-of-order segment: dropped (no reassembly yet) */    \
+	X(TCP_OOO_DROP, "tcp_ooo_drop") /* out-of-order segment beyond the queue caps: dropped */  \
 	X(TCP_DATA_AFTER_FIN, "tcp_data_after_fin") /* data beyond the peer's FIN: ignored */      \
 	X(TCP_SYN_REPEATED, "tcp_syn_repeated") /* SYN repeated in SYN-RECEIVED: SYN-ACK again */  \
 	X(TCP_SYN_BACKLOG_FULL,                                                                    \
@@ -107,7 +107,17 @@ extern "C" {
 	X(TCP_DELACK_SENT, "tcp_delack_sent")         /* ACKs sent by the delayed-ACK timer */     \
 	X(TCP_PERSIST_PROBE, "tcp_persist_probe")     /* zero-window probes sent */                \
 	X(TCP_FIN_WAIT2_TIMEOUT,                                                                   \
-	  "tcp_fin_wait2_timeout") /* FIN-WAIT-2 connections dropped: peer never closed */
+	  "tcp_fin_wait2_timeout") /* FIN-WAIT-2 connections dropped: peer never closed */         \
+	X(TCP_OOO_QUEUED, "tcp_ooo_queued") /* out-of-order segments kept for reassembly */        \
+	X(TCP_PAWS_DROP,                                                                           \
+	  "tcp_paws_drop") /* segment with an old timestamp (PAWS): ACKed, dropped */              \
+	X(TCP_SACK_RETRANSMIT,                                                                     \
+	  "tcp_sack_retransmit") /* holes retransmitted from the SACK scoreboard */                \
+	X(TCP_SYNCOOKIE_SENT, "tcp_syncookie_sent") /* SYN-ACKs with a cookie (backlog full) */    \
+	X(TCP_SYNCOOKIE_OK, "tcp_syncookie_ok")     /* connections opened by a valid cookie */     \
+	X(TCP_SYNCOOKIE_BAD,                                                                       \
+	  "tcp_syncookie_bad")        /* ACKs with an invalid or expired cookie: RST */            \
+	X(TX_PMD_BUSY, "tx_pmd_busy") /* PMD took part of a burst: rest kept, retried */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

@@ -44,6 +44,10 @@ struct hl_tcp_params {
 	uint32_t max_syn_rcvd;  /**< half-open connections; SYNs beyond are dropped */
 	uint32_t max_time_wait; /**< TIME-WAIT connections; the oldest is recycled beyond */
 	uint32_t rcv_buf;       /**< receive window per connection, bytes (< 1 GiB) */
+	/** out-of-order segments (mbufs) kept per connection, <= 255; 0: 64 */
+	uint32_t ooo_max_conn;
+	/** out-of-order segments kept by the worker; 0: 1024, at most a quarter of its mbufs */
+	uint32_t ooo_max;
 };
 
 /** Defaults: 16384 connections, 4096 half-open, 4096 TIME-WAIT, 128 KiB window. */

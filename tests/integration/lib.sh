@@ -262,3 +262,86 @@ hl_bg() {
 	"$@" &
 	HL_BG_PIDS+=($!)
 }
+
+# hl_counters: hintlb's counters now, one `name value` line each (summed
+# over workers): SIGUSR1, then what it appended to the log.
+hl_counters() {
+	hl_alive || hl_fail "hl_counters: hintlb not running"
+	local off size i
+	off=$(stat -c %s "$HL_LOG")
+	kill -USR1 "$HL_PID"
+	size=$off
+	for i in $(seq 20); do
+		sleep 0.25
+		local now
+		now=$(stat -c %s "$HL_LOG")
+		[ "$now" -gt "$off" ] && [ "$now" -eq "$size" ] && break
+		size=$now
+	done
+	tail -c +$((off + 1)) "$HL_LOG" |
+		awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) print n, s[n] }'
+}
+
+# Loss injection (bpf/netem.bpf.c) on hl-client's hlc0: netem_xdp drops
+# frames arriving from hintlb (direction 0), netem_tc on clsact egress drops
+# frames hl-client sends (direction 1); only IPv4 TCP is ever dropped.
+# Programs and maps are pinned under HL_NETEM_PIN; the topology going down
+# detaches them, hl_netem_down removes the pins.
+HL_NETEM_PIN=/sys/fs/bpf/hl-netem
+
+# hl_netem_up OBJ: load and attach both programs, no loss configured.
+hl_netem_up() {
+	local obj=$1
+	[ -f "$obj" ] || hl_fail "netem object not found: $obj"
+	hl_netem_down
+	mkdir -p "$HL_NETEM_PIN"
+	bpftool prog loadall "$obj" "$HL_NETEM_PIN/progs" pinmaps "$HL_NETEM_PIN/maps" ||
+		hl_fail "bpftool prog loadall $obj"
+	nsenter --net=/run/netns/hl-client -- ip link set dev hlc0 xdpdrv \
+		pinned "$HL_NETEM_PIN/progs/netem_xdp" || hl_fail "attach netem_xdp to hlc0"
+	nsenter --net=/run/netns/hl-client -- tc qdisc add dev hlc0 clsact ||
+		hl_fail "tc qdisc add clsact on hlc0"
+	nsenter --net=/run/netns/hl-client -- tc filter add dev hlc0 egress bpf direct-action \
+		object-pinned "$HL_NETEM_PIN/progs/netem_tc" || hl_fail "attach netem_tc to hlc0"
+}
+
+# hl_netem_set DIR PPM [SEED]: drop PPM parts per million of the TCP frames
+# in direction DIR (0: hintlb -> client, 1: client -> hintlb); SEED 0 (the
+# default) uses the kernel's random numbers. Resets the stats.
+_hl_le32() { printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+hl_netem_set() {
+	local dir=$1 ppm=$2 seed=${3:-0}
+	# shellcheck disable=SC2046
+	bpftool map update pinned "$HL_NETEM_PIN/maps/netem_cfg" key $(_hl_le32 "$dir") \
+		value $(_hl_le32 "$ppm") $(_hl_le32 "$seed") || hl_fail "netem_cfg update"
+	# shellcheck disable=SC2046
+	bpftool map update pinned "$HL_NETEM_PIN/maps/netem_stats" key $(_hl_le32 "$dir") \
+		value $(printf '0 %.0s' $(seq 16)) || hl_fail "netem_stats reset"
+}
+
+# hl_netem_stats DIR: "TCP_FRAMES DROPPED" in direction DIR, summed over CPUs.
+hl_netem_stats() {
+	bpftool -j map lookup pinned "$HL_NETEM_PIN/maps/netem_stats" key "$1" 0 0 0 |
+		python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+t = d = 0
+if "formatted" in e:
+    for c in e["formatted"]["values"]:
+        t += c["value"]["tcp"]; d += c["value"]["dropped"]
+else:
+    for c in e["values"]:
+        b = bytes(int(x, 16) for x in c["value"])
+        t += int.from_bytes(b[:8], "little"); d += int.from_bytes(b[8:16], "little")
+print(t, d)'
+}
+
+# hl_netem_down: detach (if the topology is still there) and unpin.
+hl_netem_down() {
+	if [ -e /run/netns/hl-client ]; then
+		nsenter --net=/run/netns/hl-client -- ip link set dev hlc0 xdpdrv off 2>/dev/null || true
+		nsenter --net=/run/netns/hl-client -- tc qdisc del dev hlc0 clsact 2>/dev/null || true
+	fi
+	rm -rf "$HL_NETEM_PIN"
+	return 0
+}

@@ -23,7 +23,7 @@ import hashlib, os, socket, sys, threading, time
 
 VIP = sys.argv[1]
 what = sys.argv[2]
-# 20 stalls today: net_af_xdp tx loses frames under bursts (see docs/tcp.md)
+# many concurrent connections: tcp_many.sh
 NCONC = 4
 
 def echo(nbytes, chunk=65536, half_close=True):

@@ -369,6 +369,22 @@ struct t_out t_tcp_out(unsigned i)
 			o.mss = (uint16_t)(opt[k + 2] << 8 | opt[k + 3]);
 		if (opt[k] == 3)
 			o.ws = opt[k + 2];
+		if (opt[k] == 4)
+			o.sack_ok = true;
+		if (opt[k] == 8) {
+			o.ts = true;
+			o.tsval = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(opt + k + 2));
+			o.tsecr = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(opt + k + 6));
+		}
+		if (opt[k] == 5) {
+			o.nsack = (opt[k + 1] - 2u) / 8;
+			for (unsigned b = 0; b < o.nsack && b < 4; b++)
+				for (unsigned e = 0; e < 2; e++)
+					o.sack[b][e] = rte_be_to_cpu_32(
+						*(const unaligned_uint32_t *)(opt + k + 2 + 8 * b +
+									      4 * e));
+		}
+		assert_true(opt[k + 1] >= 2);
 		k += opt[k + 1];
 	}
 	o.data = (const uint8_t *)th + hlen;
@@ -432,6 +448,85 @@ uint32_t t_tcp_connect(uint16_t sport_off, uint16_t dport, uint32_t isn)
 	t_tx_clear();
 	/* the ACK: peer window 65535 << 7 */
 	t_tcp_in(sport_off, dport, isn + 1, o.seq + 1, RTE_TCP_ACK_FLAG, NULL, 0);
+	assert_int_equal(t_tx_count(), 0);
+	return o.seq;
+}
+
+static void t_put32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, 4);
+}
+
+void t_tcp_in_opts(uint16_t sport_off, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		   const struct t_opts *o, const uint8_t *data, uint16_t len)
+{
+	uint8_t opts[40];
+	struct t_seg s = {.sport = (uint16_t)(T_PEER_PORT + sport_off),
+			  .dport = dport,
+			  .seq = seq,
+			  .ack = ack,
+			  .flags = flags,
+			  .wnd = 65535,
+			  .opts = opts,
+			  .data = data,
+			  .len = len};
+	uint8_t n = 0;
+
+	if (o != NULL && o->ts) {
+		opts[n++] = 1;
+		opts[n++] = 1;
+		opts[n++] = 8;
+		opts[n++] = 10;
+		t_put32(opts + n, o->tsval);
+		t_put32(opts + n + 4, o->tsecr);
+		n += 8;
+	}
+	if (o != NULL && o->nsack != 0) {
+		opts[n++] = 1;
+		opts[n++] = 1;
+		opts[n++] = 5;
+		opts[n++] = (uint8_t)(2 + 8 * o->nsack);
+		for (unsigned b = 0; b < o->nsack; b++) {
+			t_put32(opts + n, o->sack[b][0]);
+			t_put32(opts + n + 4, o->sack[b][1]);
+			n += 8;
+		}
+	}
+	assert_true(n <= 40);
+	s.optlen = n;
+	t_rx(t_tcp_frame(&s));
+}
+
+uint32_t t_tcp_connect_ext(uint16_t sport_off, uint16_t dport, uint32_t isn, bool sack,
+			   uint32_t tsval, struct t_out *synack)
+{
+	/* MSS 1460, SACK-permitted (or NOPs), timestamps, NOP, window scale 7 */
+	uint8_t opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7};
+	struct t_seg s = {.sport = (uint16_t)(T_PEER_PORT + sport_off),
+			  .dport = dport,
+			  .seq = isn,
+			  .flags = RTE_TCP_SYN_FLAG,
+			  .wnd = 65535,
+			  .opts = opts,
+			  .optlen = sizeof(opts)};
+	struct t_opts to = {.ts = true, .tsval = tsval + 1};
+	struct t_out o;
+
+	if (!sack)
+		opts[4] = opts[5] = 1;
+	t_put32(opts + 8, tsval);
+	t_rx(t_tcp_frame(&s));
+	assert_int_equal(t_tx_count(), 1);
+	o = t_tcp_out(0);
+	assert_int_equal(o.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(o.ack, isn + 1);
+	o.data = NULL;
+	if (synack != NULL)
+		*synack = o;
+	t_tx_clear();
+	to.tsecr = o.tsval;
+	t_tcp_in_opts(sport_off, dport, isn + 1, o.seq + 1, RTE_TCP_ACK_FLAG, &to, NULL, 0);
 	assert_int_equal(t_tx_count(), 0);
 	return o.seq;
 }

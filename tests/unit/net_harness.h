@@ -117,6 +117,11 @@ struct t_out {
 	uint16_t wnd;
 	uint16_t mss; /* option, 0: absent */
 	int ws;       /* option, -1: absent */
+	bool sack_ok; /* SACK-permitted option */
+	bool ts;      /* timestamps option */
+	uint32_t tsval, tsecr;
+	unsigned nsack; /* SACK blocks */
+	uint32_t sack[4][2];
 	const uint8_t *data;
 	uint16_t len;
 };
@@ -132,6 +137,23 @@ void t_tcp_in(uint16_t sport_off, uint16_t dport, uint32_t seq, uint32_t ack, ui
  * @return our ISS. Leaves tx empty.
  */
 uint32_t t_tcp_connect(uint16_t sport_off, uint16_t dport, uint32_t isn);
+/* Options the peer sends: timestamps (tsval, tsecr; 12 bytes), then SACK blocks. */
+struct t_opts {
+	bool ts;
+	uint32_t tsval, tsecr;
+	unsigned nsack;
+	uint32_t sack[4][2];
+};
+/* t_tcp_in with options @p o (NULL: none). */
+void t_tcp_in_opts(uint16_t sport_off, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		   const struct t_opts *o, const uint8_t *data, uint16_t len);
+/*
+ * t_tcp_connect offering also SACK-permitted (@p sack) and timestamps (TSval
+ * @p tsval, the final ACK echoes ours and sends @p tsval + 1). The SYN-ACK is
+ * returned in @p synack (data pointers invalid). @return our ISS.
+ */
+uint32_t t_tcp_connect_ext(uint16_t sport_off, uint16_t dport, uint32_t isn, bool sack,
+			   uint32_t tsval, struct t_out *synack);
 /* Live connections in the stack (any state). */
 unsigned t_tcp_conns(void);
 /* Fill @p buf with a deterministic pattern starting at stream offset @p off. */

@@ -197,36 +197,40 @@ static void test_delayed_ack(void **state)
 	hl_tcp_abort(t_w->tcp, t_app.conn);
 }
 
-/* Out of order: dropped, a duplicate ACK at once. Out of window: ACK. Old duplicate: ACK. */
+/* Out of order: queued, a duplicate ACK at once. Out of window: ACK. Old duplicate: ACK. */
 static void test_ooo_and_window(void **state)
 {
 	uint32_t isn = 50, iss;
 
 	(void)state;
 	iss = t_tcp_connect(0, T_PORT_APP, isn);
-	t_tcp_in(0, T_PORT_APP, isn + 101, iss + 1, ACK, buf, 100);
+	t_pattern(buf, 0, 300);
+	t_tcp_in(0, T_PORT_APP, isn + 101, iss + 1, ACK, buf + 100, 100);
 	assert_int_equal(t_tx_count(), 1);
 	assert_int_equal(t_tcp_out(0).ack, isn + 1);
-	assert_int_equal(t_ctr(HL_CTR_TCP_OOO_DROP), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_OOO_QUEUED), 1);
 	assert_int_equal(t_app.rcvd_len, 0);
 	t_tx_clear();
 	t_tcp_in(0, T_PORT_APP, isn + 1 + 100000, iss + 1, ACK, buf, 100);
 	assert_int_equal(t_tx_count(), 1);
 	assert_int_equal(t_ctr(HL_CTR_TCP_OUT_OF_WINDOW), 1);
 	t_tx_clear();
-	/* in order now; then the same again (an old duplicate) */
+	/* in order now: the queued segment follows at once; then the same again (an old
+	 * duplicate) */
 	t_tcp_in(0, T_PORT_APP, isn + 1, iss + 1, ACK, buf, 100);
+	assert_int_equal(t_tx_count(), 1);
+	assert_int_equal(t_tcp_out(0).ack, isn + 201);
 	t_tx_clear();
 	t_tcp_in(0, T_PORT_APP, isn + 1, iss + 1, ACK, buf, 100);
 	assert_int_equal(t_tx_count(), 1);
-	assert_int_equal(t_tcp_out(0).ack, isn + 101);
-	assert_int_equal(t_app.rcvd_len, 100);
+	assert_int_equal(t_tcp_out(0).ack, isn + 201);
+	assert_int_equal(t_app.rcvd_len, 200);
 	/* a partial overlap delivers only the new part */
 	t_tx_clear();
-	t_pattern(buf, 0, 300);
-	t_tcp_in(0, T_PORT_APP, isn + 51, iss + 1, ACK, buf + 50, 150);
-	assert_int_equal(t_app.rcvd_len, 200);
-	assert_memory_equal(t_app.rcvd + 100, buf + 100, 100);
+	t_tcp_in(0, T_PORT_APP, isn + 151, iss + 1, ACK, buf + 150, 150);
+	assert_int_equal(t_app.rcvd_len, 300);
+	assert_memory_equal(t_app.rcvd, buf, 300);
+	assert_int_equal(t_ctr(HL_CTR_TCP_OOO_DROP), 0);
 	t_tx_clear();
 	hl_tcp_abort(t_w->tcp, t_app.conn);
 }

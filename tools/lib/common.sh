@@ -6,7 +6,7 @@ HL_APT_PACKAGES=(
 	clang llvm libclang-rt-14-dev clang-format
 	dpdk-dev libdpdk-dev libbpf-dev libxdp-dev bpftool
 	libcmocka-dev libjansson-dev libhttp-parser-dev
-	iproute2 iputils-ping iputils-arping ethtool tcpdump util-linux curl python3
+	iproute2 iputils-ping iputils-arping ethtool tcpdump util-linux curl python3 python3-scapy
 )
 
 hl_log() { printf '==> %s\n' "$*" >&2; }
