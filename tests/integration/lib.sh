@@ -345,3 +345,16 @@ hl_netem_down() {
 	rm -rf "$HL_NETEM_PIN"
 	return 0
 }
+
+# hl_echo_client LIMIT_S ARGS...: tests/integration/echo_client.py ARGS in
+# hl-client, killed after LIMIT_S. It needs only the standard library; the
+# first python3 that runs it wins (a pyenv or venv python3 earlier in PATH
+# may be broken), as tcp_scapy.sh does.
+hl_echo_client() {
+	local limit=$1 py
+	shift
+	for py in python3 /usr/bin/python3; do
+		"$py" -c 'import hashlib, socket, threading' 2>/dev/null && break
+	done
+	hl_client timeout "$limit" "$py" "$HL_ROOT/tests/integration/echo_client.py" "$@"
+}

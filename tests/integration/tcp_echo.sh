@@ -17,102 +17,28 @@ hl_write_config "$CONF" \
 hl_start "$CONF"
 hl_wait_ready 30
 
-CLIENT=$HL_WORK/tcp_client.py
-cat >"$CLIENT" <<'PY'
-import hashlib, os, socket, sys, threading, time
-
-VIP = sys.argv[1]
-what = sys.argv[2]
-# many concurrent connections: tcp_many.sh
-NCONC = 4
-
-def echo(nbytes, chunk=65536, half_close=True):
-    s = socket.create_connection((VIP, 7), timeout=30)
-    data = os.urandom(nbytes)
-    sent_hash = hashlib.sha256(data).hexdigest()
-    got = hashlib.sha256()
-    n = [0]
-    def reader():
-        while True:
-            b = s.recv(1 << 20)
-            if not b:
-                break  # FIN from hintlb
-            got.update(b)
-            n[0] += len(b)
-    t = threading.Thread(target=reader)
-    t.start()
-    t0 = time.monotonic()
-    for i in range(0, nbytes, chunk):
-        s.sendall(data[i:i + chunk])
-    if half_close:
-        s.shutdown(socket.SHUT_WR)
-    t.join(60)
-    dt = time.monotonic() - t0
-    s.close()
-    if t.is_alive():
-        raise SystemExit("echo of %d bytes: reader still running (got %d)" % (nbytes, n[0]))
-    if n[0] != nbytes or got.hexdigest() != sent_hash:
-        raise SystemExit("echo of %d bytes: got %d bytes, sha256 %s, sent %s"
-                         % (nbytes, n[0], got.hexdigest(), sent_hash))
-    return dt
-
-if what == "big":
-    n = 10 << 20
-    dt = echo(n)
-    print("10 MiB echoed intact in %.2f s (%.1f Mbit/s each way)" % (dt, n * 8 / dt / 1e6))
-elif what == "concurrent":
-    errs = []
-    def one():
-        try:
-            echo(256 << 10, chunk=8192)
-        except BaseException as e:
-            errs.append(str(e))
-    ts = [threading.Thread(target=one) for _ in range(NCONC)]
-    t0 = time.monotonic()
-    for t in ts: t.start()
-    for t in ts: t.join(120)
-    if errs or any(t.is_alive() for t in ts):
-        raise SystemExit("concurrent: %s" % errs)
-    print("%d concurrent connections x 256 KiB echoed intact in %.2f s" % (NCONC, time.monotonic() - t0))
-elif what == "halfclose":
-    # write, half-close at once, then read: everything comes back, then EOF
-    s = socket.create_connection((VIP, 7), timeout=10)
-    msg = b"half-close " * 1000
-    s.sendall(msg)
-    s.shutdown(socket.SHUT_WR)
-    buf = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        buf += b
-    s.close()
-    if buf != msg:
-        raise SystemExit("half-close: got %d bytes back, want %d" % (len(buf), len(msg)))
-    print("half-close: %d bytes echoed after SHUT_WR, then FIN" % len(buf))
-elif what == "refused":
-    for port in (80, 12345):
-        try:
-            socket.create_connection((VIP, port), timeout=5)
-        except ConnectionRefusedError:
-            continue
-        raise SystemExit("port %d: connected, want RST" % port)
-    print("ports 80 (http, not implemented) and 12345: refused (RST)")
-elif what == "discard":
-    s = socket.create_connection((VIP, 9), timeout=10)
-    s.sendall(b"x" * (1 << 20))
-    s.shutdown(socket.SHUT_WR)
-    if s.recv(10) != b"":
-        raise SystemExit("discard sent data back")
-    s.close()
-    print("discard: 1 MiB read and dropped, FIN after ours")
-PY
-
-for what in refused halfclose discard big concurrent; do
-	out=$(hl_client timeout 120 python3 "$CLIENT" "$HL_VIP" "$what") ||
+# run WHAT LIMIT_S ARGS...: echo_client.py ARGS against the VIP, its socket
+# timeout LIMIT_S; its lines logged, any failure fatal.
+run() {
+	local what=$1 limit=$2 out l
+	shift 2
+	out=$(hl_echo_client 120 "$HL_VIP" --io-timeout "$limit" --deadline 110 "$@" 2>&1) ||
 		hl_fail "$what: $out"
-	hl_log "$out"
-done
+	while IFS= read -r l; do
+		hl_log "$what: $l"
+	done <<<"$out"
+}
+
+# ports 80 (http, not implemented) and 12345: refused (RST)
+run "refused 80" 5 --port 80 --refused
+run "refused 12345" 5 --port 12345 --refused
+# write, half-close at once, then read: everything comes back, then FIN
+run half-close 10 --size 11000 --sequential
+# discard: 1 MiB read and dropped, FIN after ours
+run discard 10 --port 9 --size $((1 << 20)) --discard
+# 10 MiB through one connection, and 4 concurrent connections x 256 KiB
+run big 30 --size $((10 << 20))
+run concurrent 30 --conns 4 --size $((256 << 10)) --chunk 8192
 
 hl_stop_clean 10
 ctr() { awk -v n="$1" '$1 == "worker" && $3 == n { s += $4 } END { print s + 0 }' "$HL_LOG"; }

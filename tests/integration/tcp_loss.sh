@@ -24,45 +24,6 @@ hl_start "$CONF"
 hl_wait_ready 30
 hl_netem_up "$NETEM_OBJ"
 
-CLIENT=$HL_WORK/loss_client.py
-cat >"$CLIENT" <<'PY'
-import hashlib, os, socket, sys, threading, time
-
-vip, nbytes, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-s = socket.create_connection((vip, 7), timeout=limit)
-data = os.urandom(nbytes)
-got = hashlib.sha256()
-n = [0]
-
-def reader():
-    while True:
-        b = s.recv(1 << 20)
-        if not b:
-            break
-        got.update(b)
-        n[0] += len(b)
-
-t = threading.Thread(target=reader, daemon=True)
-t0 = time.monotonic()
-t.start()
-sent = 0
-try:
-    for i in range(0, nbytes, 65536):
-        s.sendall(data[i:i + 65536])
-        sent = i + 65536
-    s.shutdown(socket.SHUT_WR)
-except OSError as e:
-    raise SystemExit("after %.1f s: %s; %d bytes sent, %d echoed"
-                     % (time.monotonic() - t0, e, sent, n[0]))
-t.join(max(limit - (time.monotonic() - t0), 0.1))
-dt = time.monotonic() - t0
-if t.is_alive():
-    raise SystemExit("not done after %.0f s: %d of %d bytes echoed" % (limit, n[0], nbytes))
-if n[0] != nbytes or got.hexdigest() != hashlib.sha256(data).hexdigest():
-    raise SystemExit("got %d bytes of %d, sha256 differs" % (n[0], nbytes))
-print("%.2f" % dt)
-PY
-
 ctr() { hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
 
 # run PPM BYTES LIMIT_S: one echo with PPM loss each way, within LIMIT_S.
@@ -71,11 +32,13 @@ run() {
 	hl_netem_set 0 "$ppm"
 	hl_netem_set 1 "$ppm"
 	rtx0=$(ctr tcp_retransmit)
-	if ! dt=$(hl_client timeout $((limit + 10)) python3 "$CLIENT" "$HL_VIP" "$bytes" "$limit" 2>&1); then
+	if ! out=$(hl_echo_client $((limit + 10)) "$HL_VIP" --size "$bytes" --deadline "$limit" 2>&1); then
 		hl_log "netem: from hintlb $(hl_netem_stats 0), to hintlb $(hl_netem_stats 1) (frames dropped)"
 		hl_counters | grep '^tcp_' | sort | tr '\n' ' ' >&2
-		hl_fail "echo of $bytes bytes at $ppm ppm loss: $dt"
+		hl_fail "echo of $bytes bytes at $ppm ppm loss: $out"
 	fi
+	dt=$(sed -n 's/^ok .* secs=\([0-9.]*\) .*/\1/p' <<<"$out")
+	[ -n "$dt" ] || hl_fail "echo_client.py: no time in: $out"
 	in=$(hl_netem_stats 0)
 	out=$(hl_netem_stats 1)
 	hl_log "loss $((ppm / 10000)) % each way: $((bytes >> 20)) MiB echoed intact in $dt s;" \

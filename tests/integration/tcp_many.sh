@@ -25,57 +25,11 @@ rx0=$(hlc0_rx)
 hl_start "$CONF"
 hl_wait_ready 30
 
-CLIENT=$HL_WORK/many.py
-cat >"$CLIENT" <<'PY'
-import hashlib, os, socket, sys, threading, time
-
-VIP, N, SIZE, DEADLINE = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-errs, took = [], []
-
-def echo():
-    t0 = time.monotonic()
-    try:
-        s = socket.create_connection((VIP, 7), timeout=DEADLINE)
-        data = os.urandom(SIZE)
-        got, n = hashlib.sha256(), [0]
-        def reader():
-            while True:
-                b = s.recv(1 << 20)
-                if not b:
-                    break
-                got.update(b)
-                n[0] += len(b)
-        t = threading.Thread(target=reader)
-        t.start()
-        for i in range(0, SIZE, 8192):
-            s.sendall(data[i:i + 8192])
-        s.shutdown(socket.SHUT_WR)
-        t.join(DEADLINE)
-        s.close()
-        if t.is_alive() or n[0] != SIZE or got.hexdigest() != hashlib.sha256(data).hexdigest():
-            errs.append("got %d of %d bytes%s" % (n[0], SIZE, " (stalled)" if t.is_alive() else ""))
-    except OSError as e:
-        errs.append(str(e))
-    took.append(time.monotonic() - t0)
-
-ts = [threading.Thread(target=echo, daemon=True) for _ in range(N)]
-t0 = time.monotonic()
-for t in ts:
-    t.start()
-for t in ts:
-    t.join(max(0.1, DEADLINE - (time.monotonic() - t0)))
-dt = time.monotonic() - t0
-if errs or any(t.is_alive() for t in ts) or dt > DEADLINE:
-    raise SystemExit("%d of %d connections failed or stalled after %.1f s: %s"
-                     % (len(errs) + sum(t.is_alive() for t in ts), N, dt, errs[:5]))
-print("%d connections x %d KiB echoed intact in %.2f s (slowest %.2f s)"
-      % (N, SIZE >> 10, dt, max(took)))
-PY
-
 for round in 1 2 3 4; do
-	out=$(hl_client timeout 60 python3 "$CLIENT" "$HL_VIP" "$NCONN" "$SIZE" 30 2>&1) ||
-		hl_fail "round $round: $out"
-	hl_log "round $round: $out"
+	out=$(hl_echo_client 60 "$HL_VIP" --conns "$NCONN" --size "$SIZE" --chunk 8192 \
+		--deadline 30 2>&1) || hl_fail "round $round: $(grep -v '^ok ' <<<"$out")"
+	hl_log "round $round: $NCONN connections x $((SIZE >> 10)) KiB echoed intact:" \
+		"$(grep '^summary ' <<<"$out")"
 done
 
 hl_stop_clean 10
