@@ -4,7 +4,8 @@
 # replicas x 3 model slots, 100 models with Zipf(1.0) popularity, 1 req/s,
 # 1 s service, 8 s model load), against what users would otherwise run;
 # (2) the daemon on net_af_xdp in a namespace topology, answering ARP and
-# ping for its VIP while the kernel keeps serving the same interface.
+# ping for its VIP while the kernel keeps serving the same interface, and
+# terminating TCP itself (an echo listener on the VIP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/common.sh
@@ -65,10 +66,14 @@ for _ in $(seq 50); do
 done
 ip netns exec hl-client curl -s -o /dev/null -w 'curl http://10.77.0.3:8080/ -> HTTP %{http_code}\n' \
 	http://10.77.0.3:8080/
+hl_log "TCP terminated by hintlb itself: 8 MiB through the echo listener on 10.77.0.100:7, SHA-256 compared"
+ip netns exec hl-client /usr/bin/python3 tests/integration/echo_client.py 10.77.0.100 --port 7 \
+	--size 8388608 --conns 1 | tail -n 2
 hl_log "hintlb's counters (SIGUSR1): worker and XDP stage"
 kill -USR1 "$hintlb_pid"
 sleep 0.5
-grep -E 'icmp_echo|arp_|xdp hl0' "$work/hintlb.log" | grep -v ' 0$' | head -20 || true
+grep -E 'icmp_echo|arp_request|tcp_accepted|tcp_closed|tcp_retransmit|xdp hl0' "$work/hintlb.log" |
+	grep -v ' 0$' | head -20 || true
 kill -TERM "$hintlb_pid"
 wait "$hintlb_pid" && hl_log "hintlb stopped cleanly (SIGTERM), XDP program detached"
 hintlb_pid=
