@@ -108,6 +108,23 @@ static int attached_ids(int ifindex, __u32 ids[3])
 	return 0;
 }
 
+/* The ifindex of @ifname and the ids of the XDP programs attached to it
+ * (driver, generic, offload; 0 = none). -errno with @err filled. */
+static int query_ifname(const char *ifname, __u32 ids[3], char *err, size_t errlen)
+{
+	int ifindex = resolve_ifindex(ifname, err, errlen);
+	int rc;
+
+	if (ifindex < 0)
+		return ifindex;
+	rc = attached_ids(ifindex, ids);
+	if (rc) {
+		set_err(err, errlen, "%s: query XDP program: %s", ifname, strerror(-rc));
+		return rc;
+	}
+	return ifindex;
+}
+
 /* An fd for program id if its name is HL_XDP_PROG_NAME; -EINVAL if another
  * program; info gets its info (map ids not requested). */
 static int open_our_prog(__u32 id, struct bpf_prog_info *info)
@@ -279,14 +296,9 @@ int hl_xdp_open(const char *ifname, struct hl_xdp **out, char *err, size_t errle
 	__u32 ids[3], prog_id = 0;
 
 	*out = NULL;
-	ifindex = resolve_ifindex(ifname, err, errlen);
+	ifindex = query_ifname(ifname, ids, err, errlen);
 	if (ifindex < 0)
 		return ifindex;
-	rc = attached_ids(ifindex, ids);
-	if (rc) {
-		set_err(err, errlen, "%s: query XDP program: %s", ifname, strerror(-rc));
-		return rc;
-	}
 	for (int i = 0; i < 3 && !prog_id; i++)
 		prog_id = ids[i];
 	if (!prog_id) {
@@ -463,14 +475,9 @@ int hl_xdp_detach_stale(const char *ifname, char *err, size_t errlen)
 	int ifindex, rc, detached = 0;
 	__u32 ids[3];
 
-	ifindex = resolve_ifindex(ifname, err, errlen);
+	ifindex = query_ifname(ifname, ids, err, errlen);
 	if (ifindex < 0)
 		return ifindex;
-	rc = attached_ids(ifindex, ids);
-	if (rc) {
-		set_err(err, errlen, "%s: query XDP program: %s", ifname, strerror(-rc));
-		return rc;
-	}
 	for (int i = 0; i < 3; i++) {
 		struct bpf_prog_info info;
 		int fd;

@@ -413,16 +413,7 @@ void t_pattern(uint8_t *buf, uint32_t off, uint32_t len)
 void t_tcp_in(uint16_t sport_off, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
 	      const uint8_t *data, uint16_t len)
 {
-	struct t_seg s = {.sport = (uint16_t)(T_PEER_PORT + sport_off),
-			  .dport = dport,
-			  .seq = seq,
-			  .ack = ack,
-			  .flags = flags,
-			  .wnd = 65535,
-			  .data = data,
-			  .len = len};
-
-	t_rx(t_tcp_frame(&s));
+	t_tcp_in_opts(sport_off, dport, seq, ack, flags, NULL, data, len);
 }
 
 uint32_t t_tcp_connect(uint16_t sport_off, uint16_t dport, uint32_t isn)
