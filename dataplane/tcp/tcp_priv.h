@@ -101,7 +101,7 @@ struct hl_tcp_listener {
 };
 
 /*
- * One connection. Sizes: see docs/tcp.md (the bytes per idle established
+ * One connection. Sizes: see docs/ARCHITECTURE.md, "The TCP stack" (the bytes per idle established
  * connection are sizeof(struct hl_tcp_conn) plus its table entry).
  */
 struct hl_tcp_conn {

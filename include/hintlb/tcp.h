@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * The dataplane TCP stack's application interface (docs/tcp.md).
+ * The dataplane TCP stack's application interface (docs/ARCHITECTURE.md, "The TCP stack").
  *
  * One stack per worker (`struct hl_tcp`), owning that worker's connections;
  * nothing is shared between workers and nothing here takes a lock. Every

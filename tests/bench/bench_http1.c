@@ -22,18 +22,21 @@
 	"\"Summarise the attached document in three sentences.\"}],\"max_tokens\":256,"            \
 	"\"temperature\":0.7,\"stream\":false}"
 
-static const char *const requests[] = {
-	"POST /v1/chat/completions HTTP/1.1\r\n"
-	"Host: inference.internal:8080\r\n"
-	"User-Agent: OpenAI/Python 1.35.3\r\n"
-	"Accept: application/json\r\n"
-	"Accept-Encoding: gzip, deflate\r\n"
-	"Content-Type: application/json\r\n"
-	"Authorization: Bearer sk-test-4f8a1c2e9b7d4e3fa1c2e9b7d4e3fa1c\r\n"
-	"X-Fal-Runner-Hint: llama-3-70b-instruct\r\n"
-	"X-Request-Id: 7d1f3c9a-2b4e-4f6a-9c8d-1e2f3a4b5c6d\r\n"
+/* An OpenAI-style chat request head, without its Content-Length. */
+#define CHAT_HEAD                                                                                  \
+	"POST /v1/chat/completions HTTP/1.1\r\n"                                                   \
+	"Host: inference.internal:8080\r\n"                                                        \
+	"User-Agent: OpenAI/Python 1.35.3\r\n"                                                     \
+	"Accept: application/json\r\n"                                                             \
+	"Accept-Encoding: gzip, deflate\r\n"                                                       \
+	"Content-Type: application/json\r\n"                                                       \
+	"Authorization: Bearer sk-test-4f8a1c2e9b7d4e3fa1c2e9b7d4e3fa1c\r\n"                       \
+	"X-Fal-Runner-Hint: llama-3-70b-instruct\r\n"                                              \
+	"X-Request-Id: 7d1f3c9a-2b4e-4f6a-9c8d-1e2f3a4b5c6d\r\n"                                   \
 	"Connection: keep-alive\r\n"
-	"Content-Length: 175\r\n\r\n" JSON_BODY,
+
+static const char *const requests[] = {
+	CHAT_HEAD "Content-Length: 175\r\n\r\n" JSON_BODY,
 
 	"POST /fal-ai/flux/dev HTTP/1.1\r\n"
 	"Host: gpu-pool.example.net\r\n"
@@ -132,17 +135,7 @@ static const char req_700[] =
 _Static_assert(sizeof(req_700) - 1 == 703, "the picohttpparser-shaped GET is 703 bytes");
 
 /* A model-serving request head of about 400 bytes. */
-static const char req_400[] = "POST /v1/chat/completions HTTP/1.1\r\n"
-			      "Host: inference.internal:8080\r\n"
-			      "User-Agent: OpenAI/Python 1.35.3\r\n"
-			      "Accept: application/json\r\n"
-			      "Accept-Encoding: gzip, deflate\r\n"
-			      "Content-Type: application/json\r\n"
-			      "Authorization: Bearer sk-test-4f8a1c2e9b7d4e3fa1c2e9b7d4e3fa1c\r\n"
-			      "X-Fal-Runner-Hint: llama-3-70b-instruct\r\n"
-			      "X-Request-Id: 7d1f3c9a-2b4e-4f6a-9c8d-1e2f3a4b5c6d\r\n"
-			      "Connection: keep-alive\r\n"
-			      "Content-Length: 0\r\n\r\n";
+static const char req_400[] = CHAT_HEAD "Content-Length: 0\r\n\r\n";
 
 static double now_ns(void)
 {
