@@ -36,6 +36,9 @@ static const char *const replica_keys[] = {"address", "weight", "concurrency", N
 static const char *const worker_keys[] = {"idle",    "idle_sleep_us", "mbufs",
 					  "rx_desc", "tx_desc",       NULL};
 static const char *const ctrl_keys[] = {"socket", NULL};
+static const char *const tcp_keys[] = {"max_conns",    "syn_backlog",    "time_wait",
+				       "rcv_buf",      "ooo_per_conn",   "ooo_max",
+				       "source_ports", "source_address", NULL};
 
 static const struct sec_type sec_types[] = {
 	{"eal", false, eal_keys, "args", cfg_load_eal},
@@ -45,6 +48,7 @@ static const struct sec_type sec_types[] = {
 	{"replica", true, replica_keys, NULL, cfg_load_replica},
 	{"worker", false, worker_keys, NULL, cfg_load_worker},
 	{"ctrl", false, ctrl_keys, NULL, cfg_load_ctrl},
+	{"tcp", false, tcp_keys, NULL, cfg_load_tcp},
 };
 
 const char *cfg_get(const struct cfg_sec *s, const char *key)
@@ -70,6 +74,12 @@ static void set_defaults(struct hl_config *cfg)
 	cfg->worker.mbufs = 8191;
 	cfg->worker.rx_desc = 1024;
 	cfg->worker.tx_desc = 1024;
+	cfg->tcp.max_conns = 16384;
+	cfg->tcp.syn_backlog = 4096;
+	cfg->tcp.time_wait = 4096;
+	cfg->tcp.rcv_buf = 128 * 1024;
+	cfg->tcp.sport_lo = 32768;
+	cfg->tcp.sport_hi = 60999;
 	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "/run/hintlb/ctrl.sock");
 }
 
@@ -86,7 +96,7 @@ static int check_section(struct cfg_sec *s, const struct sec_type **type, char *
 			t = &sec_types[i];
 	if (t == NULL)
 		return cfg_errf(&w, "unknown section (eal, port NAME, listener NAME, routing, "
-				    "replica NAME, worker, ctrl)");
+				    "replica NAME, worker, tcp, ctrl)");
 	s->name = s->display + tn + strspn(s->display + tn, " \t");
 	if (t->named && *s->name == '\0')
 		return cfg_errf(&w, "needs a name: [%s NAME]", t->type);
@@ -285,6 +295,8 @@ const char *hl_listener_mode_name(enum hl_listener_mode mode)
 		return "echo";
 	case HL_LISTEN_DISCARD:
 		return "discard";
+	case HL_LISTEN_RELAY:
+		return "relay";
 	}
 	return "?";
 }

@@ -103,7 +103,7 @@ int cfg_load_port(struct hl_config *cfg, const struct cfg_sec *s, char *err, siz
 
 int cfg_load_listener(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
 {
-	static const char *const modes[] = {"http", "echo", "discard"};
+	static const char *const modes[] = {"http", "echo", "discard", "relay"};
 	struct hl_cfg_listener *l = &cfg->listeners[cfg->n_listeners];
 	unsigned mode = HL_LISTEN_HTTP;
 	uint32_t port;
@@ -217,6 +217,41 @@ int cfg_load_worker(struct hl_config *cfg, const struct cfg_sec *s, char *err, s
 	return 0;
 }
 
+/* "LO-HI", 1024 <= LO <= HI <= 65535. */
+static int parse_port_range(const struct cfg_where *w, const char *v, uint16_t *lo, uint16_t *hi)
+{
+	char *end;
+	unsigned long a, b;
+
+	errno = 0;
+	a = strtoul(v, &end, 10);
+	if (end == v || *end != '-' || v[0] == '-' || v[0] == '+')
+		return cfg_errf(w, "'%s' is not LO-HI (e.g. 32768-60999)", v);
+	b = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || end[-1] == '-')
+		return cfg_errf(w, "'%s' is not LO-HI (e.g. 32768-60999)", v);
+	if (a < 1024 || b > 65535 || a > b)
+		return cfg_errf(w, "'%s': need 1024 <= LO <= HI <= 65535", v);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
+{
+	struct hl_cfg_tcp *t = &cfg->tcp;
+
+	OPT(s, "max_conns", cfg_parse_u32(w, v, 2, 1u << 24, &t->max_conns));
+	OPT(s, "syn_backlog", cfg_parse_u32(w, v, 1, 1u << 24, &t->syn_backlog));
+	OPT(s, "time_wait", cfg_parse_u32(w, v, 0, 1u << 24, &t->time_wait));
+	OPT(s, "rcv_buf", cfg_parse_u32(w, v, 4096, (1u << 30) - 1, &t->rcv_buf));
+	OPT(s, "ooo_per_conn", cfg_parse_u32(w, v, 0, 255, &t->ooo_per_conn));
+	OPT(s, "ooo_max", cfg_parse_u32(w, v, 0, 1u << 22, &t->ooo_max));
+	OPT(s, "source_ports", parse_port_range(w, v, &t->sport_lo, &t->sport_hi));
+	OPT(s, "source_address", cfg_parse_host(w, v, &t->source));
+	return 0;
+}
+
 int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
 {
 	const char *v = cfg_get(s, "socket");
@@ -291,7 +326,29 @@ static int check_listener(struct hl_config *cfg, unsigned i, char *err, size_t e
 		if (cfg->listeners[j].vip == l->vip && cfg->listeners[j].port == l->port)
 			return cfg_errf(&w, "'%s' port %u is also [listener %s]'s",
 					cfg_ip_str(l->vip, a), l->port, cfg->listeners[j].name);
+	w.key = "port";
+	if (l->port >= cfg->tcp.sport_lo && l->port <= cfg->tcp.sport_hi)
+		return cfg_errf(&w,
+				"%u is inside [tcp] source_ports %u-%u (the ports of hintlb's own "
+				"connections; move one of them)",
+				l->port, cfg->tcp.sport_lo, cfg->tcp.sport_hi);
+	w.key = "mode";
+	if (l->mode == HL_LISTEN_RELAY && cfg->n_replicas == 0)
+		return cfg_errf(&w, "relay needs at least one [replica NAME] to relay to");
 	return 0;
+}
+
+static int check_tcp(struct hl_config *cfg, char *err, size_t errlen)
+{
+	struct cfg_where w = {"tcp", "source_address", err, errlen};
+	char a[16];
+
+	if (cfg->tcp.source == 0)
+		return 0;
+	for (unsigned j = 0; j < cfg->n_ports; j++)
+		if (cfg->ports[j].addr == cfg->tcp.source)
+			return 0;
+	return cfg_errf(&w, "'%s' is not the address of a [port]", cfg_ip_str(cfg->tcp.source, a));
 }
 
 static int check_replica(struct hl_config *cfg, unsigned i, char *err, size_t errlen)
@@ -335,8 +392,15 @@ int cfg_check_all(struct hl_config *cfg, char *err, size_t errlen)
 		rc = check_listener(cfg, i, err, errlen);
 	for (unsigned i = 0; i < cfg->n_replicas && rc == 0; i++)
 		rc = check_replica(cfg, i, err, errlen);
+	if (rc == 0)
+		rc = check_tcp(cfg, err, errlen);
 	if (rc != 0)
 		return rc;
+	if (cfg->tcp.syn_backlog > cfg->tcp.max_conns) {
+		snprintf(err, errlen, "[tcp] syn_backlog: '%u' is above max_conns (%u)",
+			 cfg->tcp.syn_backlog, cfg->tcp.max_conns);
+		return -EINVAL;
+	}
 	if (max_replicas != 0 && max_replicas < cfg->n_replicas) {
 		snprintf(err, errlen,
 			 "[routing] max_replicas: '%u' is below the %u [replica] sections",

@@ -20,8 +20,10 @@
 #include "hintlb/tcp.h"
 #include "net.h"
 #include "port.h"
+#include "relay.h"
 
-#define HL_SHARE_RING_SIZE 1024
+#define HL_SHARE_RING_SIZE       1024
+#define HL_TCP_HANDOFF_RING_SIZE 2048 /* segments in flight to one owner */
 
 int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out, char *err,
 			    size_t errlen)
@@ -73,6 +75,18 @@ int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out,
 	return 0;
 }
 
+/* Free a hand-off ring and the segments still in it (after the workers stopped). */
+static void hl_tcp_ring_free(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_sc_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
 {
 	d->pool = hl_port_pool_create(d->cfg, "hl_mbufs", (int)rte_socket_id(), err, errlen);
@@ -99,14 +113,22 @@ static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
  */
 static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_t errlen)
 {
-	struct hl_tcp_params p = HL_TCP_PARAMS_DEFAULT;
+	const struct hl_cfg_tcp *ct = &d->cfg->tcp;
+	struct hl_tcp_params p = {.max_conns = ct->max_conns,
+				  .max_syn_rcvd = ct->syn_backlog,
+				  .max_time_wait = ct->time_wait,
+				  .rcv_buf = ct->rcv_buf,
+				  .ooo_max_conn = ct->ooo_per_conn,
+				  .ooo_max = ct->ooo_max,
+				  .sport_lo = ct->sport_lo,
+				  .sport_hi = ct->sport_hi};
 	int rc;
 
 	if (d->cfg->n_listeners == 0)
 		return 0;
 	rc = hl_tcp_create(w, &p);
 	if (rc != 0) {
-		snprintf(err, errlen, "worker %u: TCP stack (%u connections): %s", w->id,
+		snprintf(err, errlen, "worker %u: TCP stack ([tcp] max_conns %u): %s", w->id,
 			 p.max_conns, strerror(-rc));
 		return rc;
 	}
@@ -114,11 +136,22 @@ static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_
 		const struct hl_cfg_listener *l = &d->cfg->listeners[i];
 		const struct hl_tcp_app *app = l->mode == HL_LISTEN_ECHO      ? &hl_tcp_app_echo
 					       : l->mode == HL_LISTEN_DISCARD ? &hl_tcp_app_discard
+					       : l->mode == HL_LISTEN_RELAY   ? &hl_relay_client_app
 									      : NULL;
+		void *ctx = NULL;
 
 		if (app == NULL)
 			continue;
-		rc = hl_tcp_listen(w->tcp, l->vip, l->port, app, NULL);
+		if (l->mode == HL_LISTEN_RELAY) {
+			if (d->relay[w->id] == NULL)
+				d->relay[w->id] = hl_relay_create(w, d->cfg, p.max_conns / 2);
+			if (d->relay[w->id] == NULL) {
+				snprintf(err, errlen, "worker %u: relay: out of memory", w->id);
+				return -ENOMEM;
+			}
+			ctx = d->relay[w->id];
+		}
+		rc = hl_tcp_listen(w->tcp, l->vip, l->port, app, ctx);
 		if (rc != 0) {
 			snprintf(err, errlen, "[listener %s]: cannot listen: %s", l->name,
 				 strerror(-rc));
@@ -167,6 +200,19 @@ static int create_worker(struct hl_daemon *d, unsigned id, unsigned lcore, char 
 		return rc;
 	}
 	w->route_registered = true;
+	if (d->n_workers > 1 && w->tcp != NULL) {
+		snprintf(name, sizeof(name), "hl_tcp_ho_%u", id);
+		d->tcp_ring[id] =
+			rte_ring_create(name, HL_TCP_HANDOFF_RING_SIZE,
+					(int)rte_lcore_to_socket_id(lcore), RING_F_SC_DEQ);
+		if (d->tcp_ring[id] == NULL) {
+			snprintf(err, errlen, "worker %u: TCP hand-off ring: %s", id,
+				 rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		w->tcp_ring_in = d->tcp_ring[id];
+		w->tcp_rings = d->tcp_ring;
+	}
 	if (d->n_workers > 1) {
 		snprintf(name, sizeof(name), "hl_share_%u", id);
 		d->share[id] =
@@ -258,6 +304,7 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 		return -EINVAL;
 	}
 	hl_netconf_build(&d->net, cfg);
+	d->net.n_workers = d->n_workers;
 	rc = hl_daemon_router_create(cfg, &d->router, err, errlen);
 	if (rc == 0)
 		rc = create_pool(d, err, errlen);
@@ -297,6 +344,8 @@ void hl_daemon_stop(struct hl_daemon *d)
 		if (w == NULL)
 			continue;
 		hl_tcp_free(w);
+		hl_relay_free(d->relay[i]);
+		d->relay[i] = NULL;
 		hl_worker_release(w);
 		if (w->route_registered)
 			hl_route_worker_fini(&w->route);
@@ -310,6 +359,8 @@ void hl_daemon_stop(struct hl_daemon *d)
 		d->workers[i] = NULL;
 		rte_ring_free(d->share[i]);
 		d->share[i] = NULL;
+		hl_tcp_ring_free(d->tcp_ring[i]);
+		d->tcp_ring[i] = NULL;
 	}
 	rte_mempool_free(d->pool);
 	d->pool = NULL;

@@ -27,7 +27,9 @@ struct hl_daemon {
 	unsigned n_workers;
 	struct hl_worker *workers[RTE_MAX_LCORE];
 	struct rte_ring *share[RTE_MAX_LCORE];
-	unsigned n_started; /* ports started, in config order */
+	struct rte_ring *tcp_ring[RTE_MAX_LCORE]; /* TCP hand-off, by owner (several workers) */
+	struct hl_relay *relay[RTE_MAX_LCORE];    /* `mode = relay` state, per worker */
+	unsigned n_started;                       /* ports started, in config order */
 	struct hl_xdp *xdp[HL_PORTS_MAX];
 	bool launched;
 	bool stop; /* written by the main thread, read by workers */

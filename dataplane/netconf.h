@@ -36,6 +36,7 @@ struct hl_netconf {
 	struct hl_net_port port[HL_PORTS_MAX];
 	unsigned n_vips;
 	uint32_t vip[HL_VIPS_MAX]; /* distinct listener VIPs, answered on every port */
+	unsigned n_workers;        /* TCP flows are owned by one of them (hl_tcp_flow_owner) */
 };
 
 /*

@@ -68,6 +68,8 @@ unsigned hl_worker_poll(struct hl_worker *w)
 			hl_eth_input(w, rq->port, pkts, n);
 		total += n;
 	}
+	if (w->tcp_ring_in != NULL)
+		total += hl_tcp_handoff_drain(w);
 	hl_arp_drain_shared(w);
 	if (w->now >= w->next_tick) {
 		hl_arp_tick(w);

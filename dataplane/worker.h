@@ -65,6 +65,10 @@ struct hl_worker {
 	struct hl_route_worker route;
 	bool route_registered;
 	struct hl_tcp *tcp; /* the TCP stack (hl_tcp_create), NULL without listeners */
+	/* Several workers: segments others received for flows we own (MP/SC), and every
+	 * worker's such ring by worker id (the daemon's array). NULL with one worker. */
+	struct rte_ring *tcp_ring_in;
+	struct rte_ring *const *tcp_rings;
 
 	uint64_t ctr[HL_CTR_COUNT] __rte_cache_aligned;
 	struct hl_txbuf tx[HL_PORTS_MAX] __rte_cache_aligned;

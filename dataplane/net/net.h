@@ -72,5 +72,7 @@ void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m);
 
 /* The TCP timer pass: expire what is due on the wheel at w->now. */
 void hl_tcp_timers(struct hl_tcp *t);
+/* Process the segments other workers handed to this one (w->tcp_ring_in). @return how many. */
+unsigned hl_tcp_handoff_drain(struct hl_worker *w);
 
 #endif /* HINTLB_NET_H */

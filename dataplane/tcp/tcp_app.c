@@ -15,7 +15,8 @@ int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m)
 	uint32_t bytes = 0;
 
 	if ((c->flags & (HL_TCPF_FIN_QUEUED | HL_TCPF_DEAD)) ||
-	    (c->state != HL_TCP_ESTABLISHED && c->state != HL_TCP_CLOSE_WAIT)) {
+	    (c->state != HL_TCP_ESTABLISHED && c->state != HL_TCP_CLOSE_WAIT &&
+	     c->state != HL_TCP_SYN_SENT && c->state != HL_TCP_SYN_RECEIVED)) {
 		rte_pktmbuf_free(m);
 		return -EPIPE;
 	}
@@ -65,6 +66,10 @@ void hl_tcp_shutdown(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	if (c->flags & (HL_TCPF_FIN_QUEUED | HL_TCPF_DEAD))
 		return;
+	if (c->state == HL_TCP_SYN_SENT || c->state == HL_TCP_SYN_RECEIVED) {
+		c->flags |= HL_TCPF_FIN_QUEUED; /* FIN-WAIT-1 once established */
+		return;
+	}
 	if (c->state == HL_TCP_ESTABLISHED)
 		tcp_conn_set_state(t, c, HL_TCP_FIN_WAIT_1);
 	else if (c->state == HL_TCP_CLOSE_WAIT)
@@ -82,6 +87,15 @@ void hl_tcp_abort(struct hl_tcp *t, struct hl_tcp_conn *c)
 	tcp_send_rst_conn(t, c);
 	tcp_conn_close(t, c, -ECONNABORTED);
 	tcp_conn_reap(t); /* not inside input or a timer pass: at once */
+}
+
+void hl_tcp_conn_endpoints(const struct hl_tcp_conn *c, uint32_t *raddr, uint16_t *rport,
+			   uint32_t *laddr, uint16_t *lport)
+{
+	*raddr = c->key.raddr;
+	*rport = rte_be_to_cpu_16(c->key.rport);
+	*laddr = c->key.laddr;
+	*lport = rte_be_to_cpu_16(c->key.lport);
 }
 
 void *hl_tcp_conn_ctx(const struct hl_tcp_conn *c)

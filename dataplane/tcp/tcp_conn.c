@@ -15,6 +15,7 @@
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "net.h"
 #include "tcp_priv.h"
@@ -42,6 +43,15 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
 				       w->pool != NULL ? w->pool->size / 4 : 0u);
 	t->cc = &hl_tcp_newreno;
+	if (t->p.sport_lo == 0 && t->p.sport_hi == 0) {
+		t->p.sport_lo = HL_TCP_SPORT_LO;
+		t->p.sport_hi = HL_TCP_SPORT_HI;
+	}
+	if (t->p.sport_lo == 0 || t->p.sport_lo > t->p.sport_hi) {
+		rte_free(t);
+		return -EINVAL;
+	}
+	t->sport_next = (uint16_t)(rte_rand() % (t->p.sport_hi - t->p.sport_lo + 1u));
 	t->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	t->now = (uint32_t)(w->now / t->tsc_per_ms);
 	t->wheel_ms = t->now;
@@ -82,7 +92,10 @@ void hl_tcp_free(struct hl_worker *w)
 
 	if (t == NULL)
 		return;
-	/* collect, then close: deleting keys while iterating the table is not promised safe */
+	/* collect, then close: deleting keys while iterating the table is not promised safe;
+	 * an application aborting another connection from closed() must not free it under
+	 * us: the reap waits (busy) */
+	t->busy++;
 	do {
 		it = 0;
 		n = 0;
@@ -91,6 +104,7 @@ void hl_tcp_free(struct hl_worker *w)
 		for (unsigned i = 0; i < n; i++)
 			tcp_conn_close(t, batch[i], -ECONNABORTED);
 	} while (n != 0);
+	t->busy--;
 	tcp_conn_reap(t);
 	rte_mempool_free(t->pool);
 	rte_hash_free(t->table);
@@ -103,19 +117,126 @@ int hl_tcp_listen(struct hl_tcp *t, uint32_t vip, uint16_t port, const struct hl
 {
 	if (tcp_listener_find(t, vip, rte_cpu_to_be_16(port)) >= 0)
 		return -EEXIST;
+	if (port >= t->p.sport_lo && port <= t->p.sport_hi)
+		return -EADDRINUSE; /* its flows would be owned by the source port rule */
 	if (t->n_listeners == HL_TCP_LISTENERS_MAX)
 		return -ENOSPC;
-	t->lst[t->n_listeners++] = (struct hl_tcp_listener){
-		.vip = vip, .port = rte_cpu_to_be_16(port), .app = app, .ctx = ctx};
+	t->lst[t->n_listeners++] = (struct hl_tcp_listener){.vip = vip,
+							    .port = rte_cpu_to_be_16(port),
+							    .listening = true,
+							    .app = app,
+							    .ctx = ctx};
 	return 0;
 }
 
 int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port)
 {
 	for (unsigned i = 0; i < t->n_listeners; i++)
-		if (t->lst[i].vip == vip && t->lst[i].port == port)
+		if (t->lst[i].listening && t->lst[i].vip == vip && t->lst[i].port == port)
 			return (int)i;
 	return -1;
+}
+
+/* The entry of active-open application @p app: found, or added. @return index or -ENOSPC. */
+static int tcp_client_app(struct hl_tcp *t, const struct hl_tcp_app *app)
+{
+	for (unsigned i = 0; i < t->n_listeners; i++)
+		if (!t->lst[i].listening && t->lst[i].app == app)
+			return (int)i;
+	if (t->n_listeners == HL_TCP_LISTENERS_MAX)
+		return -ENOSPC;
+	t->lst[t->n_listeners] = (struct hl_tcp_listener){.app = app};
+	return (int)t->n_listeners++;
+}
+
+unsigned hl_tcp_flow_owner(unsigned n_workers, uint16_t sport_lo, uint16_t sport_hi, uint32_t raddr,
+			   uint16_t rport, uint32_t laddr, uint16_t lport)
+{
+	struct hl_tcp_key k = {.raddr = raddr, .laddr = laddr, .rport = rport, .lport = lport};
+	uint16_t lp = rte_be_to_cpu_16(lport);
+
+	if (n_workers <= 1)
+		return 0;
+	if (lp >= sport_lo && lp <= sport_hi)
+		return (unsigned)(lp - sport_lo) % n_workers;
+	return rte_hash_crc(&k, sizeof(k), 0) % n_workers;
+}
+
+/* A free source port for @p k (laddr, raddr, rport set) whose replies this worker owns. */
+static int tcp_pick_sport(struct hl_tcp *t, struct hl_tcp_key *k)
+{
+	unsigned n = RTE_MAX(t->w->net->n_workers, 1u), span = t->p.sport_hi - t->p.sport_lo + 1u;
+	unsigned start = t->sport_next;
+
+	/* ports of this worker are lo + id + i*n: walk those from the cursor */
+	for (unsigned i = 0; i < span; i += n) {
+		unsigned off = (start + i) % span;
+		uint16_t lp;
+
+		off -= off % n;
+		off += t->w->id % n;
+		if (off >= span)
+			continue;
+		lp = (uint16_t)(t->p.sport_lo + off);
+		k->lport = rte_cpu_to_be_16(lp);
+		if (tcp_conn_lookup(t, k) == NULL) {
+			t->sport_next = (uint16_t)((off + n) % span);
+			return 0;
+		}
+	}
+	return -EADDRNOTAVAIL;
+}
+
+int hl_tcp_connect(struct hl_tcp *t, uint32_t laddr, uint32_t raddr, uint16_t rport,
+		   const struct hl_tcp_app *app, void *ctx, struct hl_tcp_conn **out)
+{
+	const struct hl_netconf *nc = t->w->net;
+	struct hl_tcp_key k = {.raddr = raddr, .rport = rte_cpu_to_be_16(rport)};
+	struct hl_tcp_conn *c;
+	uint32_t nexthop;
+	uint16_t mtu;
+	int port, lst, rc;
+
+	HL_COUNT(t->w, TCP_CONNECT);
+	port = hl_net_egress(nc, raddr, &nexthop);
+	if (port < 0) {
+		HL_COUNT(t->w, TCP_CONNECT_NO_ROUTE);
+		return -EHOSTUNREACH;
+	}
+	if (rport == 0 || (laddr != 0 && !hl_net_is_local(nc, laddr)))
+		return -EINVAL;
+	k.laddr = laddr != 0 ? laddr : nc->port[port].addr;
+	lst = tcp_client_app(t, app);
+	if (lst < 0)
+		return lst;
+	rc = tcp_pick_sport(t, &k);
+	if (rc != 0) {
+		HL_COUNT(t->w, TCP_CONNECT_NO_PORT);
+		return rc;
+	}
+	t->now = tcp_clock(t);
+	c = tcp_conn_new(t, &k, (unsigned)lst);
+	if (c == NULL)
+		return -ENOBUFS; /* counted */
+	mtu = nc->port[port].mtu != 0 ? nc->port[port].mtu : RTE_ETHER_MTU;
+	c->port = (uint8_t)port;
+	c->app_ctx = ctx;
+	c->iss = (uint32_t)rte_rand();
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->recover = c->iss;
+	c->mss = (uint16_t)(mtu - 40); /* until the peer's MSS is known */
+	/* offered; what the SYN-ACK does not return is turned off again */
+	c->flags = HL_TCPF_WSCALE | HL_TCPF_SACK | HL_TCPF_TS | HL_TCPF_APP;
+	c->rcv_wscale = HL_TCP_RCV_WSCALE;
+	c->ts_off = tcp_ts_offset(t, &k);
+	c->rto = HL_TCP_RTO_INIT_MS;
+	c->rtt_ts = t->now;
+	tcp_conn_set_state(t, c, HL_TCP_SYN_SENT);
+	tcp_send_syn(t, c);
+	tcp_rto_arm(t, c);
+	*out = c;
+	return 0;
 }
 
 struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k)

@@ -15,6 +15,7 @@
 #include <errno.h>
 
 #include <rte_random.h>
+#include <rte_ring.h>
 
 #include "net.h"
 #include "tcp_priv.h"
@@ -79,7 +80,7 @@ static void tcp_syncookie_synack(struct hl_tcp *t, unsigned port, const struct h
 	uint16_t mss =
 		(uint16_t)RTE_MIN(s->opt_mss != 0 ? s->opt_mss : HL_TCP_DEFAULT_MSS, mtu - 40);
 
-	/* a connection that lives for one segment: tcp_send_synack reads these */
+	/* a connection that lives for one segment: tcp_send_syn reads these */
 	tmp.iss = tcp_syncookie_make(t, k, s->seq, mss);
 	tmp.rcv_nxt = s->seq + 1;
 	if (s->opt_ts) {
@@ -96,7 +97,7 @@ static void tcp_syncookie_synack(struct hl_tcp *t, unsigned port, const struct h
 			t->now;
 	}
 	HL_COUNT(t->w, TCP_SYNCOOKIE_SENT);
-	tcp_send_synack(t, &tmp);
+	tcp_send_syn(t, &tmp);
 }
 
 /* An ACK for no connection while cookies are out: open the connection its cookie
@@ -105,7 +106,6 @@ static bool tcp_syncookie_accept(struct hl_tcp *t, unsigned port, unsigned lst,
 				 const struct hl_tcp_key *k, struct rte_mbuf *m,
 				 const struct hl_tcp_seg *s)
 {
-	const struct hl_tcp_listener *l = &t->lst[lst];
 	uint16_t mtu = t->w->net->port[port].mtu;
 	int mss = tcp_syncookie_check(t, k, s->seq - 1, s->ack - 1);
 	struct hl_tcp_conn *c;
@@ -152,9 +152,7 @@ static bool tcp_syncookie_accept(struct hl_tcp *t, unsigned port, unsigned lst,
 	tcp_conn_set_state(t, c, HL_TCP_ESTABLISHED);
 	HL_COUNT(t->w, TCP_SYNCOOKIE_OK);
 	HL_COUNT(t->w, TCP_ACCEPTED);
-	c->flags |= HL_TCPF_APP;
-	if (l->app->established != NULL)
-		l->app->established(t, c, l->ctx);
+	tcp_app_established(t, c);
 	if (c->flags & HL_TCPF_DEAD) {
 		rte_pktmbuf_free(m);
 		return true;
@@ -210,7 +208,7 @@ static void tcp_passive_open(struct hl_tcp *t, unsigned port, unsigned lst,
 	c->rtt_ts = t->now;
 	t->cc->init(c);
 	tcp_conn_set_state(t, c, HL_TCP_SYN_RECEIVED);
-	tcp_send_synack(t, c);
+	tcp_send_syn(t, c);
 	tcp_rto_arm(t, c);
 }
 
@@ -397,12 +395,17 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 	return true;
 }
 
+/* The state a completed handshake enters: FIN-WAIT-1 when the application shut down
+ * before it completed (hl_tcp_shutdown in SYN-SENT). */
+static enum hl_tcp_state tcp_open_state(const struct hl_tcp_conn *c)
+{
+	return (c->flags & HL_TCPF_FIN_QUEUED) ? HL_TCP_FIN_WAIT_1 : HL_TCP_ESTABLISHED;
+}
+
 /* SYN-RECEIVED: the ACK of our SYN-ACK. @return false: stop (dropped). */
 static bool tcp_ack_synack(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
 			   const struct hl_tcp_seg *s)
 {
-	const struct hl_tcp_listener *l = &t->lst[c->lst];
-
 	if (!(SEQ_GT(s->ack, c->snd_una) && SEQ_LEQ(s->ack, c->snd_nxt))) {
 		HL_COUNT(t->w, TCP_BAD_ACK);
 		tcp_send_rst_reply(
@@ -419,12 +422,115 @@ static bool tcp_ack_synack(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
 	tcp_rto_stop(t, c);
-	tcp_conn_set_state(t, c, HL_TCP_ESTABLISHED);
-	HL_COUNT(t->w, TCP_ACCEPTED);
-	c->flags |= HL_TCPF_APP;
-	if (l->app->established != NULL)
-		l->app->established(t, c, l->ctx);
+	tcp_conn_set_state(t, c, tcp_open_state(c));
+	if (c->flags & HL_TCPF_APP) { /* an active open that met the peer's SYN */
+		HL_COUNT(t->w, TCP_CONNECTED);
+		c->flags &= (uint16_t)~HL_TCPF_APP;
+	} else {
+		HL_COUNT(t->w, TCP_ACCEPTED);
+	}
+	tcp_app_established(t, c);
 	return !(c->flags & HL_TCPF_DEAD);
+}
+
+/* The options a SYN-ACK (or a simultaneous-open SYN) returns: what we offered and it
+ * did not return is off. */
+static void tcp_syn_opts(struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+{
+	uint16_t peer_mss = s->opt_mss != 0 ? s->opt_mss : HL_TCP_DEFAULT_MSS;
+
+	c->mss = RTE_MAX(RTE_MIN(c->mss, peer_mss), (uint16_t)64);
+	if (s->opt_ws != 0xff) {
+		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
+	} else {
+		c->flags &= (uint16_t)~HL_TCPF_WSCALE;
+		c->rcv_wscale = 0;
+	}
+	if (!s->opt_sack_ok)
+		c->flags &= (uint16_t)~HL_TCPF_SACK;
+	if (s->opt_ts) {
+		c->ts_recent = s->tsval;
+		c->mss = (uint16_t)(c->mss - HL_TCP_TS_OPTLEN);
+	} else {
+		c->flags &= (uint16_t)~HL_TCPF_TS;
+	}
+}
+
+/*
+ * SYN-SENT (RFC 9293 3.10.7.3): our SYN is out. A SYN-ACK for it establishes
+ * the connection; a RST that acknowledges it refuses it; a bare SYN is a
+ * simultaneous open (SYN-RECEIVED, SYN-ACK). Consumes @p m.
+ */
+static void tcp_input_syn_sent(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
+			       const struct hl_tcp_seg *s)
+{
+	bool ack = s->flags & RTE_TCP_ACK_FLAG;
+	struct hl_tcp_seg rest;
+
+	if (ack && (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max))) {
+		HL_COUNT(t->w, TCP_BAD_ACK);
+		if (!(s->flags & RTE_TCP_RST_FLAG))
+			tcp_send_rst_reply(
+				t, rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *),
+				rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len),
+				s);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		if (!ack) { /* RFC 5961 3.2: only a RST acknowledging our SYN counts */
+			HL_DROP(t->w, TCP_RST_IGNORED, m);
+			return;
+		}
+		rte_pktmbuf_free(m);
+		HL_COUNT(t->w, TCP_RST_IN);
+		HL_COUNT(t->w, TCP_CONNECT_REFUSED);
+		tcp_conn_close(t, c, -ECONNREFUSED);
+		return;
+	}
+	if (!(s->flags & RTE_TCP_SYN_FLAG)) {
+		HL_DROP(t->w, TCP_NO_CONN, m);
+		return;
+	}
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(tcp_rcv_window(t, c), 0xffffu); /* as in our SYN */
+	c->last_ack_sent = c->rcv_nxt;
+	tcp_syn_opts(c, s);
+	if (c->flags & HL_TCPF_TS)
+		c->ts_recent_age = t->now;
+	c->snd_wnd = c->max_snd_wnd = s->wnd; /* never scaled in a SYN */
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	t->cc->init(c);
+	if (!ack) { /* simultaneous open: both SYNs crossed */
+		rte_pktmbuf_free(m);
+		tcp_conn_set_state(t, c, HL_TCP_SYN_RECEIVED);
+		c->backoff = 0;
+		tcp_send_syn(t, c);
+		tcp_rto_arm(t, c);
+		return;
+	}
+	if (!tcp_ts_rtt(t, c, s) && c->backoff == 0)
+		tcp_rtt_sample(c, t->now - c->rtt_ts); /* Karn: only an unrepeated SYN */
+	c->backoff = 0;
+	c->snd_una = s->ack;
+	tcp_rto_stop(t, c);
+	tcp_conn_set_state(t, c, tcp_open_state(c));
+	HL_COUNT(t->w, TCP_CONNECTED);
+	c->flags &= (uint16_t)~HL_TCPF_APP;
+	c->flags |= HL_TCPF_ACK_NOW;
+	tcp_app_established(t, c);
+	if (c->flags & HL_TCPF_DEAD) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* data (or a FIN) on the SYN-ACK: the rest of the segment, after the SYN */
+	rest = *s;
+	rest.seq++;
+	rest.flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
+	tcp_data(t, c, m, &rest);
+	tcp_output(t, c);
 }
 
 /* Hand @p len bytes of in-order payload (@p m, trimmed) to the application. @return false: closed.
@@ -546,11 +652,15 @@ static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m
 static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m,
 			   const struct hl_tcp_seg *s)
 {
+	if (c->state == HL_TCP_SYN_SENT) {
+		tcp_input_syn_sent(t, c, m, s);
+		return;
+	}
 	if (c->state == HL_TCP_SYN_RECEIVED && s->flags == RTE_TCP_SYN_FLAG && s->seq == c->irs) {
 		/* the peer repeats its SYN: our SYN-ACK was lost */
 		HL_COUNT(t->w, TCP_SYN_REPEATED);
 		rte_pktmbuf_free(m);
-		tcp_send_synack(t, c);
+		tcp_send_syn(t, c);
 		return;
 	}
 	if (s->flags & RTE_TCP_SYN_FLAG) {
@@ -613,7 +723,19 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 	tcp_output(t, c);
 }
 
-void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
+/* Pass @p m to worker @p owner's hand-off ring. Consumes @p m. */
+static void tcp_handoff(struct hl_worker *w, unsigned owner, unsigned port, struct rte_mbuf *m)
+{
+	m->hash.usr = port; /* the port index travels with it */
+	if (unlikely(rte_ring_mp_enqueue(w->tcp_rings[owner], m) != 0)) {
+		HL_DROP(w, TCP_HANDOFF_FULL, m);
+		return;
+	}
+	HL_COUNT(w, TCP_HANDOFF_OUT);
+}
+
+/* @p handed: @p m came from another worker, which found we own it: never passed on again. */
+static void tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m, bool handed)
 {
 	struct hl_tcp *t = w->tcp;
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
@@ -624,7 +746,8 @@ void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
 	struct hl_tcp_key k;
 	struct hl_tcp_conn *c;
 
-	HL_COUNT(w, TCP_IN);
+	if (!handed)
+		HL_COUNT(w, TCP_IN);
 	if (unlikely(tcplen < sizeof(*th))) {
 		HL_DROP(w, TCP_TOO_SHORT, m);
 		return;
@@ -642,6 +765,16 @@ void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
 	if (unlikely(m->data_len < l3 + s.hlen)) {
 		HL_DROP(w, TCP_MULTISEG, m);
 		return;
+	}
+	if (!handed && w->net->n_workers > 1) {
+		unsigned owner =
+			hl_tcp_flow_owner(w->net->n_workers, t->p.sport_lo, t->p.sport_hi,
+					  ip->src_addr, th->src_port, ip->dst_addr, th->dst_port);
+
+		if (owner != w->id) {
+			tcp_handoff(w, owner, port, m);
+			return;
+		}
 	}
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
 	    unlikely(rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, l3) != 0)) {
@@ -677,4 +810,20 @@ void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
 		tcp_input_conn(t, c, m, &s);
 	t->busy--;
 	tcp_conn_reap(t);
+}
+
+void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
+{
+	tcp_input(w, port, m, false);
+}
+
+unsigned hl_tcp_handoff_drain(struct hl_worker *w)
+{
+	struct rte_mbuf *pkts[HL_RX_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(w->tcp_ring_in, (void **)pkts, HL_RX_BURST, NULL);
+
+	HL_COUNT_N(w, TCP_HANDOFF_IN, n);
+	for (unsigned i = 0; i < n; i++)
+		tcp_input(w, pkts[i]->hash.usr, pkts[i], true);
+	return n;
 }

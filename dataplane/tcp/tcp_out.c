@@ -349,7 +349,7 @@ void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c)
 	tcp_xmit(t, m, th);
 }
 
-void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c)
+void tcp_send_syn(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	uint16_t mtu = t->w->net->port[c->port].mtu;
 	uint16_t wnd = (uint16_t)RTE_MIN(tcp_rcv_window(t, c), 0xffffu);
@@ -377,6 +377,12 @@ void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c)
 	}
 	if (c->flags & HL_TCPF_TS)
 		n = (uint8_t)(n + tcp_opt_ts(t, c, o + n));
+	if (c->state == HL_TCP_SYN_SENT) { /* nothing to acknowledge yet */
+		m = tcp_frame(t, &c->key, c->iss, 0, RTE_TCP_SYN_FLAG, wnd, o, n, 0, &th);
+		if (m != NULL)
+			tcp_xmit(t, m, th);
+		return;
+	}
 	m = tcp_frame(t, &c->key, c->iss, c->rcv_nxt, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, wnd, o,
 		      n, 0, &th);
 	if (m == NULL)

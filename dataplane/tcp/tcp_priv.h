@@ -40,6 +40,7 @@
 #define HL_TCP_RTO_MAX_MS     60000 /* RFC 6298 2.5 */
 #define HL_TCP_RETRIES_MAX    10    /* RTOs in a row before giving up (-ETIMEDOUT) */
 #define HL_TCP_SYNACK_RETRIES 5     /* SYN-ACK retransmissions before dropping a half-open */
+#define HL_TCP_SYN_RETRIES    4     /* SYN retransmissions before an active open gives up */
 #define HL_TCP_DELACK_MS      40    /* delayed ACK (RFC 1122 4.2.3.2: < 500 ms) */
 #define HL_TCP_TIME_WAIT_MS   60000 /* 2 MSL */
 #define HL_TCP_FIN_WAIT2_MS   60000 /* bound on FIN-WAIT-2 (the peer may never close) */
@@ -59,6 +60,7 @@
 enum hl_tcp_state {
 	HL_TCP_CLOSED = 0,
 	HL_TCP_LISTEN, /* listeners only; never a connection's state */
+	HL_TCP_SYN_SENT,
 	HL_TCP_SYN_RECEIVED,
 	HL_TCP_ESTABLISHED,
 	HL_TCP_CLOSE_WAIT,
@@ -93,9 +95,11 @@ struct hl_tcp_key {
 	uint16_t lport;
 };
 
+/* A listener, or the application of active opens (hl_tcp_connect: not listening). */
 struct hl_tcp_listener {
 	uint32_t vip;  /* network order */
 	uint16_t port; /* network order */
+	bool listening;
 	const struct hl_tcp_app *app;
 	void *ctx;
 };
@@ -157,7 +161,7 @@ struct hl_tcp_conn {
 	};
 	uint32_t sq_bytes; /* from snd_una (the head's first sq_off bytes are acked) */
 	uint16_t sq_off;
-	uint16_t lst; /* index of the listener */
+	uint16_t lst; /* index of the listener (or of the active-open application) */
 	void *app_ctx;
 	/* timestamps (RFC 7323), ms: ours are t->now + ts_off */
 	uint32_t ts_recent;     /* the peer's TSval to echo */
@@ -211,7 +215,8 @@ struct hl_tcp {
 	uint32_t ck_sent_at;
 	bool ck_used;
 	uint16_t ip_id;
-	unsigned busy; /* inside input or the timer pass: the reap waits for its end */
+	unsigned busy;       /* inside input or the timer pass: the reap waits for its end */
+	uint16_t sport_next; /* active opens: the next source port to try */
 	unsigned n_listeners;
 	struct hl_tcp_listener lst[HL_TCP_LISTENERS_MAX];
 	struct hl_tcp_tw_list tw; /* oldest first */
@@ -253,6 +258,16 @@ static inline uint32_t tcp_flight(const struct hl_tcp_conn *c)
 	return c->snd_nxt - c->snd_una;
 }
 
+/* The established() callback: the listener's context, or an active open's own. */
+static inline void tcp_app_established(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	const struct hl_tcp_listener *l = &t->lst[c->lst];
+
+	c->flags |= HL_TCPF_APP;
+	if (l->app->established != NULL)
+		l->app->established(t, c, l->listening ? l->ctx : c->app_ctx);
+}
+
 /* tcp_conn.c */
 struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k);
 struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst);
@@ -265,7 +280,8 @@ int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port);
 /* tcp_out.c */
 /* Send what the windows allow, then FIN, then a pure ACK if one is owed now. */
 void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c);
-void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* Our SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) with the options @p c's flags offer. */
+void tcp_send_syn(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* Probe a zero window: one byte beyond it, or an ACK when nothing waits. */
 void tcp_send_probe(struct hl_tcp *t, struct hl_tcp_conn *c);

@@ -8,9 +8,9 @@
  * clock (w->now).
  *
  * rto_at is the retransmission deadline (RFC 6298, exponential backoff),
- * the persist deadline while the peer's window is zero, the SYN-ACK
- * retransmission in SYN-RECEIVED, 2 MSL in TIME-WAIT and the FIN-WAIT-2
- * bound. ack_at is the delayed ACK.
+ * the persist deadline while the peer's window is zero, the SYN
+ * retransmission in SYN-SENT and the SYN-ACK's in SYN-RECEIVED, 2 MSL in TIME-WAIT and the
+ * FIN-WAIT-2 bound. ack_at is the delayed ACK.
  */
 #include <errno.h>
 
@@ -112,6 +112,17 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		HL_COUNT(t->w, TCP_FIN_WAIT2_TIMEOUT);
 		tcp_conn_close(t, c, -ETIMEDOUT);
 		return;
+	case HL_TCP_SYN_SENT:
+		if (c->backoff >= HL_TCP_SYN_RETRIES) {
+			HL_COUNT(t->w, TCP_CONNECT_TIMEOUT);
+			tcp_conn_close(t, c, -ETIMEDOUT);
+			return;
+		}
+		HL_COUNT(t->w, TCP_RTO);
+		c->backoff++;
+		tcp_send_syn(t, c);
+		tcp_rto_arm(t, c);
+		return;
 	case HL_TCP_SYN_RECEIVED:
 		if (c->backoff >= HL_TCP_SYNACK_RETRIES) {
 			HL_COUNT(t->w, TCP_SYNACK_GIVEUP);
@@ -120,7 +131,7 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		}
 		HL_COUNT(t->w, TCP_RTO);
 		c->backoff++;
-		tcp_send_synack(t, c);
+		tcp_send_syn(t, c);
 		tcp_rto_arm(t, c);
 		return;
 	default:

@@ -48,6 +48,7 @@ enum hl_listener_mode {
 	HL_LISTEN_HTTP = 0, /**< the proxy */
 	HL_LISTEN_ECHO,     /**< diagnostics: echo the bytes back */
 	HL_LISTEN_DISCARD,  /**< diagnostics: read and drop */
+	HL_LISTEN_RELAY,    /**< diagnostics: relay bytes to a replica (L4, no HTTP) */
 };
 
 /** How a worker waits when its queues are empty. */
@@ -107,6 +108,20 @@ struct hl_cfg_worker {
 	uint16_t tx_desc;
 };
 
+/** `[tcp]`: the dataplane TCP stack, per worker. */
+struct hl_cfg_tcp {
+	uint32_t max_conns;    /**< connection objects, all states */
+	uint32_t syn_backlog;  /**< half-open connections before SYN cookies */
+	uint32_t time_wait;    /**< TIME-WAIT connections before the oldest is recycled */
+	uint32_t rcv_buf;      /**< receive window per connection, bytes */
+	uint32_t ooo_per_conn; /**< out-of-order mbufs per connection; 0: default */
+	uint32_t ooo_max;      /**< out-of-order mbufs per worker; 0: default */
+	uint16_t sport_lo;     /**< source ports of active opens, host order, inclusive */
+	uint16_t sport_hi;
+	uint32_t
+		source; /**< source address of active opens (network order); 0: the egress port's */
+};
+
 /** A loaded configuration. Owns its memory; free with hl_config_free(). */
 struct hl_config {
 	char *path;
@@ -128,6 +143,7 @@ struct hl_config {
 	struct hl_cfg_replica *replicas; /**< n_replicas entries */
 	struct hl_cfg_routing routing;
 	struct hl_cfg_worker worker;
+	struct hl_cfg_tcp tcp;
 	char ctrl_socket[HL_CFG_PATH_MAX];
 };
 
@@ -144,7 +160,7 @@ int hl_config_load(const char *path, struct hl_config *cfg, char *err, size_t er
 /** Free what hl_config_load() allocated. Accepts a zeroed or freed config. */
 void hl_config_free(struct hl_config *cfg);
 
-/** "http", "echo", "discard". */
+/** "http", "echo", "discard", "relay". */
 const char *hl_listener_mode_name(enum hl_listener_mode mode);
 /** "adaptive", "poll". */
 const char *hl_idle_mode_name(enum hl_idle_mode mode);

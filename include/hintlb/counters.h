@@ -116,8 +116,28 @@ extern "C" {
 	X(TCP_SYNCOOKIE_SENT, "tcp_syncookie_sent") /* SYN-ACKs with a cookie (backlog full) */    \
 	X(TCP_SYNCOOKIE_OK, "tcp_syncookie_ok")     /* connections opened by a valid cookie */     \
 	X(TCP_SYNCOOKIE_BAD,                                                                       \
-	  "tcp_syncookie_bad")        /* ACKs with an invalid or expired cookie: RST */            \
-	X(TX_PMD_BUSY, "tx_pmd_busy") /* PMD took part of a burst: rest kept, retried */
+	  "tcp_syncookie_bad")            /* ACKs with an invalid or expired cookie: RST */        \
+	X(TX_PMD_BUSY, "tx_pmd_busy")     /* PMD took part of a burst: rest kept, retried */       \
+	X(TCP_CONNECT, "tcp_connect")     /* active opens attempted (hl_tcp_connect) */            \
+	X(TCP_CONNECTED, "tcp_connected") /* active opens established */                           \
+	X(TCP_CONNECT_REFUSED, "tcp_connect_refused") /* active opens answered with RST */         \
+	X(TCP_CONNECT_TIMEOUT, "tcp_connect_timeout") /* active opens never answered */            \
+	X(TCP_CONNECT_NO_PORT,                                                                     \
+	  "tcp_connect_no_port") /* active opens failed: no free source port for the peer */       \
+	X(TCP_CONNECT_NO_ROUTE, "tcp_connect_no_route") /* active opens failed: no port routes */  \
+	X(TCP_HANDOFF_OUT,                                                                         \
+	  "tcp_handoff_out") /* segments passed to the worker that owns their flow */              \
+	X(TCP_HANDOFF_IN, "tcp_handoff_in") /* segments received from another worker's queue */    \
+	X(TCP_HANDOFF_FULL,                                                                        \
+	  "tcp_handoff_full")           /* segments dropped: the owner's hand-off ring was full */ \
+	X(RELAY_OPENED, "relay_opened") /* relay: client connections given a replica connection */ \
+	X(RELAY_CONNECTED, "relay_connected") /* relay: replica connections established */         \
+	X(RELAY_CONNECT_FAILED,                                                                    \
+	  "relay_connect_failed") /* relay: replica refused, never answered, or no source port */  \
+	X(RELAY_NO_REPLICA, "relay_no_replica") /* relay: no replica available: client reset */    \
+	X(RELAY_NO_MEMORY, "relay_no_memory")   /* relay: no pair object left: client reset */     \
+	X(RELAY_UNDELIVERED,                                                                       \
+	  "relay_undelivered") /* relay: bytes for a side already gone: that side reset */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

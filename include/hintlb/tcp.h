@@ -48,7 +48,18 @@ struct hl_tcp_params {
 	uint32_t ooo_max_conn;
 	/** out-of-order segments kept by the worker; 0: 1024, at most a quarter of its mbufs */
 	uint32_t ooo_max;
+	/**
+	 * Source ports of active opens (hl_tcp_connect), host order, inclusive;
+	 * 0/0: 32768-60999 (Linux's ip_local_port_range). Every worker draws from
+	 * the whole range but takes only ports whose replies it owns
+	 * (hl_tcp_flow_owner()). Listeners must not use a port in it.
+	 */
+	uint16_t sport_lo;
+	uint16_t sport_hi;
 };
+
+#define HL_TCP_SPORT_LO 32768
+#define HL_TCP_SPORT_HI 60999
 
 /** Defaults: 16384 connections, 4096 half-open, 4096 TIME-WAIT, 128 KiB window. */
 #define HL_TCP_PARAMS_DEFAULT                                                                      \
@@ -64,8 +75,12 @@ struct hl_tcp_params {
  * allowed except recv.
  */
 struct hl_tcp_app {
-	/** The three-way handshake completed (passive open). */
-	void (*established)(struct hl_tcp *t, struct hl_tcp_conn *c, void *listen_ctx);
+	/**
+	 * The three-way handshake completed. Passive open: @p ctx is the
+	 * listener's (hl_tcp_listen()); active open: the connection's own
+	 * (hl_tcp_connect()'s, also hl_tcp_conn_ctx()).
+	 */
+	void (*established)(struct hl_tcp *t, struct hl_tcp_conn *c, void *ctx);
 	/**
 	 * In-order payload (non-empty). *Consumes* @p m: the application owns it.
 	 * Call hl_tcp_recved() when the bytes may leave the receive window.
@@ -77,8 +92,10 @@ struct hl_tcp_app {
 	void (*sent)(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes);
 	/**
 	 * The connection is gone: 0 after an orderly close (both FINs acknowledged),
-	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions gave up),
-	 * -ECONNABORTED (hl_tcp_abort(), or the stack was freed). Last callback.
+	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions gave up, or an
+	 * active open had no answer), -ECONNREFUSED (an active open was answered
+	 * with RST), -ECONNABORTED (hl_tcp_abort(), or the stack was freed).
+	 * Last callback.
 	 */
 	void (*closed)(struct hl_tcp *t, struct hl_tcp_conn *c, int err);
 };
@@ -95,14 +112,46 @@ void hl_tcp_free(struct hl_worker *w);
 
 /**
  * Accept connections to @p vip (network order) : @p port (host order) with
- * @p app; @p ctx is passed to established(). @return 0, -EEXIST, -ENOSPC.
+ * @p app; @p ctx is passed to established(). @return 0, -EEXIST, -ENOSPC,
+ * -EADDRINUSE (@p port is in the source port range of active opens).
  */
 int hl_tcp_listen(struct hl_tcp *t, uint32_t vip, uint16_t port, const struct hl_tcp_app *app,
 		  void *ctx);
 
 /**
+ * Active open: connect to @p raddr (network order) : @p rport (host order)
+ * from the address of the port that routes to @p raddr, or from @p laddr
+ * when it is not 0 (network order; it must be one of ours), and a source
+ * port of the configured range whose replies this worker owns
+ * (hl_tcp_flow_owner()) and that no connection to the same peer uses.
+ * Sends the SYN (retransmitted 4 times: 1+2+4+8+16 s), then calls
+ * @p app's established(t, c, @p ctx) or closed(t, c, err) with -ECONNREFUSED
+ * or -ETIMEDOUT. @p ctx is also the connection's hl_tcp_conn_ctx().
+ * hl_tcp_send() may queue data before the handshake completes.
+ * @param out the connection, valid until closed() returns.
+ * @return 0; -EHOSTUNREACH (no port routes there), -EADDRNOTAVAIL (no source
+ * port left for that peer), -ENOBUFS (connection pool or table full), -ENOSPC
+ * (more than 64 distinct apps/listeners), -EINVAL (rport 0, or @p laddr not ours).
+ */
+int hl_tcp_connect(struct hl_tcp *t, uint32_t laddr, uint32_t raddr, uint16_t rport,
+		   const struct hl_tcp_app *app, void *ctx, struct hl_tcp_conn **out);
+
+/**
+ * The worker that owns the TCP flow of a segment from @p raddr:@p rport to
+ * @p laddr:@p lport (all network order) arriving on port index @p port, out
+ * of @p n_workers. Every worker computes the same answer: a segment that
+ * arrives elsewhere is handed to the owner (docs/ARCHITECTURE.md, "Several
+ * workers"). Replies to active opens (@p lport in the source port range
+ * [@p sport_lo, @p sport_hi], host order): (lport - sport_lo) mod n_workers;
+ * anything else: a CRC32 hash of the 4-tuple mod n_workers.
+ */
+unsigned hl_tcp_flow_owner(unsigned n_workers, uint16_t sport_lo, uint16_t sport_hi, uint32_t raddr,
+			   uint16_t rport, uint32_t laddr, uint16_t lport);
+
+/**
  * Queue @p m (a chain; data from its data offset) for sending. *Consumes*
  * @p m, also on error (freed). Zero-length chains are freed and ignored.
+ * Before an active open completes (SYN-SENT) the data waits for the handshake.
  * @return 0, -EPIPE (the connection was shut down for sending, or is closing).
  */
 int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m);
@@ -118,6 +167,10 @@ void hl_tcp_shutdown(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /** Send RST and drop the connection; closed(-ECONNABORTED) is called before this returns. */
 void hl_tcp_abort(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+/** @p c's peer and local endpoint: addresses network order, ports host order. */
+void hl_tcp_conn_endpoints(const struct hl_tcp_conn *c, uint32_t *raddr, uint16_t *rport,
+			   uint32_t *laddr, uint16_t *lport);
 
 /** The application's pointer for @p c (NULL until set). */
 void *hl_tcp_conn_ctx(const struct hl_tcp_conn *c);

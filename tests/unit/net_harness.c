@@ -22,7 +22,7 @@ const struct rte_ether_addr t_gw_mac = {{0x02, 0, 0, 0, 0, 0x01}};
 
 struct hl_worker *t_w;
 struct rte_mempool *t_pool;
-static struct hl_netconf t_net;
+struct hl_netconf t_net;
 static bool t_stop;
 static unsigned t_pool_start;
 
@@ -215,8 +215,8 @@ static unsigned t_conn_pool_start;
 static void t_app_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ctx)
 {
 	(void)t;
-	(void)ctx;
 	t_app.conn = c;
+	t_app.ctx = ctx;
 	t_app.established++;
 }
 
@@ -290,6 +290,18 @@ int t_tcp_setup(void **state)
 	return 0;
 }
 
+int t_tcp_recreate(const struct hl_tcp_params *p)
+{
+	uint32_t vip = rte_cpu_to_be_32(T_VIP);
+
+	hl_tcp_free(t_w);
+	if (hl_tcp_create(t_w, p) != 0 ||
+	    hl_tcp_listen(t_w->tcp, vip, T_PORT_APP, &t_app_ops, NULL) != 0)
+		return -1;
+	t_conn_pool_start = rte_mempool_avail_count(t_w->tcp->pool);
+	return 0;
+}
+
 int t_tcp_teardown(void **state)
 {
 	struct hl_tcp *t = t_w->tcp;
@@ -314,7 +326,8 @@ unsigned t_tcp_conns(void)
 struct rte_mbuf *t_tcp_frame(const struct t_seg *s)
 {
 	uint16_t hlen = (uint16_t)(sizeof(struct rte_tcp_hdr) + ((s->optlen + 3u) & ~3u));
-	struct rte_mbuf *m = t_ipv4_frame(T_PEER_IP, T_VIP, IPPROTO_TCP, (uint16_t)(hlen + s->len));
+	struct rte_mbuf *m = t_ipv4_frame(T_PEER_IP, s->dst ? s->dst : T_VIP, IPPROTO_TCP,
+					  (uint16_t)(hlen + s->len));
 	struct rte_ipv4_hdr *ip = t_ip(m);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	uint8_t *o = (uint8_t *)(th + 1);

@@ -82,11 +82,16 @@ uint64_t t_ctr(enum hl_counter c);
 
 int t_tcp_setup(void **state);
 int t_tcp_teardown(void **state);
+/* Replace the stack with one made from @p p, listening on VIP:T_PORT_APP only. @return 0. */
+int t_tcp_recreate(const struct hl_tcp_params *p);
+/* The worker's network configuration (n_workers, addresses), for tests that change it. */
+extern struct hl_netconf t_net;
 
 /* What the recording application saw; tests set `autorecved` to release at once. */
 struct t_app_state {
 	struct hl_tcp_conn *conn;
 	unsigned established, peer_fin, closed;
+	void *ctx; /* established()'s */
 	int closed_err;
 	uint32_t sent;
 	uint32_t rcvd_len;
@@ -98,6 +103,7 @@ extern const struct hl_tcp_app t_app_ops;
 
 /* A segment as the peer sends it (checksums valid). Returns owned. */
 struct t_seg {
+	uint32_t dst; /* host order; 0: the VIP */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;

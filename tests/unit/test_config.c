@@ -144,7 +144,9 @@ static void test_args_repeat_and_xdp_prog(void **state)
 		 "[port net_null0]\naddress = 10.78.0.2/16\nmtu = 1500\n"
 		 "[worker]\nidle = poll\nidle_sleep_us = 50\nmbufs = 4095\nrx_desc = 512\n"
 		 "[listener a]\nvip = 10.77.0.100\nport = 80\nmode = echo\n"
-		 "[listener b]\nvip = 10.77.0.100\nport = 81\nmode = discard\n");
+		 "[listener b]\nvip = 10.77.0.100\nport = 81\nmode = discard\n"
+		 "[tcp]\nmax_conns = 1000\nsyn_backlog = 100\ntime_wait = 10\nrcv_buf = 65536\n"
+		 "source_ports = 20000-20999\nsource_address = 10.78.0.2\n");
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.eal_argc, 7); /* args lines are joined */
 	assert_int_equal(cfg.n_devs, 2);
@@ -154,6 +156,13 @@ static void test_args_repeat_and_xdp_prog(void **state)
 	assert_int_equal(cfg.worker.idle, HL_IDLE_POLL);
 	assert_int_equal(cfg.worker.mbufs, 4095);
 	assert_int_equal(cfg.listeners[1].mode, HL_LISTEN_DISCARD);
+	assert_int_equal(cfg.tcp.max_conns, 1000);
+	assert_int_equal(cfg.tcp.syn_backlog, 100);
+	assert_int_equal(cfg.tcp.time_wait, 10);
+	assert_int_equal(cfg.tcp.rcv_buf, 65536);
+	assert_int_equal(cfg.tcp.sport_lo, 20000);
+	assert_int_equal(cfg.tcp.sport_hi, 20999);
+	assert_int_equal(cfg.tcp.source, rte_cpu_to_be_32(0x0a4e0002));
 	hl_config_free(&cfg);
 }
 
@@ -220,6 +229,21 @@ static const struct bad_case bad[] = {
 	{EAL_PORT "[worker]\nidle = sleepy\n", {"[worker]", "idle", "'sleepy'"}},
 	{EAL_PORT "[worker]\nrx_desc = 1000\n", {"[worker]", "rx_desc", "'1000'"}},
 	{EAL_PORT "[ctrl]\nsocket = run/ctrl.sock\n", {"[ctrl]", "socket", "'run/ctrl.sock'"}},
+	{EAL_PORT "[tcp]\nsource_ports = 60000\n", {"[tcp]", "source_ports", "'60000'"}},
+	{EAL_PORT "[tcp]\nsource_ports = 50000-40000\n",
+	 {"[tcp]", "source_ports", "'50000-40000'"}},
+	{EAL_PORT "[tcp]\nsource_ports = 80-1000\n", {"[tcp]", "source_ports", "1024 <= LO"}},
+	{EAL_PORT "[tcp]\nsource_ports = 40000-x\n", {"[tcp]", "source_ports", "'40000-x'"}},
+	{EAL_PORT "[tcp]\nrcv_buf = 1000\n", {"[tcp]", "rcv_buf", "'1000'"}},
+	{EAL_PORT "[tcp]\nmax_conns = 1\n", {"[tcp]", "max_conns", "'1'"}},
+	{EAL_PORT "[tcp]\nmax_conns = 100\nsyn_backlog = 200\n",
+	 {"[tcp]", "syn_backlog", "above max_conns"}},
+	{EAL_PORT "[tcp]\nsource_address = 10.77.0.9\n",
+	 {"[tcp]", "source_address", "'10.77.0.9' is not the address of a [port]"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 40000\n",
+	 {"[listener web]", "port", "inside [tcp] source_ports 32768-60999"}},
+	{EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 80\nmode = relay\n",
+	 {"[listener web]", "mode", "[replica NAME]"}},
 	/* structure */
 	{EAL_PORT "[port net_af_xdp0]\naddress = 10.77.0.3/24\n",
 	 {"[port net_af_xdp0]", "given twice", ""}},

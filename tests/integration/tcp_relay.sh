@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Active open, through listener mode relay: the Linux client in hl-client
+# connects to VIP:9000; hintlb picks a replica (Maglev on the client's
+# address and port), opens its own connection to the kernel echo server
+# in hl-replica (tests/integration/echo_server.py on 10.77.1.11-14:8080)
+# and relays both directions. 20 MiB through one relayed connection and
+# 32 concurrent ones, SHA-256 compared; half-close passed on; the server
+# must have seen hintlb's replica address 10.77.1.2 and source ports from
+# [tcp] source_ports; a replica that refuses (no server) resets the client.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+hl_init "$@"
+hl_topo_up
+
+PEERS=$HL_WORK/peers.log
+: >"$PEERS"
+for py in python3 /usr/bin/python3; do
+	"$py" -c 'import socket, threading' 2>/dev/null && break
+done
+hl_bg ip netns exec hl-replica "$py" "$HL_ROOT/tests/integration/echo_server.py" "$PEERS" \
+	10.77.1.11:8080 10.77.1.12:8080 10.77.1.13:8080 10.77.1.14:8080 \
+	>"$HL_WORK/server.out" 2>&1
+for _ in $(seq 50); do
+	grep -q ready "$HL_WORK/server.out" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q ready "$HL_WORK/server.out" || hl_fail "echo_server.py did not start: $(cat "$HL_WORK/server.out")"
+
+CONF=$HL_WORK/hintlb.conf
+hl_write_config "$CONF" \
+	"[listener relay]" "vip = $HL_VIP" "port = 9000" "mode = relay" \
+	"[tcp]" "source_ports = 40000-40999"
+hl_start "$CONF"
+hl_wait_ready 30
+
+run() {
+	local what=$1 limit=$2 out l
+	shift 2
+	out=$(hl_echo_client 120 "$HL_VIP" --port 9000 --io-timeout "$limit" --deadline 110 "$@" 2>&1) ||
+		hl_fail "$what: $out"
+	while IFS= read -r l; do
+		hl_log "$what: $l"
+	done <<<"$out"
+}
+
+run "relay big" 30 --size $((20 << 20))
+run "relay concurrent" 30 --conns 32 --size $((256 << 10)) --chunk 8192
+run "relay half-close" 10 --size 11000 --sequential
+
+# what the replicas saw: hintlb's address, ports from the configured range, several replicas
+n=$(wc -l <"$PEERS")
+[ "$n" -eq 34 ] || hl_fail "the replicas saw $n connections, want 34: $(cat "$PEERS")"
+bad=$(awk '{ split($2, a, ":"); if (a[1] != "10.77.1.2" || a[2] < 40000 || a[2] > 40999) print }' "$PEERS")
+[ -z "$bad" ] || hl_fail "connections not from 10.77.1.2:40000-40999: $bad"
+used=$(awk '{ split($1, a, ":"); print a[1] }' "$PEERS" | sort -u | wc -l)
+[ "$used" -ge 2 ] || hl_fail "32+ connections all went to one replica"
+hl_log "replicas used: $used of 4; source ports $(awk '{ split($2, a, ":"); print a[2] }' "$PEERS" | sort -n | sed -n '1p;$p' | tr '\n' ' ')"
+
+# the replicas go away: the relay's connect is refused (RST), the client is reset
+kill "${HL_BG_PIDS[0]}"
+wait "${HL_BG_PIDS[0]}" 2>/dev/null || true
+HL_BG_PIDS=()
+if out=$(hl_echo_client 30 "$HL_VIP" --port 9000 --io-timeout 10 --deadline 20 --size 1000 2>&1); then
+	hl_fail "relay to a closed replica port succeeded: $out"
+fi
+grep -qi "reset" <<<"$out" || hl_fail "expected a reset, got: $out"
+hl_log "refused replica: $(tail -1 <<<"$out")"
+
+ctr() { hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
+[ "$(ctr relay_connect_failed)" -ge 1 ] || hl_fail "relay_connect_failed not counted"
+[ "$(ctr tcp_connect_refused)" -ge 1 ] || hl_fail "tcp_connect_refused not counted"
+[ "$(ctr tcp_connected)" -ge 34 ] || hl_fail "tcp_connected $(ctr tcp_connected), want >= 34"
+[ "$(ctr tcp_bad_cksum)" -eq 0 ] || hl_fail "tcp_bad_cksum $(ctr tcp_bad_cksum)"
+for c in relay_opened relay_connected relay_connect_failed tcp_connect tcp_connected \
+	tcp_connect_refused tcp_retransmit tcp_rto; do
+	hl_log "$c $(ctr $c)"
+done
+hl_stop_clean 10
+echo "PASS"
