@@ -1,40 +1,68 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Loss injection for tests on a peer veth (this kernel has no netem).
+ * Loss and reordering injection for tests on a peer veth (this kernel has no
+ * netem qdisc).
  *
- * Two programs, one pair of maps (load with `bpftool prog loadall` and pin
- * the maps so both attach points share them; tests/integration/lib.sh
+ * Three programs, one set of maps (load with `bpftool prog loadall` and pin
+ * the maps so all attach points share them; tests/integration/lib.sh
  * hl_netem_up does this):
- *   - netem_xdp  (XDP, on the peer's veth): frames arriving there, i.e. what
- *                the other end sent to the peer            -> direction 0
- *   - netem_tc   (tc clsact egress, same veth): frames the peer sends
- *                                                           -> direction 1
- * Attaching both on hlc0 covers both directions of client <-> hintlb traffic
- * without touching hl0, where hintlb's own XDP program sits.
+ *   - netem_xdp    (XDP, on the peer's veth): frames arriving there, i.e.
+ *                  what the other end sent to the peer       -> direction 0
+ *   - netem_tc     (tc clsact egress, same veth): frames the peer sends
+ *                                                             -> direction 1
+ *   - netem_tc_in  (tc clsact ingress, same veth): counts the frames of
+ *                  direction 0 that come out of the cpumap (see below)
+ * Attaching them on hlc0 covers both directions of client <-> hintlb
+ * traffic without touching hl0, where hintlb's own XDP program sits.
  *
  * Only IPv4 TCP frames are candidates: ARP, ICMP (the readiness ping) and
- * everything else always pass. A candidate is dropped with probability
- * netem_cfg[dir].loss_ppm / 1e6. The random source is a per-CPU xorshift32
- * seeded from netem_cfg[dir].seed (reproducible per CPU for a given
- * sequence of frames), or bpf_get_prandom_u32() when the seed is 0.
+ * everything else always pass, in order. A candidate is dropped with
+ * probability netem_cfg[dir].loss_ppm / 1e6; one that is not dropped is
+ * reordered with probability netem_cfg[dir].reorder_ppm / 1e6. The random
+ * source is a per-CPU xorshift32 seeded from netem_cfg[dir].seed
+ * (reproducible per CPU for a given sequence of frames), or
+ * bpf_get_prandom_u32() when the seed is 0.
+ *
+ * Reordering means "delivered later than frames sent after it", nothing is
+ * lost; XDP cannot hold a frame, so each direction sends its share down a
+ * slower path:
+ *   - direction 0: bpf_redirect_map() into the cpumap netem_cpus, entry of
+ *     the next CPU (wrapping to CPU 0; userspace fills one entry per online
+ *     CPU). The frame is queued for that CPU's cpumap kthread, which builds
+ *     the skb and hands it to the stack only after the veth's NAPI poll has
+ *     flushed it (xdp_do_flush) and the kthread has been woken, while the
+ *     frames behind it in the poll take XDP_PASS straight up. The delay is
+ *     a scheduling one (microseconds), enough for the next frames of a
+ *     burst to overtake it. A cpumap queue that is full drops the frame, so
+ *     netem_xdp stores NETEM_LATE_MAGIC in the frame's XDP metadata (kept
+ *     by the cpumap's skb) and netem_tc_in counts the marked frames that
+ *     reach the stack: stats `late` must equal `reordered`.
+ *   - direction 1: netem_tc sets skb->priority to NETEM_SLOW_CLASS (1:2).
+ *     That only reorders when the veth's root qdisc is HTB (handle 1:,
+ *     no default class, so unmarked traffic takes HTB's unshaped direct
+ *     queue) with a rate-limited class 1:2: its frames wait for tokens
+ *     while later ones leave at once. hl_netem_up SLOW_RATE installs it;
+ *     the qdisc's own stats show what it sent and dropped. The kernel has
+ *     neither netem nor fq (nor sch_bpf), and no module support, so an EDT
+ *     timestamp (skb->tstamp) would be ignored; HTB, TBF and FIFO are the
+ *     qdiscs built in.
  *
  * tc egress runs before software segmentation: Linux TCP always builds GSO
  * skbs, even with `gso off` on the device (they are cut into MTU frames
- * after the qdisc). A dropped skb therefore loses all its frames at once
- * (a burst of up to gso_segs); each skb is dropped with the configured
- * probability, so the expected share of wire frames lost is still the
- * configured one, and the stats count wire frames (gso_segs).
- *
- * Reordering is not offered: XDP can only pass, drop, redirect or bounce a
- * frame, never hold it, and tc can only delay with an EDT qdisc (fq) that
- * this test setup does not install. Loss already makes the receiver see
- * out-of-order arrival (every segment after a lost one, until the
- * retransmission) and duplicate ACKs, which is what the tests need.
+ * after the qdisc). A dropped or reordered skb therefore takes all its
+ * frames at once (a burst of up to gso_segs, kept in order among
+ * themselves); each skb is picked with the configured probability, so the
+ * expected share of wire frames is still the configured one, and the stats
+ * count wire frames (gso_segs).
  *
  * Map layouts (bpftool writes them as raw little-endian bytes):
- *   netem_cfg   array[2] of struct netem_cfg  {u32 loss_ppm; u32 seed;}
- *   netem_stats percpu array[2] of struct netem_stats {u64 tcp; u64 dropped;}
- *               (wire frames)
+ *   netem_cfg   array[2] of struct netem_cfg
+ *               {u32 loss_ppm; u32 seed; u32 reorder_ppm;}
+ *   netem_stats percpu array[2] of struct netem_stats
+ *               {u64 tcp; u64 dropped; u64 reordered; u64 late;}
+ *               (wire frames; `late` in direction 0 only)
+ *   netem_cpus  cpumap[NETEM_MAX_CPUS] of struct bpf_cpumap_val
+ *               {u32 qsize; u32 prog fd (0: none);}
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -46,14 +74,24 @@
 
 #include "parsing.h"
 
+/* netem_cpus entries (filled by userspace, one per online CPU). */
+#define NETEM_MAX_CPUS 64
+/* The HTB class that delays what netem_tc reorders: 1:2. */
+#define NETEM_SLOW_CLASS 0x00010002u
+/* XDP metadata on a frame sent through netem_cpus ("late"). */
+#define NETEM_LATE_MAGIC 0x6e6c6174u
+
 struct netem_cfg {
-	__u32 loss_ppm; /* drop probability, parts per million */
-	__u32 seed;     /* 0: bpf_get_prandom_u32() */
+	__u32 loss_ppm;    /* drop probability, parts per million */
+	__u32 seed;        /* 0: bpf_get_prandom_u32() */
+	__u32 reorder_ppm; /* share of the frames not dropped sent the slow way */
 };
 
 struct netem_stats {
-	__u64 tcp;     /* IPv4 TCP frames seen */
-	__u64 dropped; /* of which dropped */
+	__u64 tcp;       /* IPv4 TCP frames seen */
+	__u64 dropped;   /* of which dropped */
+	__u64 reordered; /* of which sent the slow way */
+	__u64 late;      /* direction 0: slow-way frames that reached the stack */
 };
 
 struct {
@@ -78,6 +116,14 @@ struct {
 	__type(value, __u32);
 } netem_rng SEC(".maps");
 
+/* Direction 0's slow way: CPU -> {qsize, no program}. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, NETEM_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct bpf_cpumap_val);
+} netem_cpus SEC(".maps");
+
 static __always_inline __u32 netem_random(__u32 dir, __u32 seed)
 {
 	__u32 *s = bpf_map_lookup_elem(&netem_rng, &dir);
@@ -95,11 +141,20 @@ static __always_inline __u32 netem_random(__u32 dir, __u32 seed)
 	return x;
 }
 
+enum netem_verdict {
+	NETEM_PASS,
+	NETEM_DROP,
+	NETEM_REORDER,
+};
+
 /*
- * 1: drop this frame ([data, end) from the Ethernet header on), which stands
- * for @p segs wire frames (a GSO skb at tc egress: dropped whole).
+ * The fate of the frame [data, end) (from the Ethernet header on), which
+ * stands for @p segs wire frames (a GSO skb at tc egress: decided whole).
+ * Counts it as seen and, if so, dropped; *stp gets the stats of @p dir for
+ * the caller to count a reordering it carried out (NULL: not a candidate).
  */
-static __always_inline int netem_decide(void *data, void *end, __u32 dir, __u32 segs)
+static __always_inline enum netem_verdict netem_decide(void *data, void *end, __u32 dir, __u32 segs,
+						       struct netem_stats **stp)
 {
 	struct hl_cursor c = {.pos = data, .end = end};
 	struct netem_stats *st;
@@ -107,20 +162,50 @@ static __always_inline int netem_decide(void *data, void *end, __u32 dir, __u32 
 	struct iphdr *ip;
 	__u16 proto = 0;
 
+	*stp = NULL;
 	if (!hl_parse_eth(&c, &proto) || proto != ETH_P_IP)
-		return 0;
+		return NETEM_PASS;
 	ip = hl_parse_ipv4(&c);
 	if (!ip || ip->protocol != IPPROTO_TCP)
-		return 0;
+		return NETEM_PASS;
 	cfg = bpf_map_lookup_elem(&netem_cfg, &dir);
 	st = bpf_map_lookup_elem(&netem_stats, &dir);
 	if (!cfg || !st)
-		return 0;
+		return NETEM_PASS;
+	*stp = st;
 	st->tcp += segs;
-	if (cfg->loss_ppm == 0 || netem_random(dir, cfg->seed) % 1000000u >= cfg->loss_ppm)
-		return 0;
-	st->dropped += segs;
-	return 1;
+	if (cfg->loss_ppm != 0 && netem_random(dir, cfg->seed) % 1000000u < cfg->loss_ppm) {
+		st->dropped += segs;
+		return NETEM_DROP;
+	}
+	if (cfg->reorder_ppm != 0 && netem_random(dir, cfg->seed) % 1000000u < cfg->reorder_ppm)
+		return NETEM_REORDER;
+	return NETEM_PASS;
+}
+
+/*
+ * Send the frame to the cpumap entry of the next CPU (CPU 0 if there is
+ * none) and mark it for netem_tc_in. Returns XDP_REDIRECT, or XDP_PASS
+ * (in order, unmarked) when netem_cpus has neither entry.
+ */
+static __always_inline int netem_xdp_late(struct xdp_md *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id() + 1;
+	void *meta, *data;
+	int act;
+
+	act = bpf_redirect_map(&netem_cpus, cpu, XDP_PASS);
+	if (act != XDP_REDIRECT)
+		act = bpf_redirect_map(&netem_cpus, 0, XDP_PASS);
+	if (act != XDP_REDIRECT)
+		return XDP_PASS;
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)) == 0) {
+		meta = (void *)(long)ctx->data_meta;
+		data = (void *)(long)ctx->data;
+		if (meta + sizeof(__u32) <= data)
+			*(__u32 *)meta = NETEM_LATE_MAGIC;
+	}
+	return XDP_REDIRECT;
 }
 
 SEC("xdp")
@@ -128,20 +213,61 @@ int netem_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	struct netem_stats *st;
 
-	return netem_decide(data, end, 0, 1) ? XDP_DROP : XDP_PASS;
+	switch (netem_decide(data, end, 0, 1, &st)) {
+	case NETEM_DROP:
+		return XDP_DROP;
+	case NETEM_REORDER:
+		if (netem_xdp_late(ctx) != XDP_REDIRECT)
+			return XDP_PASS;
+		if (st)
+			st->reordered++;
+		return XDP_REDIRECT;
+	default:
+		return XDP_PASS;
+	}
 }
 
 SEC("tc")
 int netem_tc(struct __sk_buff *skb)
 {
+	__u32 segs = skb->gso_segs > 1 ? skb->gso_segs : 1;
+	struct netem_stats *st;
+
 	/* Ethernet + IPv4 without options in the linear part; fail open otherwise */
 	if (bpf_skb_pull_data(skb, sizeof(struct ethhdr) + sizeof(struct iphdr)) != 0)
 		return TC_ACT_OK;
-	return netem_decide((void *)(long)skb->data, (void *)(long)skb->data_end, 1,
-			    skb->gso_segs > 1 ? skb->gso_segs : 1)
-		       ? TC_ACT_SHOT
-		       : TC_ACT_OK;
+	switch (netem_decide((void *)(long)skb->data, (void *)(long)skb->data_end, 1, segs, &st)) {
+	case NETEM_DROP:
+		return TC_ACT_SHOT;
+	case NETEM_REORDER:
+		skb->priority = NETEM_SLOW_CLASS;
+		if (st)
+			st->reordered += segs;
+		return TC_ACT_OK;
+	default:
+		return TC_ACT_OK;
+	}
+}
+
+/* tc clsact ingress on the same veth: counts the frames netem_xdp sent
+ * through netem_cpus as they reach the stack (GRO may have merged some;
+ * it never merges frames whose metadata differ). Always passes. */
+SEC("tc")
+int netem_tc_in(struct __sk_buff *skb)
+{
+	void *meta = (void *)(long)skb->data_meta;
+	void *data = (void *)(long)skb->data;
+	struct netem_stats *st;
+	__u32 dir = 0;
+
+	if (meta + sizeof(__u32) > data || *(__u32 *)meta != NETEM_LATE_MAGIC)
+		return TC_ACT_OK;
+	st = bpf_map_lookup_elem(&netem_stats, &dir);
+	if (st)
+		st->late += skb->gso_segs > 1 ? skb->gso_segs : 1;
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

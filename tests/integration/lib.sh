@@ -282,65 +282,106 @@ hl_counters() {
 		awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) print n, s[n] }'
 }
 
-# Loss injection (bpf/netem.bpf.c) on hl-client's hlc0: netem_xdp drops
-# frames arriving from hintlb (direction 0), netem_tc on clsact egress drops
-# frames hl-client sends (direction 1); only IPv4 TCP is ever dropped.
-# Programs and maps are pinned under HL_NETEM_PIN; the topology going down
-# detaches them, hl_netem_down removes the pins.
+# Loss and reordering injection (bpf/netem.bpf.c) on hl-client's hlc0:
+# netem_xdp acts on frames arriving from hintlb (direction 0), netem_tc on
+# clsact egress on frames hl-client sends (direction 1); only IPv4 TCP is
+# ever touched. Direction 0 reorders through the cpumap netem_cpus (one
+# entry per online CPU) and counts what comes out of it with netem_tc_in on
+# clsact ingress; direction 1 reorders through a rate-limited HTB class
+# (hl_netem_up SLOW_RATE). Programs and maps are pinned under HL_NETEM_PIN;
+# the topology going down detaches them, hl_netem_down removes the pins.
 HL_NETEM_PIN=/sys/fs/bpf/hl-netem
+HL_NETEM_CPUMAP_QSIZE=192
 
-# hl_netem_up OBJ: load and attach both programs, no loss configured.
+_hl_le32() { printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+_hl_netem_ns() { nsenter --net=/run/netns/hl-client -- "$@"; }
+
+# hl_netem_up OBJ [SLOW_RATE]: load and attach the programs, nothing
+# configured. With SLOW_RATE (a tc rate, "20mbit"), hlc0 also gets an HTB
+# root whose unclassified traffic goes out at once (HTB's direct queue) and
+# whose class 1:2, limited to SLOW_RATE, holds what netem_tc reorders.
 hl_netem_up() {
-	local obj=$1
+	local obj=$1 rate=${2:-} cpu
 	[ -f "$obj" ] || hl_fail "netem object not found: $obj"
 	hl_netem_down
 	mkdir -p "$HL_NETEM_PIN"
 	bpftool prog loadall "$obj" "$HL_NETEM_PIN/progs" pinmaps "$HL_NETEM_PIN/maps" ||
 		hl_fail "bpftool prog loadall $obj"
-	nsenter --net=/run/netns/hl-client -- ip link set dev hlc0 xdpdrv \
-		pinned "$HL_NETEM_PIN/progs/netem_xdp" || hl_fail "attach netem_xdp to hlc0"
-	nsenter --net=/run/netns/hl-client -- tc qdisc add dev hlc0 clsact ||
-		hl_fail "tc qdisc add clsact on hlc0"
-	nsenter --net=/run/netns/hl-client -- tc filter add dev hlc0 egress bpf direct-action \
+	# online CPUs only (a kthread bound to an offline one would hold its
+	# frames), at most the map's 64 entries (NETEM_MAX_CPUS)
+	for cpu in $(seq 0 $(($(nproc --all) - 1))); do
+		[ "$cpu" -lt 64 ] || break
+		[ "$(cat "/sys/devices/system/cpu/cpu$cpu/online" 2>/dev/null || echo 1)" = 1 ] || continue
+		# shellcheck disable=SC2046
+		bpftool map update pinned "$HL_NETEM_PIN/maps/netem_cpus" key $(_hl_le32 "$cpu") \
+			value $(_hl_le32 $HL_NETEM_CPUMAP_QSIZE) 0 0 0 0 ||
+			hl_fail "netem_cpus: entry for CPU $cpu"
+	done
+	_hl_netem_ns ip link set dev hlc0 xdpdrv pinned "$HL_NETEM_PIN/progs/netem_xdp" ||
+		hl_fail "attach netem_xdp to hlc0"
+	_hl_netem_ns tc qdisc add dev hlc0 clsact || hl_fail "tc qdisc add clsact on hlc0"
+	_hl_netem_ns tc filter add dev hlc0 egress bpf direct-action \
 		object-pinned "$HL_NETEM_PIN/progs/netem_tc" || hl_fail "attach netem_tc to hlc0"
+	_hl_netem_ns tc filter add dev hlc0 ingress bpf direct-action \
+		object-pinned "$HL_NETEM_PIN/progs/netem_tc_in" || hl_fail "attach netem_tc_in to hlc0"
+	[ -n "$rate" ] || return 0
+	_hl_netem_ns tc qdisc add dev hlc0 root handle 1: htb &&
+		_hl_netem_ns tc class add dev hlc0 parent 1: classid 1:2 htb rate "$rate" quantum 1514 &&
+		_hl_netem_ns tc qdisc add dev hlc0 parent 1:2 handle 2: pfifo limit 10000 ||
+		hl_fail "HTB slow class ($rate) on hlc0"
 }
 
-# hl_netem_set DIR PPM [SEED]: drop PPM parts per million of the TCP frames
-# in direction DIR (0: hintlb -> client, 1: client -> hintlb); SEED 0 (the
+# hl_netem_set DIR LOSS_PPM [REORDER_PPM [SEED]]: in direction DIR (0:
+# hintlb -> client, 1: client -> hintlb) drop LOSS_PPM parts per million of
+# the TCP frames and send REORDER_PPM of the rest the slow way; SEED 0 (the
 # default) uses the kernel's random numbers. Resets the stats.
-_hl_le32() { printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 hl_netem_set() {
-	local dir=$1 ppm=$2 seed=${3:-0}
+	local dir=$1 ppm=$2 reorder=${3:-0} seed=${4:-0}
 	# shellcheck disable=SC2046
 	bpftool map update pinned "$HL_NETEM_PIN/maps/netem_cfg" key $(_hl_le32 "$dir") \
-		value $(_hl_le32 "$ppm") $(_hl_le32 "$seed") || hl_fail "netem_cfg update"
+		value $(_hl_le32 "$ppm") $(_hl_le32 "$seed") $(_hl_le32 "$reorder") ||
+		hl_fail "netem_cfg update"
 	# shellcheck disable=SC2046
 	bpftool map update pinned "$HL_NETEM_PIN/maps/netem_stats" key $(_hl_le32 "$dir") \
-		value $(printf '0 %.0s' $(seq 16)) || hl_fail "netem_stats reset"
+		value $(printf '0 %.0s' $(seq 32)) || hl_fail "netem_stats reset"
 }
 
-# hl_netem_stats DIR: "TCP_FRAMES DROPPED" in direction DIR, summed over CPUs.
+# hl_netem_stats DIR: "TCP DROPPED REORDERED LATE" wire frames in direction
+# DIR, summed over CPUs: seen, dropped, sent the slow way, and (direction 0
+# only) slow-way frames that reached hl-client's stack.
 hl_netem_stats() {
 	bpftool -j map lookup pinned "$HL_NETEM_PIN/maps/netem_stats" key "$1" 0 0 0 |
 		python3 -c '
 import json, sys
 e = json.load(sys.stdin)
-t = d = 0
-if "formatted" in e:
-    for c in e["formatted"]["values"]:
-        t += c["value"]["tcp"]; d += c["value"]["dropped"]
-else:
-    for c in e["values"]:
+f = ["tcp", "dropped", "reordered", "late"]
+s = [0] * len(f)
+for c in e["formatted"]["values"] if "formatted" in e else e["values"]:
+    if "formatted" in e:
+        v = [c["value"][k] for k in f]
+    else:
         b = bytes(int(x, 16) for x in c["value"])
-        t += int.from_bytes(b[:8], "little"); d += int.from_bytes(b[8:16], "little")
-print(t, d)'
+        v = [int.from_bytes(b[8 * i:8 * i + 8], "little") for i in range(len(f))]
+    s = [a + b for a, b in zip(s, v)]
+print(*s)'
+}
+
+# hl_netem_slow_stats: "SENT DROPPED": packets HTB class 1:2 on hlc0 sent
+# (wire frames), packets the whole HTB qdisc dropped.
+hl_netem_slow_stats() {
+	local sent dropped
+	sent=$(_hl_netem_ns tc -s class show dev hlc0 classid 1:2 | awk '$1 == "Sent" { print $4 }')
+	dropped=$(_hl_netem_ns tc -s qdisc show dev hlc0 handle 1: |
+		awk '$1 == "Sent" { d = $7; sub(",", "", d); print d }')
+	echo "${sent:-0} ${dropped:-0}"
 }
 
 # hl_netem_down: detach (if the topology is still there) and unpin.
 hl_netem_down() {
 	if [ -e /run/netns/hl-client ]; then
-		nsenter --net=/run/netns/hl-client -- ip link set dev hlc0 xdpdrv off 2>/dev/null || true
-		nsenter --net=/run/netns/hl-client -- tc qdisc del dev hlc0 clsact 2>/dev/null || true
+		_hl_netem_ns ip link set dev hlc0 xdpdrv off 2>/dev/null || true
+		_hl_netem_ns tc qdisc del dev hlc0 clsact 2>/dev/null || true
+		_hl_netem_ns tc qdisc del dev hlc0 root 2>/dev/null || true
 	fi
 	rm -rf "$HL_NETEM_PIN"
 	return 0

@@ -28,7 +28,7 @@ ctr() { hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) p
 
 # run PPM BYTES LIMIT_S: one echo with PPM loss each way, within LIMIT_S.
 run() {
-	local ppm=$1 bytes=$2 limit=$3 rtx0 dt in out
+	local ppm=$1 bytes=$2 limit=$3 rtx0 dt out in_tcp in_drop out_tcp out_drop
 	hl_netem_set 0 "$ppm"
 	hl_netem_set 1 "$ppm"
 	rtx0=$(ctr tcp_retransmit)
@@ -39,12 +39,13 @@ run() {
 	fi
 	dt=$(sed -n 's/^ok .* secs=\([0-9.]*\) .*/\1/p' <<<"$out")
 	[ -n "$dt" ] || hl_fail "echo_client.py: no time in: $out"
-	in=$(hl_netem_stats 0)
-	out=$(hl_netem_stats 1)
+	read -r in_tcp in_drop _ < <(hl_netem_stats 0)
+	read -r out_tcp out_drop _ < <(hl_netem_stats 1)
 	hl_log "loss $((ppm / 10000)) % each way: $((bytes >> 20)) MiB echoed intact in $dt s;" \
-		"dropped ${in#* } of ${in% *} frames from hintlb, ${out#* } of ${out% *} to it;" \
+		"dropped $in_drop of $in_tcp frames from hintlb, $out_drop of $out_tcp to it;" \
 		"hintlb retransmitted $(($(ctr tcp_retransmit) - rtx0))"
-	[ "${in#* }" -gt 0 ] && [ "${out#* }" -gt 0 ] || hl_fail "netem dropped nothing: $in / $out"
+	[ "$in_drop" -gt 0 ] && [ "$out_drop" -gt 0 ] ||
+		hl_fail "netem dropped nothing: $in_drop / $out_drop"
 	echo "tcp_loss $((ppm / 10000))pct $((bytes >> 20))MiB: $dt s"
 }
 
