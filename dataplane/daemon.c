@@ -89,7 +89,8 @@ static void hl_tcp_ring_free(struct rte_ring *r)
 
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
 {
-	d->pool = hl_port_pool_create(d->cfg, "hl_mbufs", (int)rte_socket_id(), err, errlen);
+	d->pool = hl_port_pool_create(d->cfg, "hl_mbufs", (int)rte_socket_id(), d->n_workers, err,
+				      errlen);
 	return d->pool != NULL ? 0 : -ENOMEM;
 }
 
@@ -146,7 +147,11 @@ static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_
 			if (d->relay[w->id] == NULL)
 				d->relay[w->id] = hl_relay_create(w, d->cfg, p.max_conns / 2);
 			if (d->relay[w->id] == NULL) {
-				snprintf(err, errlen, "worker %u: relay: out of memory", w->id);
+				snprintf(err, errlen,
+					 "worker %u: relay: no memory for %u connection pairs "
+					 "([tcp] max_conns / 2; with --no-huge the EAL has 64 MiB "
+					 "unless -m says more)",
+					 w->id, p.max_conns / 2);
 				return -ENOMEM;
 			}
 			ctx = d->relay[w->id];

@@ -19,6 +19,8 @@
 #include "port.h"
 
 /* Every configured port is a net_af_xdp device (the EAL created them all). */
+#define HL_AF_XDP_FILL 2048 /* mbufs net_af_xdp puts on a queue's fill ring at setup */
+
 static bool all_af_xdp(const struct hl_config *cfg)
 {
 	struct rte_eth_dev_info info;
@@ -82,12 +84,24 @@ static int check_umem_span(struct rte_mempool *mp, char *err, size_t errlen)
  * AF_XDP copies through the kernel and needs no IOVA) and checked.
  */
 struct rte_mempool *hl_port_pool_create(const struct hl_config *cfg, const char *name, int socket,
-					char *err, size_t errlen)
+					unsigned n_queues, char *err, size_t errlen)
 {
 	struct rte_pktmbuf_pool_private priv = {.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE};
-	unsigned n = cfg->worker.mbufs;
+	unsigned n = cfg->worker.mbufs, need = 0;
 	struct rte_mempool *mp;
 
+	/* net_af_xdp fills each rx queue's fill ring with 2048 mbufs at setup; the rest
+	 * is what the workers work with (a quarter of the pool at least) */
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (strncmp(cfg->ports[i].name, "net_af_xdp", 10) == 0)
+			need += n_queues * HL_AF_XDP_FILL;
+	if (need != 0 && n < need + need / 3) {
+		snprintf(err, errlen,
+			 "[worker] mbufs: %u is too few: the net_af_xdp ports' %u rx queues take "
+			 "%u at start (%u each) and the workers need room too; give at least %u",
+			 n, need / HL_AF_XDP_FILL, need, HL_AF_XDP_FILL, need + need / 3);
+		return NULL;
+	}
 	if (!all_af_xdp(cfg)) {
 		mp = rte_pktmbuf_pool_create(name, n, HL_POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					     socket);

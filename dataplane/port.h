@@ -26,12 +26,14 @@ int hl_port_start(const struct hl_cfg_port *cp, const struct hl_cfg_worker *wk, 
 /*
  * The packet pool: cfg->worker.mbufs mbufs of RTE_MBUF_DEFAULT_BUF_SIZE on
  * @p socket. When every port is net_af_xdp, laid out without page padding so
- * the driver's UMEM covers every mbuf (see port.c). Call after the EAL made
+ * the driver's UMEM covers every mbuf (see port.c). Refused when the
+ * net_af_xdp ports' @p n_queues rx queues each would take 2048 of them at
+ * setup and leave the workers less than a quarter. Call after the EAL made
  * the devices, before hl_port_start.
  * @return owned, or NULL with @p err naming [worker] mbufs and the reason.
  */
 struct rte_mempool *hl_port_pool_create(const struct hl_config *cfg, const char *name, int socket,
-					char *err, size_t errlen);
+					unsigned n_queues, char *err, size_t errlen);
 
 /* Stop and close the port (net_af_xdp detaches its XDP program in close). */
 void hl_port_stop(uint16_t port_id);

@@ -42,6 +42,9 @@ NS_LB=hl-lb
 NS_CLIENT=hl-client
 NS_REPLICA=hl-replica
 MTU=1500
+# HL_QUEUES=N: every veth end gets N rx and N tx queues (several workers,
+# one AF_XDP queue each: net_af_xdp queue_count=N). Default 1.
+QUEUES=${HL_QUEUES:-1}
 
 die() {
 	echo "netns.sh: $*" >&2
@@ -85,14 +88,21 @@ ensure_ns() {
 # ensure_veth NS_A IF_A NS_B IF_B: a veth pair IF_A (in NS_A) <-> IF_B (in NS_B).
 ensure_veth() {
 	local ns_a=$1 if_a=$2 ns_b=$3 if_b=$4
-	if link_exists "$ns_a" "$if_a" && link_exists "$ns_b" "$if_b"; then
+	if link_exists "$ns_a" "$if_a" && link_exists "$ns_b" "$if_b" &&
+		[ "$(rx_queues "$ns_a" "$if_a")" = "$QUEUES" ]; then
 		return 0
 	fi
 	# A half-made pair (one end moved or renamed by hand): start again.
 	ip -n "$ns_a" link del "$if_a" 2>/dev/null || true
 	ip -n "$ns_b" link del "$if_b" 2>/dev/null || true
 	run "creating veth $if_a<->$if_b" \
-		ip link add "$if_a" netns "$ns_a" type veth peer name "$if_b" netns "$ns_b"
+		ip link add "$if_a" netns "$ns_a" numrxqueues "$QUEUES" numtxqueues "$QUEUES" \
+		type veth peer name "$if_b" netns "$ns_b" numrxqueues "$QUEUES" numtxqueues "$QUEUES"
+}
+
+# rx_queues NS IF: the number of rx queues of IF.
+rx_queues() {
+	ip -n "$1" -d link show dev "$2" | sed -n 's/.*numrxqueues \([0-9]*\).*/\1/p'
 }
 
 # ensure_addr NS IF ADDR/LEN: ADDR on IF (replace is idempotent).

@@ -117,16 +117,21 @@ hl_mac() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }
 # (docs/CONFIG.md): two af_xdp ports with the XDP stage, the VIP, four
 # replicas on hl-replica, adaptive idle (2-core machines: a busy-polling
 # worker would starve the peers). EXTRA lines are appended verbatim.
+# HL_LCORES replaces `-l 0,1` (the lcores: main + one worker each);
+# HL_QUEUES=N adds queue_count=N to both ports (tools/netns.sh makes the
+# veths with N queues when it sees the same variable); HL_MBUFS sets
+# [worker] mbufs.
 hl_write_config() {
 	local f=$1
 	shift
 	cat >"$f" <<EOF
 # Written by tests/integration/lib.sh for the standard topology.
 [eal]
-args = -l 0,1 --no-huge --no-shconf --no-pci --vdev=net_af_xdp0,iface=hl0,xdp_prog=$STEER_OBJ --vdev=net_af_xdp1,iface=hl1,xdp_prog=$STEER_OBJ
+args = ${HL_LCORES:--l 0,1} --no-huge --no-shconf --no-pci --vdev=net_af_xdp0,iface=hl0${HL_QUEUES:+,queue_count=$HL_QUEUES},xdp_prog=$STEER_OBJ --vdev=net_af_xdp1,iface=hl1${HL_QUEUES:+,queue_count=$HL_QUEUES},xdp_prog=$STEER_OBJ
 
 [worker]
 idle = adaptive
+${HL_MBUFS:+mbufs = $HL_MBUFS}
 
 [ctrl]
 socket = $HL_WORK/ctrl.sock
@@ -168,7 +173,8 @@ hl_start() {
 	local conf=${1:-$HL_WORK/hintlb.conf}
 	[ -f "$conf" ] || hl_write_config "$conf"
 	hl_log "starting hintlb --config $conf"
-	nsenter --net=/run/netns/hl-lb -- "$HINTLB" --config "$conf" >>"$HL_LOG" 2>&1 &
+	nsenter --net=/run/netns/hl-lb -- env ${HL_PRELOAD:+LD_PRELOAD=$HL_PRELOAD} \
+		"$HINTLB" --config "$conf" >>"$HL_LOG" 2>&1 &
 	HL_PID=$!
 }
 
@@ -266,6 +272,15 @@ hl_bg() {
 # hl_counters: hintlb's counters now, one `name value` line each (summed
 # over workers): SIGUSR1, then what it appended to the log.
 hl_counters() {
+	_hl_counter_dump | awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) print n, s[n] }'
+}
+
+# hl_worker_counters: the same per worker, `worker N name value` lines.
+hl_worker_counters() {
+	_hl_counter_dump | awk '$1 == "worker" && NF == 4'
+}
+
+_hl_counter_dump() {
 	hl_alive || hl_fail "hl_counters: hintlb not running"
 	local off size i
 	off=$(stat -c %s "$HL_LOG")
@@ -278,8 +293,7 @@ hl_counters() {
 		[ "$now" -gt "$off" ] && [ "$now" -eq "$size" ] && break
 		size=$now
 	done
-	tail -c +$((off + 1)) "$HL_LOG" |
-		awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) print n, s[n] }'
+	tail -c +$((off + 1)) "$HL_LOG"
 }
 
 # Loss and reordering injection (bpf/netem.bpf.c) on hl-client's hlc0:
