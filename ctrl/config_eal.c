@@ -161,6 +161,7 @@ int cfg_eal_port_devargs(const struct hl_config *cfg, struct hl_cfg_port *port, 
 
 	port->iface[0] = '\0';
 	port->xdp_prog = false;
+	port->start_queue = 0;
 	if (args == NULL)
 		return 0;
 	if (strstr(args, "iface=") != NULL &&
@@ -177,6 +178,19 @@ int cfg_eal_port_devargs(const struct hl_config *cfg, struct hl_cfg_port *port, 
 			return -EINVAL;
 		}
 		port->xdp_prog = true;
+	}
+	if (strncmp(port->name, "net_af_xdp", 10) == 0 &&
+	    devarg(args, "start_queue", prog, sizeof(prog)) >= 0) {
+		char *end;
+		unsigned long q = strtoul(prog, &end, 10);
+
+		if (prog[0] == '\0' || *end != '\0' || q > 65535) {
+			snprintf(err, errlen,
+				 "[eal] args: device %s: start_queue '%s' is not 0..65535",
+				 port->name, prog);
+			return -EINVAL;
+		}
+		port->start_queue = (uint16_t)q;
 	}
 	return 0;
 }

@@ -233,6 +233,42 @@ static int create_worker(struct hl_daemon *d, unsigned id, unsigned lcore, char 
 	return 0;
 }
 
+/*
+ * Several workers: read each port's RSS (Toeplitz key and indirection table,
+ * through ethtool) so that a flow's owner is the worker polling the queue the
+ * NIC picks for it. Where it cannot be read (veth, virtio without RSS, a
+ * non-Toeplitz hash) flows are owned by hash and about (N-1)/N of segments
+ * are handed between workers.
+ */
+static void read_rss(struct hl_daemon *d)
+{
+	char why[256];
+
+	if (d->n_workers < 2)
+		return;
+	for (unsigned p = 0; p < d->net.n_ports; p++) {
+		const struct hl_cfg_port *cp = &d->cfg->ports[p];
+		int rc = cp->iface[0] != '\0'
+				 ? hl_rss_query(cp->iface, &d->rss[p], why, sizeof(why))
+				 : -ENODEV;
+
+		if (rc == 0) {
+			d->net.rss[p] = &d->rss[p];
+			d->net.rss_queue0[p] = cp->start_queue;
+			HL_LOG(NOTICE,
+			       "port %s: RSS Toeplitz (%u-entry table): a TCP flow belongs to the "
+			       "worker polling the queue the NIC picks\n",
+			       cp->name, d->rss[p].n_table);
+		} else {
+			HL_LOG(NOTICE,
+			       "port %s: %s; TCP flows belong to workers by hash, segments that "
+			       "reach another worker are handed over (tcp_handoff_*)\n",
+			       cp->name,
+			       cp->iface[0] != '\0' ? why : "no interface name to read RSS from");
+		}
+	}
+}
+
 /* Worker 0 keeps gateways and the replicas' next hops resolved; peers learn from it. */
 static void want_neighbours(struct hl_daemon *d)
 {
@@ -317,8 +353,10 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 		rc = start_ports(d, err, errlen);
 	if (rc == 0)
 		rc = hl_xdp_stage_open(d, err, errlen);
-	if (rc == 0)
+	if (rc == 0) {
+		read_rss(d);
 		rc = create_workers(d, err, errlen);
+	}
 	if (rc != 0) {
 		hl_daemon_stop(d);
 		return rc;

@@ -15,6 +15,7 @@
 #include "hintlb/config.h"
 #include "hintlb/route.h"
 #include "netconf.h"
+#include "rss.h"
 #include "worker.h"
 
 struct hl_xdp;
@@ -29,6 +30,7 @@ struct hl_daemon {
 	struct rte_ring *share[RTE_MAX_LCORE];
 	struct rte_ring *tcp_ring[RTE_MAX_LCORE]; /* TCP hand-off, by owner (several workers) */
 	struct hl_relay *relay[RTE_MAX_LCORE];    /* `mode = relay` state, per worker */
+	struct hl_rss rss[HL_PORTS_MAX];          /* each port's NIC RSS, when readable */
 	unsigned n_started;                       /* ports started, in config order */
 	struct hl_xdp *xdp[HL_PORTS_MAX];
 	bool launched;

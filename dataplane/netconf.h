@@ -17,6 +17,8 @@
 
 #include "hintlb/config.h"
 
+struct hl_rss;
+
 #define HL_PORTS_MAX HL_CFG_PORTS_MAX
 #define HL_VIPS_MAX  HL_CFG_LISTENERS_MAX
 
@@ -37,6 +39,10 @@ struct hl_netconf {
 	unsigned n_vips;
 	uint32_t vip[HL_VIPS_MAX]; /* distinct listener VIPs, answered on every port */
 	unsigned n_workers;        /* TCP flows are owned by one of them (hl_tcp_flow_owner) */
+	/* Per port: the NIC's RSS when it could be read (NULL: none), and the NIC rx queue
+	 * of worker 0's queue (net_af_xdp start_queue); worker i polls rss_queue0 + i. */
+	const struct hl_rss *rss[HL_PORTS_MAX];
+	uint16_t rss_queue0[HL_PORTS_MAX];
 };
 
 /*

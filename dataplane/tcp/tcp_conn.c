@@ -162,25 +162,28 @@ unsigned hl_tcp_flow_owner(unsigned n_workers, uint16_t sport_lo, uint16_t sport
 	return rte_hash_crc(&k, sizeof(k), 0) % n_workers;
 }
 
-/* A free source port for @p k (laddr, raddr, rport set) whose replies this worker owns. */
-static int tcp_pick_sport(struct hl_tcp *t, struct hl_tcp_key *k)
+/*
+ * A free source port for @p k (laddr, raddr, rport set; replies arrive on port
+ * @p port) whose replies this worker owns: without RSS the ports LO + id + i*N,
+ * with RSS any port the NIC's hash sends to our queue.
+ */
+static int tcp_pick_sport(struct hl_tcp *t, unsigned port, struct hl_tcp_key *k)
 {
-	unsigned n = RTE_MAX(t->w->net->n_workers, 1u), span = t->p.sport_hi - t->p.sport_lo + 1u;
-	unsigned start = t->sport_next;
+	const struct hl_netconf *nc = t->w->net;
+	unsigned n = RTE_MAX(nc->n_workers, 1u), span = t->p.sport_hi - t->p.sport_lo + 1u;
+	bool rss = n > 1 && nc->rss[port] != NULL;
+	unsigned id = t->w->id % n;
+	/* candidates: offset id + j*n (no RSS) or any offset j (RSS), j from the cursor */
+	unsigned cnt = rss ? span : (span > id ? (span - id + n - 1) / n : 0);
 
-	/* ports of this worker are lo + id + i*n: walk those from the cursor */
-	for (unsigned i = 0; i < span; i += n) {
-		unsigned off = (start + i) % span;
-		uint16_t lp;
+	for (unsigned i = 0; i < cnt; i++) {
+		unsigned j = (t->sport_next + i) % cnt, off = rss ? j : id + j * n;
 
-		off -= off % n;
-		off += t->w->id % n;
-		if (off >= span)
+		k->lport = rte_cpu_to_be_16((uint16_t)(t->p.sport_lo + off));
+		if (rss && tcp_owner(t, port, k->raddr, k->rport, k->laddr, k->lport) != t->w->id)
 			continue;
-		lp = (uint16_t)(t->p.sport_lo + off);
-		k->lport = rte_cpu_to_be_16(lp);
 		if (tcp_conn_lookup(t, k) == NULL) {
-			t->sport_next = (uint16_t)((off + n) % span);
+			t->sport_next = (uint16_t)((j + 1) % cnt);
 			return 0;
 		}
 	}
@@ -209,7 +212,7 @@ int hl_tcp_connect(struct hl_tcp *t, uint32_t laddr, uint32_t raddr, uint16_t rp
 	lst = tcp_client_app(t, app);
 	if (lst < 0)
 		return lst;
-	rc = tcp_pick_sport(t, &k);
+	rc = tcp_pick_sport(t, (unsigned)port, &k);
 	if (rc != 0) {
 		HL_COUNT(t->w, TCP_CONNECT_NO_PORT);
 		return rc;

@@ -768,8 +768,7 @@ static void tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m, bo
 	}
 	if (!handed && w->net->n_workers > 1) {
 		unsigned owner =
-			hl_tcp_flow_owner(w->net->n_workers, t->p.sport_lo, t->p.sport_hi,
-					  ip->src_addr, th->src_port, ip->dst_addr, th->dst_port);
+			tcp_owner(t, port, ip->src_addr, th->src_port, ip->dst_addr, th->dst_port);
 
 		if (owner != w->id) {
 			tcp_handoff(w, owner, port, m);

@@ -27,6 +27,7 @@
 #include <rte_tcp.h>
 
 #include "hintlb/tcp.h"
+#include "rss.h"
 #include "worker.h"
 
 /* Sequence-space comparisons (RFC 9293 3.4), also used for ms timestamps. */
@@ -266,6 +267,30 @@ static inline void tcp_app_established(struct hl_tcp *t, struct hl_tcp_conn *c)
 	c->flags |= HL_TCPF_APP;
 	if (l->app->established != NULL)
 		l->app->established(t, c, l->listening ? l->ctx : c->app_ctx);
+}
+
+/*
+ * The worker that owns the flow of a segment from @p raddr:@p rport to
+ * @p laddr:@p lport arriving on port @p port (network order). When the port's
+ * NIC RSS could be read (Toeplitz), the worker polling the queue the NIC
+ * picks; otherwise hl_tcp_flow_owner()'s rule.
+ */
+static inline unsigned tcp_owner(const struct hl_tcp *t, unsigned port, uint32_t raddr,
+				 uint16_t rport, uint32_t laddr, uint16_t lport)
+{
+	const struct hl_netconf *nc = t->w->net;
+	const struct hl_rss *r = nc->rss[port];
+
+	if (nc->n_workers <= 1)
+		return 0;
+	if (r != NULL) {
+		unsigned q = hl_rss_queue(r, hl_rss_hash_ipv4_tcp(r, raddr, laddr, rport, lport));
+
+		if (q >= nc->rss_queue0[port] && q - nc->rss_queue0[port] < nc->n_workers)
+			return q - nc->rss_queue0[port];
+	}
+	return hl_tcp_flow_owner(nc->n_workers, t->p.sport_lo, t->p.sport_hi, raddr, rport, laddr,
+				 lport);
 }
 
 /* tcp_conn.c */

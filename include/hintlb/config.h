@@ -68,6 +68,8 @@ struct hl_cfg_port {
 	char iface[HL_CFG_IFNAME_MAX];
 	/** The device is a net_af_xdp vdev with `xdp_prog=`: the XDP stage is ours. */
 	bool xdp_prog;
+	/** net_af_xdp `start_queue=`: the NIC rx queue of the device's queue 0. */
+	uint16_t start_queue;
 };
 
 /** `[listener NAME]`. */

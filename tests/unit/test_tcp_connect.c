@@ -20,6 +20,7 @@
 #include <rte_tcp.h>
 
 #include "net_harness.h"
+#include "rss.h"
 
 #define ACK RTE_TCP_ACK_FLAG
 #define SYN RTE_TCP_SYN_FLAG
@@ -452,6 +453,83 @@ static void test_handoff(void **state)
 	/* the half-open connection goes with the stack at teardown */
 }
 
+/*
+ * With the NIC's RSS known (a Toeplitz key and a table over NIC queues 4 and 5,
+ * worker 0 polling queue 4): source ports are those whose replies the NIC
+ * sends to our queue, and a SYN the NIC put on the other queue is handed over.
+ */
+static void test_rss_ownership(void **state)
+{
+	static const uint8_t key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+					0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+					0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+					0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+	uint32_t peer = rte_cpu_to_be_32(T_PEER_IP), our = rte_cpu_to_be_32(T_OUR_IP);
+	uint32_t vip = rte_cpu_to_be_32(T_VIP);
+	struct t_seg s = {.dport = T_PORT_APP, .seq = 5, .flags = SYN};
+	struct rte_ring *rings[2];
+	struct hl_rss rss;
+	struct hl_tcp_conn *c;
+	unsigned seen_odd = 0, seen_even = 0;
+
+	(void)state;
+	assert_int_equal(hl_rss_init(&rss, key, sizeof(key), 128, 2), 0);
+	for (unsigned i = 0; i < rss.n_table; i++)
+		rss.table[i] = (uint16_t)(rss.table[i] + 4); /* NIC queues 4 and 5 */
+	rings[0] = rte_ring_create("t_rss0", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	rings[1] = rte_ring_create("t_rss1", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	assert_non_null(rings[0]);
+	assert_non_null(rings[1]);
+	t_net.n_workers = 2;
+	t_net.rss[0] = &rss;
+	t_net.rss_queue0[0] = 4;
+	t_w->tcp_rings = rings;
+	t_w->id = 1;
+	for (unsigned i = 0; i < 40; i++) {
+		struct t_out o;
+		uint32_t h;
+
+		assert_int_equal(hl_tcp_connect(t_w->tcp, 0, peer, 80, &noop_app, NULL, &c), 0);
+		o = t_tcp_out(0);
+		t_tx_clear();
+		h = hl_rss_hash_ipv4_tcp(&rss, peer, our, rte_cpu_to_be_16(80),
+					 rte_cpu_to_be_16(o.sport));
+		assert_int_equal(hl_rss_queue(&rss, h), 5); /* the replies come to worker 1 */
+		if (o.sport % 2)
+			seen_odd++;
+		else
+			seen_even++;
+	}
+	/* not the port-parity rule of the hash-less case */
+	assert_true(seen_odd > 0 && seen_even > 0);
+	/* a SYN the NIC puts on queue 4 (worker 0's) is handed over to worker 0 */
+	for (uint16_t p = 1024;; p++) {
+		uint32_t h = hl_rss_hash_ipv4_tcp(&rss, peer, vip, rte_cpu_to_be_16(p),
+						  rte_cpu_to_be_16(T_PORT_APP));
+
+		if (hl_rss_queue(&rss, h) == 4) {
+			s.sport = p;
+			break;
+		}
+	}
+	t_rx(t_tcp_frame(&s));
+	assert_int_equal(t_ctr(HL_CTR_TCP_HANDOFF_OUT), 1);
+	assert_int_equal(rte_ring_count(rings[0]), 1);
+	assert_int_equal(t_tx_count(), 0);
+	/* worker 0 takes it */
+	t_w->id = 0;
+	t_w->tcp_ring_in = rings[0];
+	assert_int_equal(hl_tcp_handoff_drain(t_w), 1);
+	assert_int_equal(t_tcp_out(0).flags, SYN | ACK);
+	t_tx_clear();
+	t_w->tcp_ring_in = NULL;
+	t_w->tcp_rings = NULL;
+	t_net.rss[0] = NULL;
+	t_net.n_workers = 0;
+	rte_ring_free(rings[0]);
+	rte_ring_free(rings[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +547,7 @@ int main(void)
 						t_tcp_teardown),
 		cmocka_unit_test(test_flow_owner),
 		cmocka_unit_test_setup_teardown(test_handoff, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_rss_ownership, t_tcp_setup, t_tcp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
