@@ -4,8 +4,9 @@
 # replicas x 3 model slots, 100 models with Zipf(1.0) popularity, 1 req/s,
 # 1 s service, 8 s model load), against what users would otherwise run;
 # (2) the daemon on net_af_xdp in a namespace topology, answering ARP and
-# ping for its VIP while the kernel keeps serving the same interface, and
-# terminating TCP itself (an echo listener on the VIP).
+# ping for its VIP while the kernel keeps serving the same interface,
+# terminating TCP itself (an echo listener on the VIP) and opening its own
+# connections to replicas (a relay listener).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/common.sh
@@ -39,6 +40,7 @@ demo_cleanup() {
 		wait "$hintlb_pid" 2>/dev/null || true
 	fi
 	[ -n "${web_pid:-}" ] && kill "$web_pid" 2>/dev/null || true
+	[ -n "${replica_pid:-}" ] && kill "$replica_pid" 2>/dev/null || true
 	tools/netns.sh down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -69,11 +71,24 @@ ip netns exec hl-client curl -s -o /dev/null -w 'curl http://10.77.0.3:8080/ -> 
 hl_log "TCP terminated by hintlb itself: 8 MiB through the echo listener on 10.77.0.100:7, SHA-256 compared"
 ip netns exec hl-client /usr/bin/python3 tests/integration/echo_client.py 10.77.0.100 --port 7 \
 	--size 8388608 --conns 1 | tail -n 2
+hl_log "hintlb's own connections: the relay on 10.77.0.100:9000 opens one to a replica (kernel echo servers in hl-replica on 10.77.1.11-14:8000) per client connection"
+ip netns exec hl-replica /usr/bin/python3 tests/integration/echo_server.py "$work/peers.log" \
+	10.77.1.11:8000 10.77.1.12:8000 10.77.1.13:8000 10.77.1.14:8000 >"$work/server.out" 2>&1 &
+replica_pid=$!
+for _ in $(seq 50); do
+	grep -q ready "$work/server.out" 2>/dev/null && break
+	sleep 0.1
+done
+ip netns exec hl-client /usr/bin/python3 tests/integration/echo_client.py 10.77.0.100 --port 9000 \
+	--size 1048576 --conns 8 | tail -n 1
+echo "what the replicas saw (replica <- hintlb's address:source port):"
+awk '{ print "  " $1 " <- " $2 }' "$work/peers.log" | sort
+kill "$replica_pid" 2>/dev/null || true
 hl_log "hintlb's counters (SIGUSR1): worker and XDP stage"
 kill -USR1 "$hintlb_pid"
 sleep 0.5
-grep -E 'icmp_echo|arp_request|tcp_accepted|tcp_closed|tcp_retransmit|xdp hl0' "$work/hintlb.log" |
-	grep -v ' 0$' | head -20 || true
+grep -E 'icmp_echo|arp_request|tcp_accepted|tcp_connected|relay_opened|tcp_closed|tcp_retransmit|xdp hl0' "$work/hintlb.log" |
+	grep -v ' 0$' | head -24 || true
 kill -TERM "$hintlb_pid"
 wait "$hintlb_pid" && hl_log "hintlb stopped cleanly (SIGTERM), XDP program detached"
 hintlb_pid=
