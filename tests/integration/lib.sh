@@ -340,7 +340,7 @@ hl_netem_up() {
 		object-pinned "$HL_NETEM_PIN/progs/netem_tc_in" || hl_fail "attach netem_tc_in to hlc0"
 	[ -n "$rate" ] || return 0
 	_hl_netem_ns tc qdisc add dev hlc0 root handle 1: htb &&
-		_hl_netem_ns tc class add dev hlc0 parent 1: classid 1:2 htb rate "$rate" quantum 1514 &&
+		_hl_netem_ns tc class add dev hlc0 parent 1: classid 1:2 htb rate "$rate" burst 1514 cburst 1514 quantum 1514 &&
 		_hl_netem_ns tc qdisc add dev hlc0 parent 1:2 handle 2: pfifo limit 10000 ||
 		hl_fail "HTB slow class ($rate) on hlc0"
 }

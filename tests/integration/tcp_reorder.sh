@@ -11,7 +11,8 @@
 #     stack (netem_tc_in counts them: nothing lost on the way) and the
 #     client's kernel queued out-of-order data (TcpExtTCPOFOQueue).
 #   - client -> hintlb: netem_tc classifies the share into HTB class 1:2
-#     (rate-limited); everything else leaves at once. Checked: class 1:2
+#     (5 mbit, a one-frame bucket: slower than the marked frames arrive, so
+#     each waits); everything else leaves at once. Checked: class 1:2
 #     sent them, the qdisc dropped nothing, and hintlb queued out-of-order
 #     segments (tcp_ooo_queued).
 #
@@ -22,7 +23,10 @@ set -euo pipefail
 hl_init "$@"
 NETEM_OBJ=${HL_NETEM_OBJ:-$(dirname "$STEER_OBJ")/netem.bpf.o}
 REORDER_PPM=${HL_REORDER_PPM:-30000}
-SLOW_RATE=${HL_SLOW_RATE:-50mbit}
+# 5 mbit with a one-frame bucket: the marked frames (~3 % of ~400 Mbit/s)
+# arrive faster than the class drains, so each waits and later ones overtake
+# it (at 50 mbit the bucket often let them straight through: no reordering)
+SLOW_RATE=${HL_SLOW_RATE:-5mbit}
 BYTES=$((10 << 20))
 # the topology going down detaches the programs; the pins are ours to remove
 trap 'rc=$?; set +e; hl_netem_down; (exit $rc); hl_cleanup' EXIT
