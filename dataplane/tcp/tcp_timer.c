@@ -113,8 +113,14 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		tcp_conn_close(t, c, -ETIMEDOUT);
 		return;
 	case HL_TCP_SYN_SENT:
-		if (c->backoff >= HL_TCP_SYN_RETRIES) {
-			HL_COUNT(t->w, TCP_CONNECT_TIMEOUT);
+	case HL_TCP_SYN_RECEIVED: {
+		bool active = c->state == HL_TCP_SYN_SENT;
+
+		if (c->backoff >= (active ? HL_TCP_SYN_RETRIES : HL_TCP_SYNACK_RETRIES)) {
+			if (active)
+				HL_COUNT(t->w, TCP_CONNECT_TIMEOUT);
+			else
+				HL_COUNT(t->w, TCP_SYNACK_GIVEUP);
 			tcp_conn_close(t, c, -ETIMEDOUT);
 			return;
 		}
@@ -123,17 +129,7 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		tcp_send_syn(t, c);
 		tcp_rto_arm(t, c);
 		return;
-	case HL_TCP_SYN_RECEIVED:
-		if (c->backoff >= HL_TCP_SYNACK_RETRIES) {
-			HL_COUNT(t->w, TCP_SYNACK_GIVEUP);
-			tcp_conn_close(t, c, -ETIMEDOUT);
-			return;
-		}
-		HL_COUNT(t->w, TCP_RTO);
-		c->backoff++;
-		tcp_send_syn(t, c);
-		tcp_rto_arm(t, c);
-		return;
+	}
 	default:
 		break;
 	}

@@ -269,6 +269,27 @@ hl_bg() {
 	HL_BG_PIDS+=($!)
 }
 
+# hl_echo_servers PEERS_FILE ADDR:PORT...: kernel TCP echo servers in
+# hl-replica (tests/integration/echo_server.py), stopped by the trap; each
+# accepted connection appends "LOCAL PEER" to PEERS_FILE. Waits until they
+# listen. Their pid is HL_ECHO_SERVERS_PID.
+hl_echo_servers() {
+	local peers=$1 py out=$HL_WORK/echo_server.out
+	shift
+	: >"$peers"
+	for py in python3 /usr/bin/python3; do
+		"$py" -c 'import socket, threading' 2>/dev/null && break
+	done
+	hl_bg ip netns exec hl-replica "$py" "$HL_ROOT/tests/integration/echo_server.py" "$peers" \
+		"$@" >"$out" 2>&1
+	HL_ECHO_SERVERS_PID=$!
+	for _ in $(seq 50); do
+		grep -q ready "$out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	hl_fail "echo_server.py did not start: $(cat "$out")"
+}
+
 # hl_counters: hintlb's counters now, one `name value` line each (summed
 # over workers): SIGUSR1, then what it appended to the log.
 hl_counters() {

@@ -13,18 +13,7 @@ hl_init "$@"
 hl_topo_up
 
 PEERS=$HL_WORK/peers.log
-: >"$PEERS"
-for py in python3 /usr/bin/python3; do
-	"$py" -c 'import socket, threading' 2>/dev/null && break
-done
-hl_bg ip netns exec hl-replica "$py" "$HL_ROOT/tests/integration/echo_server.py" "$PEERS" \
-	10.77.1.11:8080 10.77.1.12:8080 10.77.1.13:8080 10.77.1.14:8080 \
-	>"$HL_WORK/server.out" 2>&1
-for _ in $(seq 50); do
-	grep -q ready "$HL_WORK/server.out" 2>/dev/null && break
-	sleep 0.1
-done
-grep -q ready "$HL_WORK/server.out" || hl_fail "echo_server.py did not start: $(cat "$HL_WORK/server.out")"
+hl_echo_servers "$PEERS" 10.77.1.11:8080 10.77.1.12:8080 10.77.1.13:8080 10.77.1.14:8080
 
 CONF=$HL_WORK/hintlb.conf
 hl_write_config "$CONF" \
@@ -57,9 +46,8 @@ used=$(awk '{ split($1, a, ":"); print a[1] }' "$PEERS" | sort -u | wc -l)
 hl_log "replicas used: $used of 4; source ports $(awk '{ split($2, a, ":"); print a[2] }' "$PEERS" | sort -n | sed -n '1p;$p' | tr '\n' ' ')"
 
 # the replicas go away: the relay's connect is refused (RST), the client is reset
-kill "${HL_BG_PIDS[0]}"
-wait "${HL_BG_PIDS[0]}" 2>/dev/null || true
-HL_BG_PIDS=()
+kill "$HL_ECHO_SERVERS_PID"
+wait "$HL_ECHO_SERVERS_PID" 2>/dev/null || true
 if out=$(hl_echo_client 30 "$HL_VIP" --port 9000 --io-timeout 10 --deadline 20 --size 1000 2>&1); then
 	hl_fail "relay to a closed replica port succeeded: $out"
 fi

@@ -28,13 +28,7 @@ q=$(ip -n hl-lb -d link show dev hl0 | sed -n 's/.*numrxqueues \([0-9]*\).*/\1/p
 [ "$q" = 2 ] || hl_fail "hl0 has $q rx queues, want 2"
 
 PEERS=$HL_WORK/peers.log
-: >"$PEERS"
-for py in python3 /usr/bin/python3; do
-	"$py" -c 'import socket, threading' 2>/dev/null && break
-done
-hl_bg ip netns exec hl-replica "$py" "$HL_ROOT/tests/integration/echo_server.py" "$PEERS" \
-	10.77.1.11:8080 10.77.1.12:8080 10.77.1.13:8080 10.77.1.14:8080 \
-	>"$HL_WORK/server.out" 2>&1
+hl_echo_servers "$PEERS" 10.77.1.11:8080 10.77.1.12:8080 10.77.1.13:8080 10.77.1.14:8080
 
 CONF=$HL_WORK/hintlb.conf
 hl_write_config "$CONF" \
@@ -43,7 +37,6 @@ hl_write_config "$CONF" \
 hl_start "$CONF"
 hl_wait_ready 30
 grep -q "ready: 2 worker(s)" "$HL_LOG" || hl_fail "hintlb did not start 2 workers: $(grep ready "$HL_LOG")"
-grep -q ready "$HL_WORK/server.out" || hl_fail "echo_server.py did not start"
 
 run() {
 	local what=$1 out l
