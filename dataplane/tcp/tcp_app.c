@@ -84,7 +84,8 @@ void hl_tcp_abort(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	if (c->flags & HL_TCPF_DEAD)
 		return;
-	tcp_send_rst_conn(t, c);
+	if (c->state != HL_TCP_SYN_SENT) /* RFC 9293 3.10.5: SYN-SENT just goes */
+		tcp_send_rst_conn(t, c);
 	tcp_conn_close(t, c, -ECONNABORTED);
 	tcp_conn_reap(t); /* not inside input or a timer pass: at once */
 }

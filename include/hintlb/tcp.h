@@ -165,7 +165,10 @@ void hl_tcp_recved(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes);
 /** Send FIN after everything queued (half-close: receiving continues). Idempotent. */
 void hl_tcp_shutdown(struct hl_tcp *t, struct hl_tcp_conn *c);
 
-/** Send RST and drop the connection; closed(-ECONNABORTED) is called before this returns. */
+/**
+ * Send RST (none in SYN-SENT: nothing to reset yet) and drop the connection;
+ * closed(-ECONNABORTED) is called before this returns.
+ */
 void hl_tcp_abort(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /** @p c's peer and local endpoint: addresses network order, ports host order. */

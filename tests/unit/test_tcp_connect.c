@@ -180,6 +180,20 @@ static void test_connect_refused(void **state)
 	assert_int_equal(t_tx_count(), 0);
 }
 
+/* Aborting in SYN-SENT sends nothing (RFC 9293 3.10.5) and closes at once. */
+static void test_connect_abort_syn_sent(void **state)
+{
+	struct hl_tcp_conn *c;
+
+	(void)state;
+	(void)connect_syn(&c);
+	hl_tcp_abort(t_w->tcp, c);
+	assert_int_equal(t_app.closed, 1);
+	assert_int_equal(t_app.closed_err, -ECONNABORTED);
+	assert_int_equal(t_tx_count(), 0);
+	assert_int_equal(t_tcp_conns(), 0);
+}
+
 /* No answer: the SYN goes 5 times (1, 2, 4, 8 s apart), then closed(-ETIMEDOUT). */
 static void test_connect_timeout(void **state)
 {
@@ -537,6 +551,8 @@ int main(void)
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_refused, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_timeout, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_connect_abort_syn_sent, t_tcp_setup,
+						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_no_options_early_data, t_tcp_setup,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_simultaneous_open, t_tcp_setup,
