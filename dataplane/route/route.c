@@ -121,16 +121,24 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 	}
 	res->reason = reason;
 	res->est_cost_ns = c->est_service + (warm ? 0 : c->est_load);
+	uint64_t wait = r->ops->learns && !warm ? replica_wait_ns(r, (uint32_t)id, c->now) : 0;
+	res->decided_ns = c->now;
 	res->queued_ahead = __atomic_fetch_add(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	if (r->ops->learns && res->queued_ahead < r->conf[id].concurrency) /* starts now */
+		__atomic_store_n(&r->load[id].busy_since, c->now, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->total_inflight, 1, __ATOMIC_RELAXED);
 	w->stats.reason[reason]++;
 	w->per_replica[id]++;
 	if (c->has_hint && r->ops->learns) {
 		memory_note(w->memory, c->key.lo, (uint32_t)id, c->now);
+		if (r->conf[id].slots_seen <= HL_RECENT_SLOTS)
+			replica_note_sent(&r->load[id], c->key.lo, c->now);
+		/* The mark lasts until the load is surely over and reported:
+		 * the queue ahead of it, then twice its own estimate. */
 		if (!warm)
 			replica_mark_loading(&r->load[id], c->key.lo,
-					     c->now + 2 * res->est_cost_ns);
+					     c->now + wait + 2 * res->est_cost_ns);
 	}
 	return 0;
 }
@@ -206,7 +214,17 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 	if (res->replica < 0)
 		return;
 	uint32_t id = (uint32_t)res->replica;
-	__atomic_fetch_sub(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	uint32_t left = __atomic_sub_fetch(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	if (r->ops->learns) {
+		/* A load ended (or failed): the response's hint list, applied
+		 * before this call, says whether the replica holds the model. */
+		if (!res->expect_warm)
+			replica_clear_loading(&r->load[id], res->key_hash);
+		/* The next queued request starts when this one ends. */
+		if (latency_ns != 0 && left >= r->conf[id].concurrency)
+			__atomic_store_n(&r->load[id].busy_since, res->decided_ns + latency_ns,
+					 __ATOMIC_RELAXED);
+	}
 	__atomic_fetch_sub(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&r->total_inflight, 1, __ATOMIC_RELAXED);
 

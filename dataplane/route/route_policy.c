@@ -8,11 +8,13 @@
  *   draining and over-cap replicas.
  *
  * ect: least expected completion time. For each candidate, the work queued
- *   ahead of the request plus the service time, plus the load time when the
- *   candidate does not hold the hint; both times are learned online from
- *   completed requests (route.c). Candidates are the advertisers and the
- *   first usable Maglev preferences of the hint, so a request waits behind a
- *   warm replica while that is cheaper than loading the model elsewhere.
+ *   ahead of the request plus the service time, plus the load time and the
+ *   expected cost of the model it evicts when the candidate will not hold
+ *   the hint; both times are learned online from completed requests
+ *   (route.c). Candidates are the advertisers and the first usable Maglev
+ *   preferences of the hint, so a request waits behind a warm replica while
+ *   that is cheaper than loading the model elsewhere, and a load goes where
+ *   it evicts the least popular model among replicas with a short queue.
  */
 #include <errno.h>
 #include <math.h>
@@ -25,11 +27,13 @@
 #define ECT_COLD_CANDIDATES 8  /* distinct replicas an ECT miss prices */
 #define ECT_COLD_WALK       64 /* Maglev preferences walked to find them */
 #define ECT_VICTIM_SAMPLES  8  /* hints sampled to predict a replica's LRU victim */
-/* Eviction penalty (see evict_penalty()); tuned with hintsim, see
- * docs/ARCHITECTURE.md "Policy choice". */
-#define ECT_HORIZON      30.0 /* requests a victim would otherwise have lived for */
-#define ECT_EVICT_WEIGHT 6.0  /* load times a victim sure to be missed is worth */
+/* Eviction penalty and queue bound (see evict_penalty(), ect_cold()); tuned
+ * with hintsim on seeds 1-3, see docs/ARCHITECTURE.md "Policy choice". */
+#define ECT_HORIZON      60.0 /* requests a victim would otherwise have lived for */
+#define ECT_EVICT_WEIGHT 10.0 /* load times a victim sure to be missed is worth */
+#define ECT_NEXT_VICTIM  0.5  /* weight of the model a load leaves oldest */
 #define ECT_EVICT_MIN    0.01 /* least penalty for evicting anything, in loads */
+#define ECT_WAIT_MAX     1.5  /* most queue a load may wait behind, in load times */
 
 static inline uint64_t xorshift64(uint64_t *s)
 {
@@ -40,14 +44,12 @@ static inline uint64_t xorshift64(uint64_t *s)
 	return *s = x;
 }
 
-uint64_t replica_wait_ns(const struct hl_router *r, uint32_t id)
+static bool in_entry(const struct hint_entry *e, uint32_t id)
 {
-	uint32_t inflight = replica_inflight(r, id);
-	uint32_t conc = r->conf[id].concurrency;
-
-	if (inflight < conc)
-		return 0;
-	return __atomic_load_n(&r->load[id].pending_ns, __ATOMIC_RELAXED) / conc;
+	for (uint32_t i = 0; e != NULL && i < e->n; i++)
+		if (e->ids[i] == id)
+			return true;
+	return false;
 }
 
 /* A replica with a free concurrency slot is never over the cap: with
@@ -182,60 +184,161 @@ static int bounded_select_fallback(struct route_ctx *c)
 
 static inline uint64_t ect_cost(const struct route_ctx *c, uint32_t id, bool warm)
 {
-	return replica_wait_ns(c->r, id) + c->est_service + (warm ? 0 : c->est_load);
+	return replica_wait_ns(c->r, id, c->now) + c->est_service + (warm ? 0 : c->est_load);
 }
 
-/* What loading a model on @id is expected to cost later. A free slot (the
- * replica advertises fewer hints than it ever did, or reported an empty
- * list) costs nothing. Otherwise the replica evicts its LRU model; we
- * predict it as the least recently sent there by this worker among up to
- * ECT_VICTIM_SAMPLES of its hints (sampled LRU, as Redis approximates LRU),
- * and charge the chance it is asked for again soon, 1 - exp(-share *
- * ECT_HORIZON) with share its fraction of recent decisions, times
- * ECT_EVICT_WEIGHT load times; never less than ECT_EVICT_MIN of a load, so
- * a free slot always wins a tie. Hot victims cost several loads, tail
- * victims next to nothing: misses for the tail go where they evict the tail. */
-static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id)
+/* What a replica will hold when a request sent to it now starts, as far as
+ * the balancer can tell: the hints it reported last plus the loads sent to
+ * it and not reported yet (the loading marks), most recently used first by
+ * when they were last sent there (the replica's recent hints, shared by the
+ * workers, else this worker's own record; never sent counts as oldest, a
+ * mark of unknown age as newest). Requests start in the order they were
+ * sent, so this is the replica's LRU order once the queue has started. The
+ * replica keeps slots_seen of them: the `gone` oldest are evicted by the
+ * loads queued ahead, the next one is the victim of another load. A replica
+ * with more hints than ECT_VICTIM_SAMPLES is sampled. */
+struct ect_view {
+	uint32_t n;    /* entries, newest first */
+	uint32_t gone; /* the oldest `gone` entries are evicted before the request starts */
+	bool free;     /* a load now evicts nothing */
+	uint64_t key[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
+	uint64_t used[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
+};
+
+/* When @key was last sent to @id: by any worker while it is among the
+ * replica's recent hints (kept for replicas of few slots), else by this
+ * one. 0 = never seen. */
+static inline uint64_t last_sent(const struct hl_route_memory *m, const struct replica_load *l,
+				 uint64_t key, uint32_t id, bool shared)
+{
+	uint64_t any = shared ? replica_sent_at(l, key) : 0, mine = lastuse_get(m, key, id);
+	return any > mine ? any : mine;
+}
+
+/* Insert @key by last use, newest first; false when it is there already. */
+static bool view_add(struct ect_view *v, uint64_t key, uint64_t used)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->key[i] == key)
+			return false;
+	for (i = v->n++; i > 0 && v->used[i - 1] < used; i--) {
+		v->key[i] = v->key[i - 1];
+		v->used[i] = v->used[i - 1];
+	}
+	v->key[i] = key;
+	v->used[i] = used;
+	return true;
+}
+
+static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 {
 	const struct hl_router *r = c->r;
 	const struct hl_route_memory *m = c->w->memory;
 	const struct replica_hints *h = __atomic_load_n(&r->conf[id].hints, __ATOMIC_ACQUIRE);
+	const struct replica_load *l = &r->load[id];
+	uint32_t held = h != NULL ? h->n : 0, slots = r->conf[id].slots_seen;
+	uint32_t n = held < ECT_VICTIM_SAMPLES ? held : ECT_VICTIM_SAMPLES;
+	uint32_t start = held > n ? (uint32_t)(c->key.hi % held) : 0;
+	bool shared = slots <= HL_RECENT_SLOTS;
+
+	v->n = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t key = h->key[(start + k) % held];
+		view_add(v, key, last_sent(m, l, key, id, shared));
+	}
+	for (uint32_t i = 0; i < HL_LOADING_MARKS; i++) {
+		uint64_t key = __atomic_load_n(&l->loading_key[i], __ATOMIC_RELAXED);
+		if (__atomic_load_n(&l->loading_until[i], __ATOMIC_ACQUIRE) <= c->now)
+			continue;
+		uint64_t used = last_sent(m, l, key, id, shared);
+		/* not reported yet (a sampled list may hold it unseen: then
+		 * one load too many is expected) */
+		held += view_add(v, key, used ? used : c->now);
+	}
+	/* slots_seen 0: never reported a list, a generalist so far */
+	v->free = held < slots || slots == 0;
+	v->gone = held > slots && !v->free ? held - slots : 0;
+	if (v->n > 0 && v->gone >= v->n) /* sampled: the oldest seen goes next */
+		v->gone = v->n - 1;
+}
+
+/* Will the replica of view @v hold the hint when a request sent now
+ * starts? Advertised or being loaded there, and not evicted by the loads
+ * queued ahead. */
+static bool view_holds(const struct route_ctx *c, const struct ect_view *v, bool advertised)
+{
+	for (uint32_t i = 0; i < v->n; i++)
+		if (v->key[i] == c->key.lo)
+			return i < v->n - v->gone;
+	return advertised; /* a long list, sampled without the hint: trust the report */
+}
+
+/* view_holds() without building the view when no load is in progress. */
+static bool ect_warm(const struct route_ctx *c, uint32_t id, bool advertised)
+{
+	if (!replica_any_loading(&c->r->load[id], c->now))
+		return advertised;
+	struct ect_view v;
+	ect_view(c, id, &v);
+	return view_holds(c, &v, advertised);
+}
+
+/* What losing @key costs later, in load times: the chance it is asked for
+ * again soon, 1 - exp(-share * ECT_HORIZON) with share its fraction of this
+ * worker's recent decisions, times ECT_EVICT_WEIGHT. Only the order of
+ * victims matters much; the weight sets how much queueing a better victim
+ * is worth. */
+static double ect_value(const struct hl_route_memory *m, uint64_t key)
+{
+	double share = (double)pop_get(m, key) / m->pop_mass;
+	return ECT_EVICT_WEIGHT * (1.0 - exp(-share * ECT_HORIZON));
+}
+
+/* What loading a model on @id is expected to cost later: the value of the
+ * predicted victim, plus ECT_NEXT_VICTIM times that of the model that then
+ * becomes the oldest (the next load there evicts it unless it is used
+ * first), never less than ECT_EVICT_MIN of a load so a free slot always
+ * wins a tie. A free slot (or a generalist) costs nothing: misses go where
+ * they evict the least popular models. */
+static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const struct ect_view *v)
+{
+	const struct hl_router *r = c->r;
+	const struct hl_route_memory *m = c->w->memory;
 	double floor = ECT_EVICT_MIN * (double)c->est_load;
 
 	uint8_t kind = __atomic_load_n(&r->conf[id].hints_kind, __ATOMIC_RELAXED);
 	if (kind == HL_HINTS_NONE) /* does not report hints: nothing to predict */
 		return (uint64_t)floor;
-	if (h == NULL || h->n < r->conf[id].slots_seen) /* generalist or free slot */
+	if (v->free || v->n == 0) /* generalist or free slot */
 		return r->p.no_generalist_preference ? (uint64_t)floor : 0;
 	if (m->pop_mass == 0)
 		return (uint64_t)floor;
-	uint32_t n = h->n < ECT_VICTIM_SAMPLES ? h->n : ECT_VICTIM_SAMPLES;
-	uint32_t start = h->n > n ? (uint32_t)(c->key.hi % h->n) : 0;
-	uint64_t oldest = UINT64_MAX, victim = 0;
-	for (uint32_t k = 0; k < n; k++) {
-		uint64_t key = h->key[(start + k) % h->n];
-		uint64_t t = lastuse_get(m, key, id);
-		if (t < oldest) {
-			oldest = t;
-			victim = key;
-		}
-	}
-	double share = (double)pop_get(m, victim) / m->pop_mass;
-	double cost = ECT_EVICT_WEIGHT * (1.0 - exp(-share * ECT_HORIZON)) * (double)c->est_load;
+	uint32_t left = v->n - v->gone;
+	double cost = ect_value(m, v->key[left - 1]);
+	if (left >= 2)
+		cost += ECT_NEXT_VICTIM * ect_value(m, v->key[left - 2]);
+	cost *= (double)c->est_load;
 	return (uint64_t)(cost > floor ? cost : floor);
 }
 
-/* The cheapest cold candidate: least wait + service + load + eviction
- * penalty over the first ECT_COLD_CANDIDATES distinct usable replicas of the
- * key's Maglev preference order (weight-0 replicas are not in it), earlier
- * preferences winning ties, so workers and nodes agree while nothing tells
- * the candidates apart and a down replica's keys spread over all others. */
+/* The cheapest candidate over the first ECT_COLD_CANDIDATES distinct usable
+ * replicas of the key's Maglev preference order (weight-0 replicas are not
+ * in it), earlier preferences winning ties, so workers and nodes agree while
+ * nothing tells the candidates apart and a down replica's keys spread over
+ * all others. A candidate that will hold the hint costs its wait + service;
+ * one that must load it, wait + service + load + evict_penalty(), and only
+ * while its wait is at most ECT_WAIT_MAX load times: a better victim is not
+ * worth queueing behind two loads (that is what sets the p99). */
 static int ect_cold(struct route_ctx *c, uint64_t *cost)
 {
 	const struct hl_router *r = c->r;
 	const struct maglev_table *t = __atomic_load_n(&r->maglev, __ATOMIC_ACQUIRE);
 	uint32_t seen[ECT_COLD_CANDIDATES], found = 0;
+	uint64_t wait_max = (uint64_t)(ECT_WAIT_MAX * (double)c->est_load);
 	int best = -1;
+	bool best_queued = false;
 
 	for (uint32_t i = 0; t != NULL && i < ECT_COLD_WALK && found < ECT_COLD_CANDIDATES; i++) {
 		uint32_t id = maglev_pick(t, c->key.lo, i), k;
@@ -244,21 +347,31 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		if (k < found || !replica_usable(r, id))
 			continue;
 		seen[found++] = id;
-		bool loading = c->has_hint && replica_is_loading(&r->load[id], c->key.lo, c->now);
-		uint64_t cost_id = loading ? ect_cost(c, id, true)
-					   : ect_cost(c, id, false) + evict_penalty(c, id);
-		if (best < 0 || cost_id < *cost) {
+		struct ect_view v;
+		uint64_t wait = replica_wait_ns(r, id, c->now), cost_id;
+		ect_view(c, id, &v);
+		bool warm = view_holds(c, &v, in_entry(c->e, id));
+		cost_id = wait + c->est_service;
+		if (!warm)
+			cost_id += c->est_load + evict_penalty(c, id, &v);
+		bool queued = !warm && wait > wait_max;
+		if (best < 0 || (best_queued && !queued) ||
+		    (queued == best_queued && cost_id < *cost)) {
 			best = (int)id;
+			best_queued = queued;
 			*cost = cost_id;
-			c->picked_warm = loading;
+			c->picked_warm = warm;
 		}
 	}
 	if (best < 0) { /* no weights, or every preference tried is unusable */
+		struct ect_view v;
 		c->picked_warm = false;
 		best = scan_least_loaded(c, false);
-		if (best >= 0)
+		if (best >= 0) {
+			ect_view(c, (uint32_t)best, &v);
 			*cost = ect_cost(c, (uint32_t)best, false) +
-				evict_penalty(c, (uint32_t)best);
+				evict_penalty(c, (uint32_t)best, &v);
+		}
 	}
 	return best;
 }
@@ -271,7 +384,7 @@ static int ect_select_hit(struct route_ctx *c)
 
 	for (uint32_t i = 0; i < e->n; i++) {
 		uint32_t id = e->ids[i];
-		if (!replica_usable(c->r, id))
+		if (!replica_usable(c->r, id) || !ect_warm(c, id, true))
 			continue;
 		uint64_t k = ect_cost(c, id, true);
 		if (k < best_cost) {
@@ -279,16 +392,16 @@ static int ect_select_hit(struct route_ctx *c)
 			best = (int)id;
 		}
 	}
-	if (best < 0)
-		return -1;
 	/* A cold candidate costs at least service + load: only a warm wait
 	 * longer than a load can lose, and only then is it worth pricing one. */
-	if (best_cost - c->est_service <= c->est_load)
+	if (best >= 0 && best_cost - c->est_service <= c->est_load)
 		return best;
 	int cold = ect_cold(c, &cold_cost);
-	if (cold >= 0 && cold_cost < best_cost)
-		return -1; /* loading elsewhere finishes sooner than waiting */
-	return best;
+	if (cold >= 0 && c->picked_warm && in_entry(e, cold))
+		return cold;
+	if (best >= 0 && (cold < 0 || cold_cost >= best_cost))
+		return best;
+	return -1; /* loading elsewhere (or joining a load) finishes sooner */
 }
 
 static int ect_select_fallback(struct route_ctx *c)

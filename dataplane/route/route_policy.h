@@ -41,7 +41,22 @@ const struct route_policy_ops *route_policy_ops(enum hl_route_policy policy);
 
 /* Shared helpers for policies (route_policy.c). */
 int fallback_maglev_walk(struct route_ctx *c, bool respect_cap);
-uint64_t replica_wait_ns(const struct hl_router *r, uint32_t id);
+/* How long a request sent to @id now waits before it starts: the queue's
+ * estimated work per concurrency slot, less the time the request in
+ * service has been running (at most one request's average estimate: it may
+ * run late). */
+static inline uint64_t replica_wait_ns(const struct hl_router *r, uint32_t id, uint64_t now)
+{
+	uint32_t inflight = replica_inflight(r, id);
+	uint32_t conc = r->conf[id].concurrency;
+
+	if (inflight < conc)
+		return 0;
+	uint64_t pending = __atomic_load_n(&r->load[id].pending_ns, __ATOMIC_RELAXED);
+	uint64_t since = __atomic_load_n(&r->load[id].busy_since, __ATOMIC_RELAXED);
+	uint64_t done = now > since ? now - since : 0, one = pending / inflight;
+	return pending / conc - (done < one ? done : one);
+}
 
 /*
  * Per-worker memory (no sharing, no locks), used by the ECT policy:

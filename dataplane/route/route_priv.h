@@ -6,6 +6,7 @@
 #ifndef HL_ROUTE_PRIV_H
 #define HL_ROUTE_PRIV_H
 
+#include <assert.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
@@ -89,14 +90,59 @@ struct replica_conf {
  * another one before the replica's next response advertises the hint. */
 #define HL_LOADING_MARKS 4
 
-/* Written by workers (atomics), cache-line aligned per replica. */
+/* The hints most recently sent to a replica by any worker (ECT): the order
+ * in which the replica will have used them, so its LRU victim is predicted
+ * alike by every worker. Kept only for replicas that hold at most this many
+ * models; longer lists are sampled anyway (route_policy.c). */
+#define HL_RECENT_SLOTS 8
+
+/* Written by workers (atomics), cache-line aligned per replica. The first
+ * line holds what every ECT hit reads (in flight, pending work, whether any
+ * load is in progress). */
 struct replica_load {
 	alignas(RTE_CACHE_LINE_SIZE) uint32_t inflight;
 	uint32_t loading_next; /* next mark to overwrite */
 	uint64_t pending_ns;   /* sum of est_cost_ns of in-flight requests */
-	uint64_t loading_key[HL_LOADING_MARKS];
+	uint64_t busy_since;   /* when the request in service started, as far as we know */
 	uint64_t loading_until[HL_LOADING_MARKS];
+	uint64_t loading_key[HL_LOADING_MARKS];
+	uint64_t recent_key[HL_RECENT_SLOTS];
+	uint64_t recent_ns[HL_RECENT_SLOTS];
 };
+
+/* Note that @key was sent now: refresh its entry or replace the oldest.
+ * Two workers racing may lose one update or pair a key with the other's
+ * time for a moment: one victim mispredicted, nothing breaks. */
+static inline void replica_note_sent(struct replica_load *l, uint64_t key, uint64_t now)
+{
+	uint32_t i, oldest = 0;
+
+	for (i = 0; i < HL_RECENT_SLOTS; i++) {
+		if (__atomic_load_n(&l->recent_key[i], __ATOMIC_RELAXED) == key) {
+			__atomic_store_n(&l->recent_ns[i], now, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	uint64_t oldest_ns = UINT64_MAX;
+	for (i = 0; i < HL_RECENT_SLOTS; i++) {
+		uint64_t t = __atomic_load_n(&l->recent_ns[i], __ATOMIC_RELAXED);
+		if (t < oldest_ns) {
+			oldest_ns = t;
+			oldest = i;
+		}
+	}
+	__atomic_store_n(&l->recent_key[oldest], key, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->recent_ns[oldest], now, __ATOMIC_RELAXED);
+}
+
+/* When @key was last sent to the replica by any worker; 0 = not recently. */
+static inline uint64_t replica_sent_at(const struct replica_load *l, uint64_t key)
+{
+	for (uint32_t i = 0; i < HL_RECENT_SLOTS; i++)
+		if (__atomic_load_n(&l->recent_key[i], __ATOMIC_RELAXED) == key)
+			return __atomic_load_n(&l->recent_ns[i], __ATOMIC_RELAXED);
+	return 0;
+}
 
 static inline void replica_mark_loading(struct replica_load *l, uint64_t key, uint64_t until)
 {
@@ -105,6 +151,27 @@ static inline void replica_mark_loading(struct replica_load *l, uint64_t key, ui
 	 * then joins or skips one load by mistake; nothing breaks. */
 	__atomic_store_n(&l->loading_key[i], key, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->loading_until[i], until, __ATOMIC_RELEASE);
+}
+
+/* The load of @key ended: the replica's response said what it holds now. */
+static inline void replica_clear_loading(struct replica_load *l, uint64_t key)
+{
+	for (uint32_t i = 0; i < HL_LOADING_MARKS; i++)
+		if (__atomic_load_n(&l->loading_key[i], __ATOMIC_RELAXED) == key)
+			__atomic_store_n(&l->loading_until[i], 0, __ATOMIC_RELEASE);
+}
+
+/* Is any load in progress on the replica? One cache line, no loop. */
+static inline bool replica_any_loading(const struct replica_load *l, uint64_t now)
+{
+	static_assert(HL_LOADING_MARKS == 4, "replica_any_loading reads 4 marks");
+	uint64_t a = __atomic_load_n(&l->loading_until[0], __ATOMIC_RELAXED);
+	uint64_t b = __atomic_load_n(&l->loading_until[1], __ATOMIC_RELAXED);
+	uint64_t c = __atomic_load_n(&l->loading_until[2], __ATOMIC_RELAXED);
+	uint64_t d = __atomic_load_n(&l->loading_until[3], __ATOMIC_RELAXED);
+	a = a > b ? a : b;
+	c = c > d ? c : d;
+	return (a > c ? a : c) > now;
 }
 
 static inline bool replica_is_loading(const struct replica_load *l, uint64_t key, uint64_t now)

@@ -86,8 +86,10 @@ enum hl_route_drop {
 enum hl_route_policy {
 	/**
 	 * The default: least expected completion time (queue ahead + service,
-	 * + load time when the replica lacks the hint, + the expected cost of
-	 * what the load evicts), times learned online.
+	 * + load time when the replica will lack the hint, + the expected cost
+	 * of what the load evicts, predicted from the replica's reported hints
+	 * and the loads sent to it since), times learned online. Loads go only
+	 * to replicas with at most ~1.5 load times queued while one exists.
 	 */
 	HL_POLICY_ECT = 0,
 	/** DESIGN.md's: least in-flight among advertisers, spill over the bounded-load cap. */
@@ -160,6 +162,7 @@ struct hl_route_result {
 	uint64_t est_cost_ns;  /**< the work this request added to the replica's estimate */
 	uint64_t key_hash;     /**< hash of the hint (or client key) used for Maglev */
 	uint32_t queued_ahead; /**< the replica's in-flight count before this request */
+	uint64_t decided_ns;   /**< the decision's clock (hl_route_req.now_ns, or the TSC's) */
 };
 
 /** Snapshot of one replica for the control plane and tools. */
@@ -293,7 +296,11 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 /**
  * A request ends (response complete, or failed). @p latency_ns is what the
  * worker measured from sending the request to the end of the response; 0 when
- * unknown (failures). It trains the ECT policy's service and load estimates.
+ * unknown (failures). It trains the ECT policy's service and load estimates
+ * and tells it when the next queued request started. Apply the response's
+ * hint list (hl_hints_replace_header()) first: a request that loaded a model
+ * stops marking the replica as loading it here, so from then on the list
+ * says whether the replica holds it.
  */
 void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *res,
 		       uint64_t latency_ns);

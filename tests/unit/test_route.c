@@ -479,7 +479,14 @@ static void check_complete_returns_inflight(enum hl_route_policy pol)
 		sum += inflight(r, i);
 	assert_int_equal(sum, HOLD);
 	assert_int_equal(r->total_inflight, HOLD);
-	assert_true(inflight(r, 1) >= HOLD / 3);
+	unsigned hits = 0;
+	for (unsigned k = 0; k < HOLD; k++) { /* the advertiser took every hit */
+		if (held[k].reason == HL_ROUTE_HINT_HIT) {
+			assert_int_equal(held[k].replica, 1);
+			hits++;
+		}
+	}
+	assert_true(hits >= HOLD / 8);
 	for (unsigned k = 0; k < HOLD; k++)
 		hl_route_complete(w, &held[k], k % 2 ? 1000 : 0);
 	for (uint32_t i = 0; i < N; i++) {
@@ -695,9 +702,230 @@ static void test_ect_loads_elsewhere_when_join_is_slower(void **state)
 	check_ect_join(1, false);
 }
 
+/* ---- ECT: where a load goes, and what it evicts ---- */
+
+/* Decide at @now and keep the slot. */
+static struct hl_route_result decide_at(struct hl_route_worker *w, const char *hint, uint64_t now)
+{
+	struct hl_route_req req = {.hint = hint, .hint_len = strlen(hint), .now_ns = now};
+	struct hl_route_result res;
+
+	assert_int_equal(hl_route_decide(w, &req, &res), 0);
+	return res;
+}
+
+/* Decide at @now and complete at once. */
+static struct hl_route_result decide_done_at(struct hl_route_worker *w, const char *hint,
+					     uint64_t now)
+{
+	struct hl_route_result res = decide_at(w, hint, now);
+	hl_route_complete(w, &res, 0);
+	return res;
+}
+
+/* Four replicas of two slots, r<i> holding "a<i>, b<i>", and a request
+ * history in which each replica's least recently used model is a<i>: a3
+ * asked for @a3_times times, then b3 @b3_times times, then 50 rounds of
+ * a0..a2 and b0..b2 (and b3 too when @b3_times is 0). Returns the clock
+ * after the history. */
+static uint64_t ect_four_pairs(struct hl_router *r, struct hl_route_worker *w, unsigned a3_times,
+			       unsigned b3_times)
+{
+	char hint[16];
+	uint64_t now = NOW_NS;
+
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
+		advertise(r, i, hint);
+	}
+	for (unsigned k = 0; k < a3_times; k++)
+		assert_int_equal(decide_done_at(w, "a3", now += SEC).replica, 3);
+	for (unsigned k = 0; k < b3_times; k++)
+		assert_int_equal(decide_done_at(w, "b3", now += SEC).replica, 3);
+	for (unsigned round = 0; round < 50; round++) {
+		for (uint32_t i = 0; i < 3; i++) {
+			snprintf(hint, sizeof(hint), "a%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+		for (uint32_t i = 0; i < (b3_times ? 3u : 4u); i++) {
+			snprintf(hint, sizeof(hint), "b%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+	}
+	return now;
+}
+
+/* A model nobody holds is loaded where the predicted LRU victim is least
+ * popular, whatever its Maglev home: every replica reports two models; on
+ * r3 the older one was asked for once, on the others 50 times. */
+static void test_ect_load_evicts_least_popular(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = ect_four_pairs(r, w, 1, 0);
+	unsigned homed_elsewhere = 0;
+	char hint[16];
+
+	for (unsigned k = 0; k < 20; k++) {
+		snprintf(hint, sizeof(hint), "fresh-%u", k);
+		homed_elsewhere += maglev_of(r, hl_hint_hash64(hint, strlen(hint))) != 3;
+		struct hl_route_result res = decide_done_at(w, hint, now += SEC);
+		assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+		assert_int_equal(res.replica, 3);
+		assert_false(res.expect_warm);
+	}
+	assert_true(homed_elsewhere >= 10);
+}
+
+/* Between equally unpopular victims, the load goes where the model left
+ * oldest (the next victim there) is the least popular too: r<i> holds
+ * "a<i>, b<i>", every a<i> was asked for once, b0..b2 50 times, b3 once. */
+static void test_ect_load_weighs_next_victim(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = NOW_NS;
+	char hint[16];
+
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
+		advertise(r, i, hint);
+		snprintf(hint, sizeof(hint), "a%u", i);
+		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+	}
+	for (unsigned round = 0; round < 50; round++) {
+		for (uint32_t i = 0; i < (round ? 3u : 4u); i++) {
+			snprintf(hint, sizeof(hint), "b%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+	}
+	for (unsigned k = 0; k < 20; k++) {
+		snprintf(hint, sizeof(hint), "fresh-%u", k);
+		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, 3);
+	}
+}
+
+/* Loads queue behind one another on the replica with the cheapest victims
+ * only up to ECT_WAIT_MAX (1.5) load times: the third one goes elsewhere,
+ * evicting a popular model, rather than wait behind two loads. */
+static void test_ect_load_queue_bounded(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = ect_four_pairs(r, w, 1, 1) + SEC;
+	struct hl_route_result held[2];
+
+	held[0] = decide_at(w, "fresh-1", now);
+	held[1] = decide_at(w, "fresh-2", now);
+	assert_int_equal(held[0].replica, 3);
+	assert_int_equal(held[1].replica, 3); /* waits one load (~5.1 s of 7.5) */
+	assert_int_equal(held[1].queued_ahead, 1);
+	struct hl_route_result res = decide_at(w, "fresh-3", now);
+	assert_int_not_equal(res.replica, 3); /* would wait two (~10.2 s) */
+	assert_int_equal(res.queued_ahead, 0);
+	hl_route_complete(w, &res, 0);
+	hl_route_complete(w, &held[0], 0);
+	hl_route_complete(w, &held[1], 0);
+}
+
+/* A replica that advertises a hint may not hold it when the request starts:
+ * the loads queued ahead evict its least recently used models first. r0
+ * (2 slots, concurrency 2) holds x (used) and y (never used): behind one
+ * queued load x is still a hit there (y goes), behind two it is not. */
+static void check_ect_behind_loads(unsigned loads, bool want_hit)
+{
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "q%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = i == 0 ? 2 : 1};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result held[2], res;
+	uint64_t now = NOW_NS;
+
+	advertise(r, 0, "x, y");
+	assert_int_equal(decide_done_at(w, "x", now += SEC).reason, HL_ROUTE_HINT_HIT);
+	for (uint32_t i = 1; i < 4; i++) /* the loads can only go to r0 */
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	for (unsigned k = 0; k < loads; k++) {
+		held[k] = decide_at(w, k ? "fresh-2" : "fresh-1", now += SEC);
+		assert_int_equal(held[k].replica, 0);
+	}
+	for (uint32_t i = 1; i < 4; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+	res = decide_done_at(w, "x", now += SEC);
+	if (want_hit) {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 0);
+	} else { /* load it on an idle replica */
+		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+		assert_int_not_equal(res.replica, 0);
+		assert_false(res.expect_warm);
+	}
+	for (unsigned k = 0; k < loads; k++)
+		hl_route_complete(w, &held[k], 0);
+	/* the loads ended and r0 still reports x, y: x is a hit again */
+	res = decide_done_at(w, "x", now += SEC);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 0);
+}
+
+static void test_ect_hit_behind_one_load(void **state)
+{
+	(void)state;
+	check_ect_behind_loads(1, true);
+}
+
+static void test_ect_evicted_behind_two_loads(void **state)
+{
+	(void)state;
+	check_ect_behind_loads(2, false);
+}
+
+/* The wait ahead of a request shrinks as the request in service runs: a
+ * warm replica busy with a 9 s load loses to loading elsewhere (9 s + 1 s
+ * against 8 s + 1 s) when the load starts, and wins 7 s later. */
+static void test_ect_wait_counts_time_served(void **state)
+{
+	(void)state;
+	enum { N = 4, W = 1 };
+	struct hl_router *r = router_new(HL_POLICY_ECT, N);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+
+	advertise(r, W, "llama, spare");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t t0 = NOW_NS + 100 * SEC;
+	for (uint32_t i = 0; i < N; i++)
+		if (i != W)
+			assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	struct hl_route_result slow = decide_at(w, "slow-model", t0);
+	assert_int_equal(slow.replica, W);
+	for (uint32_t i = 0; i < N; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+
+	struct hl_route_result res = decide_done_at(w, "llama", t0);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+	assert_int_not_equal(res.replica, W);
+	res = decide_at(w, "llama", t0 + 7 * SEC);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, W);
+	assert_int_equal(res.queued_ahead, 1);
+	hl_route_complete(w, &res, 0);
+	hl_route_complete(w, &slow, 0);
+}
+
 /* With no clock in the request (now_ns 0) the router reads the TSC: its
  * clock must be TSC time in ns, so ECT's marks of loads in progress
- * expire after the time they were given. Observed through those marks. */
+ * expire after the time they were given. Observed through the mark and the
+ * result's decision time. */
 static void test_default_clock_is_tsc_ns(void **state)
 {
 	(void)state;
@@ -709,7 +937,6 @@ static void test_default_clock_is_tsc_ns(void **state)
 
 	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles();
 	assert_int_equal(hl_route_decide(w, &req, &res), 0);
-	hl_route_complete(w, &res, 0);
 	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
 	assert_false(res.expect_warm);
 
@@ -717,7 +944,10 @@ static void test_default_clock_is_tsc_ns(void **state)
 	const struct replica_load *l = &r->load[res.replica];
 	uint32_t slot = (l->loading_next - 1) % HL_LOADING_MARKS;
 	assert_int_equal(l->loading_key[slot], key);
-	uint64_t router_now = l->loading_until[slot] - 2 * res.est_cost_ns;
+	uint64_t router_now = l->loading_until[slot] - 2 * res.est_cost_ns; /* nothing queued */
+	assert_int_equal(router_now, res.decided_ns);
+	hl_route_complete(w, &res, 0);
+	assert_int_equal(l->loading_until[slot], 0); /* the load ended: the mark is gone */
 	uint64_t want = t0 / hz * SEC + t0 % hz * SEC / hz;
 	printf("  router clock %.3f s, TSC clock %.3f s\n", (double)router_now / SEC,
 	       (double)want / SEC);
@@ -886,6 +1116,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_joins_load_in_progress, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_loads_elsewhere_when_join_is_slower,
 					  rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_evicts_least_popular, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_weighs_next_victim, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_queue_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_hit_behind_one_load, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_evicted_behind_two_loads, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_wait_counts_time_served, rh_teardown),
 		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, rh_teardown),
 		cmocka_unit_test_teardown(test_policy_names, rh_teardown),
 		cmocka_unit_test_teardown(test_router_params, rh_teardown),
