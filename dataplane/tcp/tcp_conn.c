@@ -28,7 +28,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (w->tcp != NULL)
 		return -EEXIST;
 	if (p->max_conns < 2 || p->max_syn_rcvd == 0 || p->rcv_buf < 4096 ||
-	    p->rcv_buf >= HL_TCP_MAX_WND)
+	    p->rcv_buf >= HL_TCP_MAX_WND || tcp_cc_ops(p->cc) == NULL)
 		return -EINVAL;
 	t = rte_zmalloc("hl_tcp", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
@@ -41,7 +41,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (t->p.ooo_max == 0)
 		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
 				       w->pool != NULL ? w->pool->size / 4 : 0u);
-	t->cc = &hl_tcp_newreno;
+	t->cc = tcp_cc_ops(p->cc);
 	t->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	t->now = (uint32_t)(w->now / t->tsc_per_ms);
 	t->wheel_ms = t->now;

@@ -343,7 +343,7 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		}
 		c->backoff = 0;
 		c->dupacks = 0;
-		if (t->cc->on_ack(c, acked))
+		if (t->cc->on_ack(c, acked, t->now))
 			tcp_retransmit(t, c, true);
 		if (c->snd_una == c->snd_max)
 			tcp_rto_stop(t, c);

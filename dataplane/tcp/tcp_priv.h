@@ -6,7 +6,7 @@
  * Files: tcp_conn.c (table, pool, listeners, create/free, close),
  * tcp_in.c (segment input, state machine), tcp_out.c (segments out,
  * send queue, RST), tcp_timer.c (wheel, RTO, delayed ACK, TIME-WAIT),
- * tcp_cc.c (congestion control ops), tcp_ooo.c (out-of-order queue and
+ * tcp_cc.c (congestion control ops: NewReno, CUBIC), tcp_ooo.c (out-of-order queue and
  * the SACK blocks we send), tcp_app.c (the application API and the
  * echo/discard applications).
  *
@@ -173,23 +173,28 @@ struct hl_tcp_conn {
 	uint32_t sb[HL_TCP_SB_MAX][2];
 	uint32_t rtx_hi; /* recovery: retransmitted up to here */
 	uint8_t sb_n;
+	/* the congestion control's own state, opaque outside tcp_cc.c (CUBIC: 16 bytes) */
+	uint32_t cc_priv[4];
 };
 
 LIST_HEAD(hl_tcp_conn_list, hl_tcp_conn);
 TAILQ_HEAD(hl_tcp_tw_list, hl_tcp_conn);
 
-/* Congestion control: a small ops table (tcp_cc.c). */
+/* Congestion control: a small ops table (tcp_cc.c), one per stack (hl_tcp_params::cc). */
 struct hl_tcp_cc_ops {
 	const char *name;
 	void (*init)(struct hl_tcp_conn *c);
-	/* @p acked new bytes acknowledged (snd_una already advanced); true: retransmit
-	 * the segment at snd_una now (a partial ACK in recovery) */
-	bool (*on_ack)(struct hl_tcp_conn *c, uint32_t acked);
+	/* @p acked new bytes acknowledged (snd_una already advanced) at @p now (ms); true:
+	 * retransmit the segment at snd_una now (a partial ACK in recovery) */
+	bool (*on_ack)(struct hl_tcp_conn *c, uint32_t acked, uint32_t now);
 	/* a duplicate ACK (c->dupacks counts them); true: retransmit snd_una now */
 	bool (*on_dupack)(struct hl_tcp_conn *c);
 	void (*on_rto)(struct hl_tcp_conn *c);
 };
 extern const struct hl_tcp_cc_ops hl_tcp_newreno;
+extern const struct hl_tcp_cc_ops hl_tcp_cubic;
+/* The ops of @p cc, or NULL when it is not an enum hl_tcp_cc value. */
+const struct hl_tcp_cc_ops *tcp_cc_ops(enum hl_tcp_cc cc);
 
 struct hl_tcp {
 	struct hl_worker *w;

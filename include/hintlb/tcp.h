@@ -38,7 +38,26 @@ struct hl_worker;
 struct hl_tcp;
 struct hl_tcp_conn;
 
-/** Sizing of one worker's stack, fixed at hl_tcp_create(). */
+/**
+ * Congestion control algorithms (hl_tcp_params::cc). The values are stable: a
+ * configuration may store them.
+ */
+enum hl_tcp_cc {
+	HL_TCP_CC_NEWRENO = 0, /**< RFC 5681 + RFC 6582 fast recovery (the default) */
+	HL_TCP_CC_CUBIC = 1,   /**< RFC 9438, with RFC 6582 fast recovery */
+};
+
+/**
+ * The congestion control named @p name ("newreno", "cubic"; case-sensitive),
+ * for a configuration parser. @return its enum hl_tcp_cc value (>= 0),
+ * -ENOENT (no such algorithm), -EINVAL (@p name is NULL).
+ */
+int hl_tcp_cc_lookup(const char *name);
+
+/** The name of congestion control @p cc ("newreno"), or NULL when it is none. */
+const char *hl_tcp_cc_name(enum hl_tcp_cc cc);
+
+/** Sizing and behaviour of one worker's stack, fixed at hl_tcp_create(). */
 struct hl_tcp_params {
 	uint32_t max_conns;     /**< connection objects (all states); also the table size */
 	uint32_t max_syn_rcvd;  /**< half-open connections; SYNs beyond are dropped */
@@ -48,6 +67,8 @@ struct hl_tcp_params {
 	uint32_t ooo_max_conn;
 	/** out-of-order segments kept by the worker; 0: 1024, at most a quarter of its mbufs */
 	uint32_t ooo_max;
+	/** congestion control of every connection of the stack; 0: NewReno */
+	enum hl_tcp_cc cc;
 };
 
 /** Defaults: 16384 connections, 4096 half-open, 4096 TIME-WAIT, 128 KiB window. */
@@ -86,7 +107,7 @@ struct hl_tcp_app {
 /**
  * Create worker @p w's stack (connection table, connection pool, timer
  * wheel) and attach it (w->tcp). Not on the packet path.
- * @return 0, -EINVAL (bad params), -ENOMEM, -EEXIST (w already has one).
+ * @return 0, -EINVAL (bad params, e.g. an unknown cc), -ENOMEM, -EEXIST (w already has one).
  */
 int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p);
 

@@ -82,6 +82,9 @@ uint64_t t_ctr(enum hl_counter c);
 
 int t_tcp_setup(void **state);
 int t_tcp_teardown(void **state);
+/* The parameters t_tcp_setup uses; and t_tcp_setup with other ones (a test's own setup). */
+struct hl_tcp_params t_tcp_params(void);
+int t_tcp_setup_params(void **state, const struct hl_tcp_params *p);
 
 /* What the recording application saw; tests set `autorecved` to release at once. */
 struct t_app_state {
