@@ -46,6 +46,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	t->now = (uint32_t)(w->now / t->tsc_per_ms);
 	t->wheel_ms = t->now;
 	tcp_syncookie_init(t);
+	tcp_challenge_init(t);
 	TAILQ_INIT(&t->tw);
 	LIST_INIT(&t->dead);
 	snprintf(name, sizeof(name), "hl_tcp_t%u", w->id);

@@ -8,7 +8,8 @@
  * send queue, RST), tcp_timer.c (wheel, RTO, delayed ACK, TIME-WAIT),
  * tcp_cc.c (congestion control ops: NewReno, CUBIC), tcp_ooo.c (out-of-order queue and
  * the SACK blocks we send), tcp_app.c (the application API and the
- * echo/discard applications).
+ * echo/discard applications), tcp_challenge.c (RFC 5961 challenge ACKs and
+ * their rate limit).
  *
  * Times are milliseconds on the worker's clock (uint32_t, compared with
  * wrap-safe arithmetic like sequence numbers).
@@ -55,6 +56,9 @@
 #define HL_TCP_PAWS_IDLE_MS   (24u * 86400 * 1000) /* RFC 7323 5.5: ts_recent expires */
 #define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
 #define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
+
+/* RFC 5961 7: challenge ACKs per second per worker (hl_tcp_params 0) */
+#define HL_TCP_CHALLENGE_ACK_DEF 1000
 
 enum hl_tcp_state {
 	HL_TCP_CLOSED = 0,
@@ -209,6 +213,9 @@ struct hl_tcp {
 	uint32_t n_syn_rcvd;
 	uint32_t n_time_wait;
 	uint32_t n_ooo; /* mbufs in all out-of-order queues */
+	/* RFC 5961 7: challenge ACKs left in second chack_sec of the clock (tcp_challenge.c) */
+	uint32_t chack_sec;
+	uint32_t chack_left;
 	/* SYN cookies and timestamp offsets (tcp_syncookie.c) */
 	uint64_t ts_key[2];
 	uint64_t ck_key[2][2]; /* per counter parity */
@@ -331,6 +338,11 @@ bool tcp_syncookie_recent(const struct hl_tcp *t);
 uint32_t tcp_syncookie_tsval(const struct hl_tcp *t, uint32_t ts_off, uint8_t ws, bool sack);
 /* The options a cookie's echoed TSval carries; *ws 15: none. */
 void tcp_syncookie_ts_opts(uint32_t tsecr, uint8_t *ws, bool *sack);
+
+/* tcp_challenge.c */
+void tcp_challenge_init(struct hl_tcp *t);
+/* A challenge ACK (RFC 5961 3.2, 4.2, 5.2) for @p c, if this second's budget allows. */
+void tcp_send_challenge_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /* tcp_timer.c */
 void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c);

@@ -74,7 +74,7 @@ extern "C" {
 	X(TCP_RST_IGNORED, "tcp_rst_ignored") /* RST outside the window: ignored */                \
 	X(TCP_RST_OUT, "tcp_rst_out")         /* RSTs sent */                                      \
 	X(TCP_CHALLENGE_ACK,                                                                       \
-	  "tcp_challenge_ack") /* RFC 5961 challenge ACKs (in-window RST or SYN) */                \
+	  "tcp_challenge_ack") /* RFC 5961 challenge ACKs sent (RST, SYN, ACK out of range) */     \
 	X(TCP_OUT_OF_WINDOW,                                                                       \
 	  "tcp_out_of_window")        /* segment outside the receive window: ACKed, dropped */     \
 	X(TCP_NO_ACK, "tcp_no_ack")   /* segment without ACK on a connection: dropped */           \
@@ -117,7 +117,9 @@ extern "C" {
 	X(TCP_SYNCOOKIE_OK, "tcp_syncookie_ok")     /* connections opened by a valid cookie */     \
 	X(TCP_SYNCOOKIE_BAD,                                                                       \
 	  "tcp_syncookie_bad")        /* ACKs with an invalid or expired cookie: RST */            \
-	X(TX_PMD_BUSY, "tx_pmd_busy") /* PMD took part of a burst: rest kept, retried */
+	X(TX_PMD_BUSY, "tx_pmd_busy") /* PMD took part of a burst: rest kept, retried */           \
+	X(TCP_CHALLENGE_ACK_SUPPRESSED,                                                            \
+	  "tcp_challenge_ack_suppressed") /* RFC 5961 7: challenge ACK not sent, budget spent */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

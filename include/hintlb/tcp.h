@@ -69,6 +69,12 @@ struct hl_tcp_params {
 	uint32_t ooo_max;
 	/** congestion control of every connection of the stack; 0: NewReno */
 	enum hl_tcp_cc cc;
+	/**
+	 * RFC 5961 challenge ACKs per second for the whole worker, on average: each
+	 * second's budget is drawn from [limit / 2, limit * 3 / 2); beyond it they are
+	 * not sent (tcp_challenge_ack_suppressed). 0: 1000; UINT32_MAX: no limit.
+	 */
+	uint32_t challenge_ack_limit;
 };
 
 /** Defaults: 16384 connections, 4096 half-open, 4096 TIME-WAIT, 128 KiB window. */
