@@ -41,6 +41,10 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (t->p.ooo_max == 0)
 		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
 				       w->pool != NULL ? w->pool->size / 4 : 0u);
+	if (tcp_keepalive_params(&t->p) != 0) {
+		rte_free(t);
+		return -EINVAL;
+	}
 	t->cc = tcp_cc_ops(p->cc);
 	t->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	t->now = (uint32_t)(w->now / t->tsc_per_ms);
@@ -146,6 +150,7 @@ struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, u
 	}
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
+	c->heard_at = t->now;
 	c->lst = (uint16_t)lst;
 	if (rte_hash_add_key_data(t->table, k, c) != 0) {
 		HL_COUNT(t->w, TCP_TABLE_FULL);
@@ -174,6 +179,8 @@ void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_sta
 		TAILQ_INSERT_TAIL(&t->tw, c, twnode);
 		t->n_time_wait++;
 	}
+	if (s == HL_TCP_ESTABLISHED && t->p.keepalive)
+		tcp_timer_update(t, c); /* keepalive applies from now on */
 }
 
 void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err)

@@ -597,6 +597,7 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 		HL_DROP(t->w, TCP_NO_ACK, m);
 		return;
 	}
+	tcp_keepalive_heard(t, c);
 	tcp_ts_update(t, c, s);
 	if (c->state == HL_TCP_SYN_RECEIVED) {
 		if (!tcp_ack_synack(t, c, m, s)) {

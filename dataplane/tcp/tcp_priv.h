@@ -57,8 +57,12 @@
 #define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
 #define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
 
-/* RFC 5961 7: challenge ACKs per second per worker (hl_tcp_params 0) */
-#define HL_TCP_CHALLENGE_ACK_DEF 1000
+/* defaults of hl_tcp_params fields left 0 */
+#define HL_TCP_CHALLENGE_ACK_DEF 1000    /* RFC 5961 7: challenge ACKs per second per worker */
+#define HL_TCP_KA_IDLE_DEF       7200000 /* keepalive: idle ms before the first probe, */
+#define HL_TCP_KA_INTVL_DEF      75000   /* ... ms between probes, */
+#define HL_TCP_KA_PROBES_DEF     9       /* ... unanswered probes before the reset (Linux's) */
+#define HL_TCP_KA_PROBES_MAX     127
 
 enum hl_tcp_state {
 	HL_TCP_CLOSED = 0,
@@ -177,6 +181,8 @@ struct hl_tcp_conn {
 	uint32_t sb[HL_TCP_SB_MAX][2];
 	uint32_t rtx_hi; /* recovery: retransmitted up to here */
 	uint8_t sb_n;
+	uint8_t ka_probes; /* keepalive probes unanswered (tcp_timer.c) */
+	uint32_t heard_at; /* when the peer last sent an acceptable segment (keepalive) */
 	/* the congestion control's own state, opaque outside tcp_cc.c (CUBIC: 16 bytes) */
 	uint32_t cc_priv[4];
 };
@@ -265,6 +271,14 @@ static inline uint32_t tcp_flight(const struct hl_tcp_conn *c)
 	return c->snd_nxt - c->snd_una;
 }
 
+/* An acceptable segment came from the peer: keepalive starts over (lazily: the wheel entry
+ * stays where it is and is moved when it comes due). */
+static inline void tcp_keepalive_heard(const struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	c->heard_at = t->now;
+	c->ka_probes = 0;
+}
+
 /* tcp_conn.c */
 struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k);
 struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst);
@@ -279,6 +293,8 @@ int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port);
 void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_send_synack(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* A keepalive probe: an ACK with SEG.SEQ = SND.NXT - 1 and no data (RFC 9293 3.8.4). */
+void tcp_send_keepalive(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* Probe a zero window: one byte beyond it, or an ACK when nothing waits. */
 void tcp_send_probe(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* RST with our sequence @p seq on @p c's 4-tuple. */
@@ -345,6 +361,8 @@ void tcp_challenge_init(struct hl_tcp *t);
 void tcp_send_challenge_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /* tcp_timer.c */
+/* Fill in the keepalive defaults of @p p. @return 0, -EINVAL (out of range). */
+int tcp_keepalive_params(struct hl_tcp_params *p);
 void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_timer_cancel(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c);

@@ -119,7 +119,10 @@ extern "C" {
 	  "tcp_syncookie_bad")        /* ACKs with an invalid or expired cookie: RST */            \
 	X(TX_PMD_BUSY, "tx_pmd_busy") /* PMD took part of a burst: rest kept, retried */           \
 	X(TCP_CHALLENGE_ACK_SUPPRESSED,                                                            \
-	  "tcp_challenge_ack_suppressed") /* RFC 5961 7: challenge ACK not sent, budget spent */
+	  "tcp_challenge_ack_suppressed") /* RFC 5961 7: challenge ACK not sent, budget spent */   \
+	X(TCP_KEEPALIVE_SENT, "tcp_keepalive_sent") /* keepalive probes sent */                    \
+	X(TCP_KEEPALIVE_TIMEOUT,                                                                   \
+	  "tcp_keepalive_timeout") /* connections reset: keepalive probes unanswered */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

@@ -26,6 +26,7 @@
 #ifndef HINTLB_TCP_H
 #define HINTLB_TCP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -75,6 +76,20 @@ struct hl_tcp_params {
 	 * not sent (tcp_challenge_ack_suppressed). 0: 1000; UINT32_MAX: no limit.
 	 */
 	uint32_t challenge_ack_limit;
+	/**
+	 * Keepalive (RFC 9293 3.8.4) for every connection, off by default: after
+	 * keepalive_idle_ms without an acceptable segment from the peer, while nothing
+	 * of ours waits for an acknowledgment (ESTABLISHED, CLOSE-WAIT), an ACK with
+	 * SEG.SEQ = SND.NXT - 1 and no data goes out every keepalive_intvl_ms; any
+	 * acceptable segment from the peer starts over, and keepalive_probes
+	 * unanswered probes reset the connection (RST, closed(-ETIMEDOUT)).
+	 * keepalive_idle_ms + keepalive_probes * keepalive_intvl_ms must stay below
+	 * 2^31 ms.
+	 */
+	bool keepalive;
+	uint32_t keepalive_idle_ms;  /**< 0: 7200 s */
+	uint32_t keepalive_intvl_ms; /**< 0: 75 s */
+	uint32_t keepalive_probes;   /**< <= 127; 0: 9 */
 };
 
 /** Defaults: 16384 connections, 4096 half-open, 4096 TIME-WAIT, 128 KiB window. */
@@ -104,7 +119,7 @@ struct hl_tcp_app {
 	void (*sent)(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes);
 	/**
 	 * The connection is gone: 0 after an orderly close (both FINs acknowledged),
-	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions gave up),
+	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions or keepalive gave up),
 	 * -ECONNABORTED (hl_tcp_abort(), or the stack was freed). Last callback.
 	 */
 	void (*closed)(struct hl_tcp *t, struct hl_tcp_conn *c, int err);
