@@ -29,7 +29,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (w->tcp != NULL)
 		return -EEXIST;
 	if (p->max_conns < 2 || p->max_syn_rcvd == 0 || p->rcv_buf < 4096 ||
-	    p->rcv_buf >= HL_TCP_MAX_WND)
+	    p->rcv_buf >= HL_TCP_MAX_WND || tcp_cc_ops(p->cc) == NULL)
 		return -EINVAL;
 	t = rte_zmalloc("hl_tcp", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
@@ -42,7 +42,11 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (t->p.ooo_max == 0)
 		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
 				       w->pool != NULL ? w->pool->size / 4 : 0u);
-	t->cc = &hl_tcp_newreno;
+	if (tcp_keepalive_params(&t->p) != 0) {
+		rte_free(t);
+		return -EINVAL;
+	}
+	t->cc = tcp_cc_ops(p->cc);
 	if (t->p.sport_lo == 0 && t->p.sport_hi == 0) {
 		t->p.sport_lo = HL_TCP_SPORT_LO;
 		t->p.sport_hi = HL_TCP_SPORT_HI;
@@ -56,6 +60,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	t->now = (uint32_t)(w->now / t->tsc_per_ms);
 	t->wheel_ms = t->now;
 	tcp_syncookie_init(t);
+	tcp_challenge_init(t);
 	TAILQ_INIT(&t->tw);
 	LIST_INIT(&t->dead);
 	snprintf(name, sizeof(name), "hl_tcp_t%u", w->id);
@@ -269,6 +274,7 @@ struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, u
 	}
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
+	c->heard_at = t->now;
 	c->lst = (uint16_t)lst;
 	if (rte_hash_add_key_data(t->table, k, c) != 0) {
 		HL_COUNT(t->w, TCP_TABLE_FULL);
@@ -297,6 +303,8 @@ void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_sta
 		TAILQ_INSERT_TAIL(&t->tw, c, twnode);
 		t->n_time_wait++;
 	}
+	if (s == HL_TCP_ESTABLISHED && t->p.keepalive)
+		tcp_timer_update(t, c); /* keepalive applies from now on */
 }
 
 void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err)

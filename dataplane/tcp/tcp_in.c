@@ -5,9 +5,10 @@
  * on listeners, then for a connection, in the RFC's order: sequence
  * acceptability, RST (RFC 5961 3: only the exact sequence number resets,
  * any other in-window RST gets a challenge ACK), SYN (RFC 5961 4: challenge
- * ACK), ACK (RFC 5961 5 bounds; NewReno via the cc ops), payload (in
+ * ACK), ACK (RFC 5961 5 bounds; congestion control via the cc ops), payload (in
  * order to the application, out of order into tcp_ooo.c's queue, answered
  * with an immediate ACK), FIN. Every drop has a counter.
+ * Challenge ACKs (RFC 5961 3, 4, 5) spend tcp_challenge.c's per-worker budget.
  *
  * hl_tcp_input consumes its mbuf: its payload goes to the application
  * (which then owns it), or it is freed.
@@ -312,12 +313,12 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 
 	if (SEQ_GT(s->ack, c->snd_max)) {
 		HL_COUNT(t->w, TCP_ACK_UNSENT);
-		c->flags |= HL_TCPF_ACK_NOW;
+		tcp_send_challenge_ack(t, c);
 		return false;
 	}
 	if (SEQ_LT(s->ack, c->snd_una - c->max_snd_wnd)) {
 		HL_COUNT(t->w, TCP_ACK_TOO_OLD); /* RFC 5961 5.2: ACK and discard */
-		c->flags |= HL_TCPF_ACK_NOW;
+		tcp_send_challenge_ack(t, c);
 		return false;
 	}
 	tcp_sack_update(c, s);
@@ -341,7 +342,7 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		}
 		c->backoff = 0;
 		c->dupacks = 0;
-		if (t->cc->on_ack(c, acked))
+		if (t->cc->on_ack(c, acked, t->now))
 			tcp_retransmit(t, c, true);
 		if (c->snd_una == c->snd_max)
 			tcp_rto_stop(t, c);
@@ -668,8 +669,7 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 		 * number, gets a challenge ACK; a peer that really restarted answers it
 		 * with the RST that will close us */
 		rte_pktmbuf_free(m);
-		HL_COUNT(t->w, TCP_CHALLENGE_ACK);
-		tcp_send_ack(t, c);
+		tcp_send_challenge_ack(t, c);
 		return;
 	}
 	if (tcp_paws_reject(t, c, s)) {
@@ -696,8 +696,7 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 	if (s->flags & RTE_TCP_RST_FLAG) {
 		rte_pktmbuf_free(m);
 		if (s->seq != c->rcv_nxt) {
-			HL_COUNT(t->w, TCP_CHALLENGE_ACK);
-			tcp_send_ack(t, c);
+			tcp_send_challenge_ack(t, c);
 			return;
 		}
 		HL_COUNT(t->w, TCP_RST_IN);
@@ -708,6 +707,7 @@ static void tcp_input_conn(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_m
 		HL_DROP(t->w, TCP_NO_ACK, m);
 		return;
 	}
+	tcp_keepalive_heard(t, c);
 	tcp_ts_update(t, c, s);
 	if (c->state == HL_TCP_SYN_RECEIVED) {
 		if (!tcp_ack_synack(t, c, m, s)) {

@@ -335,18 +335,30 @@ void tcp_send_probe(struct hl_tcp *t, struct hl_tcp_conn *c)
 	}
 }
 
-void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c)
+/* A pure ACK with sequence number @p seq. */
+static void tcp_send_ack_seq(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t seq)
 {
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 	uint8_t opts[40], optlen = tcp_opts(t, c, opts);
 
-	m = tcp_frame(t, &c->key, c->snd_nxt, c->rcv_nxt, RTE_TCP_ACK_FLAG, tcp_wnd_field(t, c),
-		      opts, optlen, 0, &th);
+	m = tcp_frame(t, &c->key, seq, c->rcv_nxt, RTE_TCP_ACK_FLAG, tcp_wnd_field(t, c), opts,
+		      optlen, 0, &th);
 	if (m == NULL)
 		return;
 	tcp_acked_now(t, c);
 	tcp_xmit(t, m, th);
+}
+
+void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	tcp_send_ack_seq(t, c, c->snd_nxt);
+}
+
+/* One below the peer's window: it is not acceptable there, and the answer is an ACK. */
+void tcp_send_keepalive(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	tcp_send_ack_seq(t, c, c->snd_nxt - 1);
 }
 
 void tcp_send_syn(struct hl_tcp *t, struct hl_tcp_conn *c)

@@ -6,9 +6,10 @@
  * Files: tcp_conn.c (table, pool, listeners, create/free, close),
  * tcp_in.c (segment input, state machine), tcp_out.c (segments out,
  * send queue, RST), tcp_timer.c (wheel, RTO, delayed ACK, TIME-WAIT),
- * tcp_cc.c (congestion control ops), tcp_ooo.c (out-of-order queue and
+ * tcp_cc.c (congestion control ops: NewReno, CUBIC), tcp_ooo.c (out-of-order queue and
  * the SACK blocks we send), tcp_app.c (the application API and the
- * echo/discard applications).
+ * echo/discard applications), tcp_challenge.c (RFC 5961 challenge ACKs and
+ * their rate limit).
  *
  * Times are milliseconds on the worker's clock (uint32_t, compared with
  * wrap-safe arithmetic like sequence numbers).
@@ -57,6 +58,13 @@
 #define HL_TCP_PAWS_IDLE_MS   (24u * 86400 * 1000) /* RFC 7323 5.5: ts_recent expires */
 #define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
 #define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
+
+/* defaults of hl_tcp_params fields left 0 */
+#define HL_TCP_CHALLENGE_ACK_DEF 1000    /* RFC 5961 7: challenge ACKs per second per worker */
+#define HL_TCP_KA_IDLE_DEF       7200000 /* keepalive: idle ms before the first probe, */
+#define HL_TCP_KA_INTVL_DEF      75000   /* ... ms between probes, */
+#define HL_TCP_KA_PROBES_DEF     9       /* ... unanswered probes before the reset (Linux's) */
+#define HL_TCP_KA_PROBES_MAX     127
 
 enum hl_tcp_state {
 	HL_TCP_CLOSED = 0,
@@ -178,23 +186,30 @@ struct hl_tcp_conn {
 	uint32_t sb[HL_TCP_SB_MAX][2];
 	uint32_t rtx_hi; /* recovery: retransmitted up to here */
 	uint8_t sb_n;
+	uint8_t ka_probes; /* keepalive probes unanswered (tcp_timer.c) */
+	uint32_t heard_at; /* when the peer last sent an acceptable segment (keepalive) */
+	/* the congestion control's own state, opaque outside tcp_cc.c (CUBIC: 16 bytes) */
+	uint32_t cc_priv[4];
 };
 
 LIST_HEAD(hl_tcp_conn_list, hl_tcp_conn);
 TAILQ_HEAD(hl_tcp_tw_list, hl_tcp_conn);
 
-/* Congestion control: a small ops table (tcp_cc.c). */
+/* Congestion control: a small ops table (tcp_cc.c), one per stack (hl_tcp_params::cc). */
 struct hl_tcp_cc_ops {
 	const char *name;
 	void (*init)(struct hl_tcp_conn *c);
-	/* @p acked new bytes acknowledged (snd_una already advanced); true: retransmit
-	 * the segment at snd_una now (a partial ACK in recovery) */
-	bool (*on_ack)(struct hl_tcp_conn *c, uint32_t acked);
+	/* @p acked new bytes acknowledged (snd_una already advanced) at @p now (ms); true:
+	 * retransmit the segment at snd_una now (a partial ACK in recovery) */
+	bool (*on_ack)(struct hl_tcp_conn *c, uint32_t acked, uint32_t now);
 	/* a duplicate ACK (c->dupacks counts them); true: retransmit snd_una now */
 	bool (*on_dupack)(struct hl_tcp_conn *c);
 	void (*on_rto)(struct hl_tcp_conn *c);
 };
 extern const struct hl_tcp_cc_ops hl_tcp_newreno;
+extern const struct hl_tcp_cc_ops hl_tcp_cubic;
+/* The ops of @p cc, or NULL when it is not an enum hl_tcp_cc value. */
+const struct hl_tcp_cc_ops *tcp_cc_ops(enum hl_tcp_cc cc);
 
 struct hl_tcp {
 	struct hl_worker *w;
@@ -209,6 +224,9 @@ struct hl_tcp {
 	uint32_t n_syn_rcvd;
 	uint32_t n_time_wait;
 	uint32_t n_ooo; /* mbufs in all out-of-order queues */
+	/* RFC 5961 7: challenge ACKs left in second chack_sec of the clock (tcp_challenge.c) */
+	uint32_t chack_sec;
+	uint32_t chack_left;
 	/* SYN cookies and timestamp offsets (tcp_syncookie.c) */
 	uint64_t ts_key[2];
 	uint64_t ck_key[2][2]; /* per counter parity */
@@ -293,6 +311,14 @@ static inline unsigned tcp_owner(const struct hl_tcp *t, unsigned port, uint32_t
 				 lport);
 }
 
+/* An acceptable segment came from the peer: keepalive starts over (lazily: the wheel entry
+ * stays where it is and is moved when it comes due). */
+static inline void tcp_keepalive_heard(const struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	c->heard_at = t->now;
+	c->ka_probes = 0;
+}
+
 /* tcp_conn.c */
 struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k);
 struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst);
@@ -308,6 +334,8 @@ void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* Our SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) with the options @p c's flags offer. */
 void tcp_send_syn(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
+/* A keepalive probe: an ACK with SEG.SEQ = SND.NXT - 1 and no data (RFC 9293 3.8.4). */
+void tcp_send_keepalive(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* Probe a zero window: one byte beyond it, or an ACK when nothing waits. */
 void tcp_send_probe(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* RST with our sequence @p seq on @p c's 4-tuple. */
@@ -368,7 +396,14 @@ uint32_t tcp_syncookie_tsval(const struct hl_tcp *t, uint32_t ts_off, uint8_t ws
 /* The options a cookie's echoed TSval carries; *ws 15: none. */
 void tcp_syncookie_ts_opts(uint32_t tsecr, uint8_t *ws, bool *sack);
 
+/* tcp_challenge.c */
+void tcp_challenge_init(struct hl_tcp *t);
+/* A challenge ACK (RFC 5961 3.2, 4.2, 5.2) for @p c, if this second's budget allows. */
+void tcp_send_challenge_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
+
 /* tcp_timer.c */
+/* Fill in the keepalive defaults of @p p. @return 0, -EINVAL (out of range). */
+int tcp_keepalive_params(struct hl_tcp_params *p);
 void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_timer_cancel(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c);

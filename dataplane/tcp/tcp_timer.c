@@ -2,15 +2,22 @@
 /*
  * Timers: one hashed wheel per worker (HL_TCP_WHEEL_SLOTS slots of 1 ms),
  * one wheel entry per connection keyed by its earliest deadline
- * (timer_at = min(rto_at, ack_at)); a deadline past the wheel's span goes
- * round again. The worker loop calls hl_tcp_timers() every iteration (a
- * compare when nothing is due); tests call it after moving the virtual
- * clock (w->now).
+ * (timer_at = min(rto_at, ack_at, keepalive)); a deadline past the wheel's
+ * span goes round again. The worker loop calls hl_tcp_timers() every
+ * iteration (a compare when nothing is due); tests call it after moving the
+ * virtual clock (w->now).
  *
  * rto_at is the retransmission deadline (RFC 6298, exponential backoff),
  * the persist deadline while the peer's window is zero, the SYN
- * retransmission in SYN-SENT and the SYN-ACK's in SYN-RECEIVED, 2 MSL in TIME-WAIT and the
- * FIN-WAIT-2 bound. ack_at is the delayed ACK.
+ * retransmission in SYN-SENT and the SYN-ACK's in SYN-RECEIVED, 2 MSL in
+ * TIME-WAIT and the FIN-WAIT-2 bound. ack_at is the delayed ACK.
+ *
+ * Keepalive (RFC 9293 3.8.4, RFC 1122 4.2.3.6; hl_tcp_params.keepalive)
+ * keeps no deadline of its own: while it applies (ESTABLISHED or CLOSE-WAIT,
+ * nothing queued or unacknowledged, so no RTO), its deadline is heard_at +
+ * idle + ka_probes * interval, heard_at being the last acceptable segment
+ * from the peer. Input only stamps heard_at; the wheel entry moves when it
+ * comes due (a compare and a relink per idle period, not per segment).
  */
 #include <errno.h>
 
@@ -34,20 +41,52 @@ static void wheel_link(struct hl_tcp *t, struct hl_tcp_conn *c)
 	c->flags |= HL_TCPF_IN_TIMER;
 }
 
+int tcp_keepalive_params(struct hl_tcp_params *p)
+{
+	if (p->keepalive_idle_ms == 0)
+		p->keepalive_idle_ms = HL_TCP_KA_IDLE_DEF;
+	if (p->keepalive_intvl_ms == 0)
+		p->keepalive_intvl_ms = HL_TCP_KA_INTVL_DEF;
+	if (p->keepalive_probes == 0)
+		p->keepalive_probes = HL_TCP_KA_PROBES_DEF;
+	if (p->keepalive_probes > HL_TCP_KA_PROBES_MAX ||
+	    p->keepalive_idle_ms + (uint64_t)p->keepalive_probes * p->keepalive_intvl_ms >=
+		    1u << 31)
+		return -EINVAL; /* beyond what wrap-safe ms compares can tell */
+	return 0;
+}
+
+/* The keepalive deadline of @p c into *@p at. @return false: keepalive does not apply now. */
+static inline bool tcp_keepalive_at(const struct hl_tcp *t, const struct hl_tcp_conn *c,
+				    uint32_t *at)
+{
+	if (!t->p.keepalive || (c->flags & HL_TCPF_RTO) || c->sq_bytes != 0 ||
+	    (c->state != HL_TCP_ESTABLISHED && c->state != HL_TCP_CLOSE_WAIT))
+		return false;
+	*at = c->heard_at + t->p.keepalive_idle_ms + c->ka_probes * t->p.keepalive_intvl_ms;
+	return true;
+}
+
 void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
-	uint32_t at;
+	uint32_t at, ka;
 
 	if (c->flags & HL_TCPF_DEAD)
 		return;
 	if ((c->flags & (HL_TCPF_RTO | HL_TCPF_DELACK)) == 0) {
-		tcp_timer_cancel(t, c);
-		return;
-	}
-	if ((c->flags & HL_TCPF_RTO) && (c->flags & HL_TCPF_DELACK))
+		if (!tcp_keepalive_at(t, c, &at)) {
+			tcp_timer_cancel(t, c);
+			return;
+		}
+	} else if ((c->flags & HL_TCPF_RTO) && (c->flags & HL_TCPF_DELACK)) {
 		at = SEQ_LT(c->rto_at, c->ack_at) ? c->rto_at : c->ack_at;
-	else
-		at = (c->flags & HL_TCPF_RTO) ? c->rto_at : c->ack_at;
+	} else if (c->flags & HL_TCPF_RTO) {
+		at = c->rto_at; /* keepalive never applies with the RTO armed */
+	} else {
+		at = c->ack_at;
+		if (tcp_keepalive_at(t, c, &ka) && SEQ_LT(ka, at))
+			at = ka;
+	}
 	if ((c->flags & HL_TCPF_IN_TIMER) && at == c->timer_at)
 		return;
 	tcp_timer_cancel(t, c);
@@ -159,8 +198,25 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		tcp_rto_arm(t, c);
 }
 
+/* The keepalive deadline passed: the next probe, or, @p keepalive_probes of them unanswered,
+ * RST and -ETIMEDOUT. */
+static void tcp_keepalive_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	if (c->ka_probes >= t->p.keepalive_probes) {
+		HL_COUNT(t->w, TCP_KEEPALIVE_TIMEOUT);
+		tcp_send_rst_conn(t, c);
+		tcp_conn_close(t, c, -ETIMEDOUT);
+		return;
+	}
+	c->ka_probes++;
+	HL_COUNT(t->w, TCP_KEEPALIVE_SENT);
+	tcp_send_keepalive(t, c);
+}
+
 static void tcp_timer_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
+	uint32_t ka;
+
 	if ((c->flags & HL_TCPF_DELACK) && SEQ_LEQ(c->ack_at, t->now)) {
 		HL_COUNT(t->w, TCP_DELACK_SENT);
 		tcp_send_ack(t, c);
@@ -169,6 +225,8 @@ static void tcp_timer_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		c->flags &= (uint16_t)~HL_TCPF_RTO;
 		tcp_rto_fire(t, c);
 	}
+	if (!(c->flags & HL_TCPF_DEAD) && tcp_keepalive_at(t, c, &ka) && SEQ_LEQ(ka, t->now))
+		tcp_keepalive_fire(t, c);
 	tcp_timer_update(t, c);
 }
 

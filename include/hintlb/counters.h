@@ -74,7 +74,7 @@ extern "C" {
 	X(TCP_RST_IGNORED, "tcp_rst_ignored") /* RST outside the window: ignored */                \
 	X(TCP_RST_OUT, "tcp_rst_out")         /* RSTs sent */                                      \
 	X(TCP_CHALLENGE_ACK,                                                                       \
-	  "tcp_challenge_ack") /* RFC 5961 challenge ACKs (in-window RST or SYN) */                \
+	  "tcp_challenge_ack") /* RFC 5961 challenge ACKs sent (RST, SYN, ACK out of range) */     \
 	X(TCP_OUT_OF_WINDOW,                                                                       \
 	  "tcp_out_of_window")        /* segment outside the receive window: ACKed, dropped */     \
 	X(TCP_NO_ACK, "tcp_no_ack")   /* segment without ACK on a connection: dropped */           \
@@ -137,7 +137,12 @@ extern "C" {
 	X(RELAY_NO_REPLICA, "relay_no_replica") /* relay: no replica available: client reset */    \
 	X(RELAY_NO_MEMORY, "relay_no_memory")   /* relay: no pair object left: client reset */     \
 	X(RELAY_UNDELIVERED,                                                                       \
-	  "relay_undelivered") /* relay: bytes for a side already gone: that side reset */
+	  "relay_undelivered") /* relay: bytes for a side already gone: that side reset */         \
+	X(TCP_CHALLENGE_ACK_SUPPRESSED,                                                            \
+	  "tcp_challenge_ack_suppressed") /* RFC 5961 7: challenge ACK not sent, budget spent */   \
+	X(TCP_KEEPALIVE_SENT, "tcp_keepalive_sent") /* keepalive probes sent */                    \
+	X(TCP_KEEPALIVE_TIMEOUT,                                                                   \
+	  "tcp_keepalive_timeout") /* connections reset: keepalive probes unanswered */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

@@ -26,6 +26,7 @@
 #ifndef HINTLB_TCP_H
 #define HINTLB_TCP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -38,7 +39,26 @@ struct hl_worker;
 struct hl_tcp;
 struct hl_tcp_conn;
 
-/** Sizing of one worker's stack, fixed at hl_tcp_create(). */
+/**
+ * Congestion control algorithms (hl_tcp_params::cc). The values are stable: a
+ * configuration may store them.
+ */
+enum hl_tcp_cc {
+	HL_TCP_CC_NEWRENO = 0, /**< RFC 5681 + RFC 6582 fast recovery (the default) */
+	HL_TCP_CC_CUBIC = 1,   /**< RFC 9438, with RFC 6582 fast recovery */
+};
+
+/**
+ * The congestion control named @p name ("newreno", "cubic"; case-sensitive),
+ * for a configuration parser. @return its enum hl_tcp_cc value (>= 0),
+ * -ENOENT (no such algorithm), -EINVAL (@p name is NULL).
+ */
+int hl_tcp_cc_lookup(const char *name);
+
+/** The name of congestion control @p cc ("newreno"), or NULL when it is none. */
+const char *hl_tcp_cc_name(enum hl_tcp_cc cc);
+
+/** Sizing and behaviour of one worker's stack, fixed at hl_tcp_create(). */
 struct hl_tcp_params {
 	uint32_t max_conns;     /**< connection objects (all states); also the table size */
 	uint32_t max_syn_rcvd;  /**< half-open connections; SYNs beyond are dropped */
@@ -56,6 +76,28 @@ struct hl_tcp_params {
 	 */
 	uint16_t sport_lo;
 	uint16_t sport_hi;
+	/** congestion control of every connection of the stack; 0: NewReno */
+	enum hl_tcp_cc cc;
+	/**
+	 * RFC 5961 challenge ACKs per second for the whole worker, on average: each
+	 * second's budget is drawn from [limit / 2, limit * 3 / 2); beyond it they are
+	 * not sent (tcp_challenge_ack_suppressed). 0: 1000; UINT32_MAX: no limit.
+	 */
+	uint32_t challenge_ack_limit;
+	/**
+	 * Keepalive (RFC 9293 3.8.4) for every connection, off by default: after
+	 * keepalive_idle_ms without an acceptable segment from the peer, while nothing
+	 * of ours waits for an acknowledgment (ESTABLISHED, CLOSE-WAIT), an ACK with
+	 * SEG.SEQ = SND.NXT - 1 and no data goes out every keepalive_intvl_ms; any
+	 * acceptable segment from the peer starts over, and keepalive_probes
+	 * unanswered probes reset the connection (RST, closed(-ETIMEDOUT)).
+	 * keepalive_idle_ms + keepalive_probes * keepalive_intvl_ms must stay below
+	 * 2^31 ms.
+	 */
+	bool keepalive;
+	uint32_t keepalive_idle_ms;  /**< 0: 7200 s */
+	uint32_t keepalive_intvl_ms; /**< 0: 75 s */
+	uint32_t keepalive_probes;   /**< <= 127; 0: 9 */
 };
 
 #define HL_TCP_SPORT_LO 32768
@@ -92,10 +134,10 @@ struct hl_tcp_app {
 	void (*sent)(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes);
 	/**
 	 * The connection is gone: 0 after an orderly close (both FINs acknowledged),
-	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions gave up, or an
-	 * active open had no answer), -ECONNREFUSED (an active open was answered
-	 * with RST), -ECONNABORTED (hl_tcp_abort(), or the stack was freed).
-	 * Last callback.
+	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions or keepalive gave
+	 * up, or an active open had no answer), -ECONNREFUSED (an active open was
+	 * answered with RST), -ECONNABORTED (hl_tcp_abort(), or the stack was
+	 * freed). Last callback.
 	 */
 	void (*closed)(struct hl_tcp *t, struct hl_tcp_conn *c, int err);
 };
@@ -103,7 +145,7 @@ struct hl_tcp_app {
 /**
  * Create worker @p w's stack (connection table, connection pool, timer
  * wheel) and attach it (w->tcp). Not on the packet path.
- * @return 0, -EINVAL (bad params), -ENOMEM, -EEXIST (w already has one).
+ * @return 0, -EINVAL (bad params, e.g. an unknown cc), -ENOMEM, -EEXIST (w already has one).
  */
 int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p);
 

@@ -268,10 +268,21 @@ const struct hl_tcp_app t_app_ops = {
 	.closed = t_app_closed,
 };
 
+struct hl_tcp_params t_tcp_params(void)
+{
+	return (struct hl_tcp_params){
+		.max_conns = 64, .max_syn_rcvd = 16, .max_time_wait = 8, .rcv_buf = T_RCV_BUF};
+}
+
 int t_tcp_setup(void **state)
 {
-	struct hl_tcp_params p = {
-		.max_conns = 64, .max_syn_rcvd = 16, .max_time_wait = 8, .rcv_buf = T_RCV_BUF};
+	struct hl_tcp_params p = t_tcp_params();
+
+	return t_tcp_setup_params(state, &p);
+}
+
+int t_tcp_setup_params(void **state, const struct hl_tcp_params *p)
+{
 	uint32_t vip = rte_cpu_to_be_32(T_VIP);
 
 	if (t_net_setup(state) != 0)
@@ -280,7 +291,7 @@ int t_tcp_setup(void **state)
 	memset(&t_app, 0, sizeof(t_app));
 	t_app.autorecved = true;
 	t_learn(T_PEER_IP, &t_peer_mac);
-	if (hl_tcp_create(t_w, &p) != 0)
+	if (hl_tcp_create(t_w, p) != 0)
 		return -1;
 	if (hl_tcp_listen(t_w->tcp, vip, T_PORT_ECHO, &hl_tcp_app_echo, NULL) != 0 ||
 	    hl_tcp_listen(t_w->tcp, vip, T_PORT_DISCARD, &hl_tcp_app_discard, NULL) != 0 ||

@@ -86,6 +86,9 @@ int t_tcp_teardown(void **state);
 int t_tcp_recreate(const struct hl_tcp_params *p);
 /* The worker's network configuration (n_workers, addresses), for tests that change it. */
 extern struct hl_netconf t_net;
+/* The parameters t_tcp_setup uses; and t_tcp_setup with other ones (a test's own setup). */
+struct hl_tcp_params t_tcp_params(void);
+int t_tcp_setup_params(void **state, const struct hl_tcp_params *p);
 
 /* What the recording application saw; tests set `autorecved` to release at once. */
 struct t_app_state {
