@@ -36,9 +36,21 @@ static const char *const replica_keys[] = {"address", "weight", "concurrency", N
 static const char *const worker_keys[] = {"idle",    "idle_sleep_us", "mbufs",
 					  "rx_desc", "tx_desc",       NULL};
 static const char *const ctrl_keys[] = {"socket", NULL};
-static const char *const tcp_keys[] = {"max_conns",    "syn_backlog",    "time_wait",
-				       "rcv_buf",      "ooo_per_conn",   "ooo_max",
-				       "source_ports", "source_address", NULL};
+static const char *const tcp_keys[] = {"max_conns",
+				       "syn_backlog",
+				       "time_wait",
+				       "rcv_buf",
+				       "ooo_per_conn",
+				       "ooo_max",
+				       "source_ports",
+				       "source_address",
+				       "congestion_control",
+				       "challenge_ack_limit",
+				       "keepalive",
+				       "keepalive_idle_s",
+				       "keepalive_interval_s",
+				       "keepalive_probes",
+				       NULL};
 
 static const struct sec_type sec_types[] = {
 	{"eal", false, eal_keys, "args", cfg_load_eal},
@@ -80,6 +92,10 @@ static void set_defaults(struct hl_config *cfg)
 	cfg->tcp.rcv_buf = 128 * 1024;
 	cfg->tcp.sport_lo = 32768;
 	cfg->tcp.sport_hi = 60999;
+	cfg->tcp.challenge_ack_limit = 1000;
+	cfg->tcp.keepalive_idle_s = 7200;
+	cfg->tcp.keepalive_interval_s = 75;
+	cfg->tcp.keepalive_probes = 9;
 	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "/run/hintlb/ctrl.sock");
 }
 

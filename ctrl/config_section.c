@@ -239,6 +239,7 @@ static int parse_port_range(const struct cfg_where *w, const char *v, uint16_t *
 
 int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
 {
+	static const char *const ccs[] = {"newreno", "cubic"}; /* enum hl_tcp_cc order */
 	struct hl_cfg_tcp *t = &cfg->tcp;
 
 	OPT(s, "max_conns", cfg_parse_u32(w, v, 2, 1u << 24, &t->max_conns));
@@ -249,6 +250,12 @@ int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size
 	OPT(s, "ooo_max", cfg_parse_u32(w, v, 0, 1u << 22, &t->ooo_max));
 	OPT(s, "source_ports", parse_port_range(w, v, &t->sport_lo, &t->sport_hi));
 	OPT(s, "source_address", cfg_parse_host(w, v, &t->source));
+	OPT(s, "congestion_control", cfg_parse_enum(w, v, ccs, RTE_DIM(ccs), &t->cc));
+	OPT(s, "challenge_ack_limit", cfg_parse_u32(w, v, 0, 1000000, &t->challenge_ack_limit));
+	OPT(s, "keepalive", cfg_parse_bool(w, v, &t->keepalive));
+	OPT(s, "keepalive_idle_s", cfg_parse_u32(w, v, 1, 86400, &t->keepalive_idle_s));
+	OPT(s, "keepalive_interval_s", cfg_parse_u32(w, v, 1, 3600, &t->keepalive_interval_s));
+	OPT(s, "keepalive_probes", cfg_parse_u32(w, v, 1, 127, &t->keepalive_probes));
 	return 0;
 }
 

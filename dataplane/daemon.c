@@ -122,7 +122,15 @@ static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_
 				  .ooo_max_conn = ct->ooo_per_conn,
 				  .ooo_max = ct->ooo_max,
 				  .sport_lo = ct->sport_lo,
-				  .sport_hi = ct->sport_hi};
+				  .sport_hi = ct->sport_hi,
+				  .cc = (enum hl_tcp_cc)ct->cc,
+				  .challenge_ack_limit = ct->challenge_ack_limit != 0
+								 ? ct->challenge_ack_limit
+								 : UINT32_MAX,
+				  .keepalive = ct->keepalive,
+				  .keepalive_idle_ms = ct->keepalive_idle_s * 1000,
+				  .keepalive_intvl_ms = ct->keepalive_interval_s * 1000,
+				  .keepalive_probes = ct->keepalive_probes};
 	int rc;
 
 	if (d->cfg->n_listeners == 0)

@@ -120,8 +120,14 @@ struct hl_cfg_tcp {
 	uint32_t ooo_max;      /**< out-of-order mbufs per worker; 0: default */
 	uint16_t sport_lo;     /**< source ports of active opens, host order, inclusive */
 	uint16_t sport_hi;
-	uint32_t
-		source; /**< source address of active opens (network order); 0: the egress port's */
+	/** source address of active opens (network order); 0: the egress port's */
+	uint32_t source;
+	unsigned cc;                  /**< enum hl_tcp_cc: 0 NewReno, 1 CUBIC */
+	uint32_t challenge_ack_limit; /**< per second per worker; 0: no limit */
+	bool keepalive;
+	uint32_t keepalive_idle_s;
+	uint32_t keepalive_interval_s;
+	uint32_t keepalive_probes;
 };
 
 /** A loaded configuration. Owns its memory; free with hl_config_free(). */

@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "hintlb/config.h"
+#include "hintlb/tcp.h"
 
 static char t_path[64];
 
@@ -146,7 +147,9 @@ static void test_args_repeat_and_xdp_prog(void **state)
 		 "[listener a]\nvip = 10.77.0.100\nport = 80\nmode = echo\n"
 		 "[listener b]\nvip = 10.77.0.100\nport = 81\nmode = discard\n"
 		 "[tcp]\nmax_conns = 1000\nsyn_backlog = 100\ntime_wait = 10\nrcv_buf = 65536\n"
-		 "source_ports = 20000-20999\nsource_address = 10.78.0.2\n");
+		 "source_ports = 20000-20999\nsource_address = 10.78.0.2\n"
+		 "congestion_control = cubic\nchallenge_ack_limit = 0\nkeepalive = yes\n"
+		 "keepalive_idle_s = 60\nkeepalive_interval_s = 5\nkeepalive_probes = 3\n");
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.eal_argc, 7); /* args lines are joined */
 	assert_int_equal(cfg.n_devs, 2);
@@ -164,6 +167,12 @@ static void test_args_repeat_and_xdp_prog(void **state)
 	assert_int_equal(cfg.tcp.sport_lo, 20000);
 	assert_int_equal(cfg.tcp.sport_hi, 20999);
 	assert_int_equal(cfg.tcp.source, rte_cpu_to_be_32(0x0a4e0002));
+	assert_int_equal(cfg.tcp.cc, HL_TCP_CC_CUBIC);
+	assert_int_equal(cfg.tcp.challenge_ack_limit, 0);
+	assert_true(cfg.tcp.keepalive);
+	assert_int_equal(cfg.tcp.keepalive_idle_s, 60);
+	assert_int_equal(cfg.tcp.keepalive_interval_s, 5);
+	assert_int_equal(cfg.tcp.keepalive_probes, 3);
 	hl_config_free(&cfg);
 }
 
@@ -236,6 +245,9 @@ static const struct bad_case bad[] = {
 	{EAL_PORT "[tcp]\nsource_ports = 80-1000\n", {"[tcp]", "source_ports", "1024 <= LO"}},
 	{EAL_PORT "[tcp]\nsource_ports = 40000-x\n", {"[tcp]", "source_ports", "'40000-x'"}},
 	{EAL_PORT "[tcp]\nrcv_buf = 1000\n", {"[tcp]", "rcv_buf", "'1000'"}},
+	{EAL_PORT "[tcp]\ncongestion_control = bbr\n", {"[tcp]", "congestion_control", "'bbr'"}},
+	{EAL_PORT "[tcp]\nkeepalive_probes = 200\n", {"[tcp]", "keepalive_probes", "'200'"}},
+	{EAL_PORT "[tcp]\nkeepalive = maybe\n", {"[tcp]", "keepalive", "'maybe'"}},
 	{EAL_PORT "[tcp]\nmax_conns = 1\n", {"[tcp]", "max_conns", "'1'"}},
 	{EAL_PORT "[tcp]\nmax_conns = 100\nsyn_backlog = 200\n",
 	 {"[tcp]", "syn_backlog", "above max_conns"}},
