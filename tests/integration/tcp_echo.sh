@@ -2,10 +2,9 @@
 # TCP termination against the Linux stack in hl-client, listener mode echo
 # on the VIP (and discard, and an http listener that refuses): 100 MiB
 # through one connection with SHA-256 compared at both ends (the issue's
-# figure: long enough for the windows, congestion control and the mbuf
-# pool to reach their steady state; about 1.6 s at ~500 Mbit/s on a 2-core
-# machine, the throughput is logged; the 60 s deadline only catches a
-# stall); 4 concurrent connections each echoing 256 KiB; half-close
+# figure; 0.9-1.6 s, 500-930 Mbit/s each way on a 2-core machine, logged;
+# the 60 s deadline only catches a stall); 4 concurrent connections each
+# echoing 256 KiB; half-close
 # (shutdown(SHUT_WR)) gets the rest echoed and then FIN; a closed port
 # answers RST; discard reads and closes. hintlb's counters must show no bad
 # checksums.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 1,000 concurrent TCP connections through the echo listener, each echoing
 # 16 KiB (SHA-256 compared), 3 rounds; each round must finish intact
-# within 30 s (0.6-1 s on a 2-core machine). echo_client.py runs them from
+# within 30 s (0.3-1 s on a 2-core machine). echo_client.py runs them from
 # one thread with non-blocking sockets (--mux): two threads per connection
 # do not scale to 2,000 threads. hintlb must count every connection
 # (tcp_accepted grows by 1,000 a round), run out of nothing
