@@ -12,7 +12,7 @@
 int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m)
 {
 	struct rte_mbuf *last = m;
-	uint32_t bytes = 0;
+	uint32_t bytes = 0, segs = 0;
 
 	if ((c->flags & (HL_TCPF_FIN_QUEUED | HL_TCPF_DEAD)) ||
 	    (c->state != HL_TCP_ESTABLISHED && c->state != HL_TCP_CLOSE_WAIT &&
@@ -23,11 +23,13 @@ int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m)
 	for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
 		bytes += s->data_len;
 		last = s;
+		segs++;
 	}
 	if (bytes == 0) {
 		rte_pktmbuf_free(m);
 		return 0;
 	}
+	t->sq_mbufs += segs;
 	/* the queue links segments; each is freed on its own once acknowledged */
 	if (c->sq_tail != NULL)
 		c->sq_tail->next = m;

@@ -39,6 +39,10 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (t->p.ooo_max_conn == 0)
 		t->p.ooo_max_conn = HL_TCP_OOO_CONN_DEF;
 	t->p.ooo_max_conn = RTE_MIN(t->p.ooo_max_conn, (uint32_t)UINT8_MAX);
+	if (t->p.sq_mbufs_max == 0)
+		t->p.sq_mbufs_max = RTE_MAX((w->pool != NULL ? w->pool->size : 4096u) /
+						    (4 * RTE_MAX(w->net->n_workers, 1u)),
+					    64u);
 	if (t->p.ooo_max == 0)
 		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
 				       w->pool != NULL ? w->pool->size / 4 : 0u);
@@ -298,7 +302,7 @@ void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_sta
 	if (s == HL_TCP_SYN_RECEIVED)
 		t->n_syn_rcvd++;
 	if (s == HL_TCP_TIME_WAIT) {
-		tcp_sq_free(c);
+		tcp_sq_free(t, c);
 		tcp_ooo_free(t, c);
 		TAILQ_INSERT_TAIL(&t->tw, c, twnode);
 		t->n_time_wait++;
@@ -315,7 +319,7 @@ void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err)
 		return;
 	tcp_timer_cancel(t, c);
 	tcp_conn_set_state(t, c, HL_TCP_CLOSED);
-	tcp_sq_free(c);
+	tcp_sq_free(t, c);
 	tcp_ooo_free(t, c);
 	rte_hash_del_key(t->table, &c->key);
 	t->n_conns--;

@@ -329,7 +329,7 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			c->flags |= HL_TCPF_FIN_ACKED;
 			data--;
 		}
-		tcp_sq_drop(c, data);
+		tcp_sq_drop(t, c, data);
 		c->snd_una = s->ack;
 		tcp_sack_clip(c);
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
@@ -603,6 +603,12 @@ static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m
 	if (c->state == HL_TCP_FIN_WAIT_2) {
 		c->rto_at = t->now + HL_TCP_FIN_WAIT2_MS; /* still alive */
 		tcp_timer_update(t, c);
+	}
+	if (len != 0 && unlikely(t->sq_mbufs >= t->p.sq_mbufs_max)) {
+		/* the send queues hold their share of the packet pool: keep the rest free
+		 * for receiving (the ACKs that drain them); the peer sends this again */
+		HL_DROP(t->w, TCP_RX_MEM_DROP, m);
+		return;
 	}
 	if (len != 0) {
 		if (unlikely(off > m->data_len || rte_pktmbuf_adj(m, (uint16_t)off) == NULL ||

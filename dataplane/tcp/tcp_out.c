@@ -440,7 +440,7 @@ void tcp_send_rst_reply(struct hl_tcp *t, const struct rte_ipv4_hdr *ip,
 	tcp_xmit(t, m, oh);
 }
 
-void tcp_sq_drop(struct hl_tcp_conn *c, uint32_t n)
+void tcp_sq_drop(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t n)
 {
 	c->sq_bytes -= n;
 	n += c->sq_off;
@@ -452,13 +452,14 @@ void tcp_sq_drop(struct hl_tcp_conn *c, uint32_t n)
 		s->next = NULL;
 		s->nb_segs = 1;
 		rte_pktmbuf_free_seg(s);
+		t->sq_mbufs--;
 	}
 	if (c->sq_head == NULL)
 		c->sq_tail = NULL;
 	c->sq_off = (uint16_t)n;
 }
 
-void tcp_sq_free(struct hl_tcp_conn *c)
+void tcp_sq_free(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	if (c->state == HL_TCP_TIME_WAIT)
 		return; /* the queue's pointers hold the TIME-WAIT list */
@@ -469,6 +470,7 @@ void tcp_sq_free(struct hl_tcp_conn *c)
 		s->next = NULL;
 		s->nb_segs = 1;
 		rte_pktmbuf_free_seg(s);
+		t->sq_mbufs--;
 	}
 	c->sq_tail = NULL;
 	c->sq_bytes = 0;

@@ -223,7 +223,8 @@ struct hl_tcp {
 	uint32_t n_conns;
 	uint32_t n_syn_rcvd;
 	uint32_t n_time_wait;
-	uint32_t n_ooo; /* mbufs in all out-of-order queues */
+	uint32_t n_ooo;    /* mbufs in all out-of-order queues */
+	uint32_t sq_mbufs; /* mbufs in all send queues (p.sq_mbufs_max bounds them) */
 	/* RFC 5961 7: challenge ACKs left in second chack_sec of the clock (tcp_challenge.c) */
 	uint32_t chack_sec;
 	uint32_t chack_left;
@@ -346,8 +347,8 @@ void tcp_send_rst_reply(struct hl_tcp *t, const struct rte_ipv4_hdr *ip,
 /* Retransmit from snd_una: the first segment only (@p one) or go back to it. */
 void tcp_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c, bool one);
 /* Free @p n acknowledged bytes from the head of the send queue. */
-void tcp_sq_drop(struct hl_tcp_conn *c, uint32_t n);
-void tcp_sq_free(struct hl_tcp_conn *c);
+void tcp_sq_drop(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t n);
+void tcp_sq_free(struct hl_tcp *t, struct hl_tcp_conn *c);
 /* The window we would advertise now (bytes). */
 uint32_t tcp_rcv_window(const struct hl_tcp *t, const struct hl_tcp_conn *c);
 

@@ -142,7 +142,9 @@ extern "C" {
 	  "tcp_challenge_ack_suppressed") /* RFC 5961 7: challenge ACK not sent, budget spent */   \
 	X(TCP_KEEPALIVE_SENT, "tcp_keepalive_sent") /* keepalive probes sent */                    \
 	X(TCP_KEEPALIVE_TIMEOUT,                                                                   \
-	  "tcp_keepalive_timeout") /* connections reset: keepalive probes unanswered */
+	  "tcp_keepalive_timeout") /* connections reset: keepalive probes unanswered */            \
+	X(TCP_RX_MEM_DROP,                                                                         \
+	  "tcp_rx_mem_drop") /* in-order data dropped: send queues hold their share of mbufs */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

@@ -76,6 +76,15 @@ struct hl_tcp_params {
 	 */
 	uint16_t sport_lo;
 	uint16_t sport_hi;
+	/**
+	 * mbufs all send queues of the stack may hold (hl_tcp_send() queues them by
+	 * reference until acknowledged). Beyond it, in-order data that arrives is
+	 * dropped unacknowledged (tcp_rx_mem_drop; the peer sends it again) so that
+	 * the packet pool never runs dry: with an empty pool the port cannot receive
+	 * the ACKs that would free the queues. 0: a quarter of the packet pool,
+	 * shared by the workers (pool size / (4 x workers)).
+	 */
+	uint32_t sq_mbufs_max;
 	/** congestion control of every connection of the stack; 0: NewReno */
 	enum hl_tcp_cc cc;
 	/**

@@ -325,6 +325,11 @@ int t_tcp_teardown(void **state)
 			    avail, t->n_conns, t_conn_pool_start);
 		return -1;
 	}
+	if (t->n_conns == 0 && t->sq_mbufs != 0) {
+		print_error("no connection left but %u mbufs counted in send queues\n",
+			    t->sq_mbufs);
+		return -1;
+	}
 	hl_tcp_free(t_w);
 	return t_net_teardown(state);
 }

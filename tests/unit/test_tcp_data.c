@@ -292,6 +292,52 @@ static void test_seq_wraparound(void **state)
 	assert_int_equal(t_tcp_conns(), 0);
 }
 
+static int setup_sq_cap(void **state)
+{
+	struct hl_tcp_params p = t_tcp_params();
+
+	p.sq_mbufs_max = 2;
+	return t_tcp_setup_params(state, &p);
+}
+
+/*
+ * The send queues' share of the packet pool: with 2 mbufs queued (the echo of
+ * two segments the peer has not acknowledged), a third data segment is dropped
+ * unacknowledged and counted; once the peer ACKs the echo, the same segment is
+ * taken.
+ */
+static void test_sq_mbuf_cap(void **state)
+{
+	uint32_t isn = 100, iss;
+	struct t_out o;
+
+	(void)state;
+	iss = t_tcp_connect(0, T_PORT_ECHO, isn);
+	t_pattern(buf, 0, 3000);
+	t_tcp_in(0, T_PORT_ECHO, isn + 1, iss + 1, ACK | PSH, buf, 1000);
+	t_tcp_in(0, T_PORT_ECHO, isn + 1001, iss + 1, ACK | PSH, buf + 1000, 1000);
+	assert_int_equal(t_tx_count(), 2); /* both echoed, not yet acknowledged */
+	t_tx_clear();
+	assert_int_equal(t_w->tcp->sq_mbufs, 2);
+	t_tcp_in(0, T_PORT_ECHO, isn + 2001, iss + 1, ACK | PSH, buf + 2000, 1000);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RX_MEM_DROP), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_BYTES_IN), 2000);
+	assert_int_equal(t_tx_count(), 0); /* not acknowledged, not echoed */
+	/* the peer acknowledges the echo and sends the segment again */
+	t_tcp_in(0, T_PORT_ECHO, isn + 2001, iss + 2001, ACK, NULL, 0);
+	assert_int_equal(t_w->tcp->sq_mbufs, 0);
+	t_tcp_in(0, T_PORT_ECHO, isn + 2001, iss + 2001, ACK | PSH, buf + 2000, 1000);
+	assert_int_equal(t_ctr(HL_CTR_TCP_BYTES_IN), 3000);
+	assert_int_equal(t_tx_count(), 1);
+	o = t_tcp_out(0);
+	assert_int_equal(o.ack, isn + 3001);
+	assert_memory_equal(o.data, buf + 2000, 1000);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_ECHO, isn + 3001, iss + 3001, RST, NULL, 0);
+	assert_int_equal(t_w->tcp->sq_mbufs, 0);
+	assert_int_equal(t_tcp_conns(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ooo_and_window, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_seq_wraparound, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sq_mbuf_cap, setup_sq_cap, t_tcp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
