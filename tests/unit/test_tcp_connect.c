@@ -157,6 +157,10 @@ static void test_connect_refused(void **state)
 
 	(void)state;
 	syn = connect_syn(&c);
+	/* a FIN (or any segment) without SYN or acceptable ACK is dropped in SYN-SENT */
+	peer_in(syn.sport, 3000, 0, FIN, NULL, 0, NULL, 0);
+	assert_int_equal(t_tx_count(), 0);
+	assert_int_equal(t_app.closed, 0);
 	/* a RST without ACK does not count in SYN-SENT (RFC 5961 3.2 / RFC 9293) */
 	peer_in(syn.sport, 0, 0, RST, NULL, 0, NULL, 0);
 	assert_int_equal(t_app.closed, 0);
