@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 
 #include "daemon.h"
 #include "hintlb/log.h"
@@ -86,14 +87,27 @@ void hl_xdp_stage_print(const struct hl_daemon *d, FILE *f)
 	struct hl_xdp_counters c;
 
 	for (unsigned i = 0; i < HL_PORTS_MAX; i++) {
+		struct rte_eth_stats st;
+		uint64_t redirected = 0;
+
 		if (d->xdp[i] == NULL || hl_xdp_read_counters(d->xdp[i], &c) != 0)
 			continue;
-		for (unsigned r = 0; r < HL_XDP_REASON_SLOTS; r++)
+		for (unsigned r = 0; r < HL_XDP_REASON_SLOTS; r++) {
+			redirected += c.by[r][HL_XDP_V_REDIRECT].packets;
 			for (unsigned v = 0; v < HL_XDP_VERDICT_MAX; v++)
 				if (c.by[r][v].packets != 0)
 					fprintf(f, "xdp %s %s %s %llu\n", d->cfg->ports[i].iface,
 						name_or(hl_xdp_reason_name(r)),
 						name_or(hl_xdp_verdict_name(v)),
 						(unsigned long long)c.by[r][v].packets);
+		}
+		/* Frames the program redirected that the port never received: the AF_XDP
+		 * rx ring was full (DPDK 22.11's imissed counts only the kernel's
+		 * rx_dropped). Read a moment apart, so up to a ring's worth may still be
+		 * on its way. */
+		if (i < d->n_started && rte_eth_stats_get(d->net.port[i].port_id, &st) == 0 &&
+		    redirected > st.ipackets)
+			fprintf(f, "xdp %s redirected_not_received %llu\n", d->cfg->ports[i].iface,
+				(unsigned long long)(redirected - st.ipackets));
 	}
 }
