@@ -296,6 +296,38 @@ hl_counters() {
 	_hl_counter_dump | awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) print n, s[n] }'
 }
 
+# hl_ctr NAME [FILE]: counter NAME from FILE (lines `name value`, as
+# hl_counters prints them), or from hintlb now; 0 when absent.
+hl_ctr() {
+	if [ $# -ge 2 ]; then
+		awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' "$2"
+	else
+		hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+	fi
+}
+
+# hl_log_ctr NAME [FILE]: counter NAME summed over the `worker N NAME V`
+# lines of FILE (default hintlb's log: its report at exit).
+hl_log_ctr() {
+	awk -v n="$1" '$1 == "worker" && $3 == n { s += $4 } END { print s + 0 }' "${2:-$HL_LOG}"
+}
+
+# hl_netem_echo_up [SLOW_RATE]: for the loss and reordering tests: the
+# topology, hintlb with an echo listener on VIP:7, and bpf/netem.bpf.c on
+# hlc0 (NETEM_OBJ: HL_NETEM_OBJ, or netem.bpf.o beside STEER_OBJ), removed
+# again by the EXIT trap.
+hl_netem_echo_up() {
+	NETEM_OBJ=${HL_NETEM_OBJ:-$(dirname "$STEER_OBJ")/netem.bpf.o}
+	# the topology going down detaches the programs; the pins are ours to remove
+	trap 'rc=$?; set +e; hl_netem_down; (exit $rc); hl_cleanup' EXIT
+	hl_topo_up
+	hl_write_config "$HL_WORK/hintlb.conf" "[listener echo]" "vip = $HL_VIP" "port = 7" \
+		"mode = echo"
+	hl_start "$HL_WORK/hintlb.conf"
+	hl_wait_ready 30
+	hl_netem_up "$NETEM_OBJ" "$@"
+}
+
 # hl_worker_counters: the same per worker, `worker N name value` lines.
 hl_worker_counters() {
 	_hl_counter_dump | awk '$1 == "worker" && NF == 4'

@@ -22,7 +22,7 @@ hl_start "$CONF"
 hl_wait_ready 30
 
 ctrs() { hl_counters >"$HL_WORK/ctr"; }
-ctr() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' "$HL_WORK/ctr"; }
+ctr() { hl_ctr "$1" "$HL_WORK/ctr"; }
 
 # beside the aborts: 4 ordinary connections, 2 MiB each, in small chunks
 # so they are still running when the aborts come

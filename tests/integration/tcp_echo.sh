@@ -48,7 +48,7 @@ hl_log "100 MiB echoed in $(sed -n 's/.* secs=\([0-9.]*\).*/\1/p' <<<"$big") s:"
 run concurrent 30 --conns 4 --size $((256 << 10)) --chunk 8192
 
 hl_stop_clean 10
-ctr() { awk -v n="$1" '$1 == "worker" && $3 == n { s += $4 } END { print s + 0 }' "$HL_LOG"; }
+ctr() { hl_log_ctr "$1"; }
 [ "$(ctr tcp_bad_cksum)" -eq 0 ] || hl_fail "tcp_bad_cksum: $(ctr tcp_bad_cksum)"
 [ "$(ctr tcp_accepted)" -ge 7 ] || hl_fail "tcp_accepted $(ctr tcp_accepted), want >= 7"
 [ "$(ctr tcp_no_listener)" -ge 2 ] || hl_fail "tcp_no_listener $(ctr tcp_no_listener), want >= 2"

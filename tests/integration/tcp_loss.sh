@@ -13,18 +13,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 hl_init "$@"
-NETEM_OBJ=${HL_NETEM_OBJ:-$(dirname "$STEER_OBJ")/netem.bpf.o}
-# the topology going down detaches the programs; the pins are ours to remove
-trap 'rc=$?; set +e; hl_netem_down; (exit $rc); hl_cleanup' EXIT
-hl_topo_up
+hl_netem_echo_up
 
-CONF=$HL_WORK/hintlb.conf
-hl_write_config "$CONF" "[listener echo]" "vip = $HL_VIP" "port = 7" "mode = echo"
-hl_start "$CONF"
-hl_wait_ready 30
-hl_netem_up "$NETEM_OBJ"
-
-ctr() { hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
+ctr() { hl_ctr "$1"; }
 
 # run PPM BYTES LIMIT_S: one echo with PPM loss each way, within LIMIT_S.
 run() {

@@ -34,7 +34,7 @@ done
 
 hl_stop_clean 10
 rx1=$(hlc0_rx)
-ctr() { awk -v n="$1" '$1 == "worker" && $3 == n { s += $4 } END { print s + 0 }' "$HL_LOG"; }
+ctr() { hl_log_ctr "$1"; }
 opk=$(awk '$1 == "port" && $2 == "net_af_xdp0" && $3 == "opackets" { print $4 }' "$HL_LOG")
 [ -n "$opk" ] || hl_fail "no 'port net_af_xdp0 opackets' line in hintlb's report"
 hl_log "net_af_xdp0 accepted $opk frames; hlc0 received $((rx1 - rx0))"

@@ -31,7 +31,7 @@ CONF=$HL_WORK/hintlb.conf
 hl_write_config "$CONF" "[listener echo]" "vip = $HL_VIP" "port = 7" "mode = echo"
 
 ctrs() { hl_counters >"$HL_WORK/ctr"; }
-ctr() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' "$HL_WORK/ctr"; }
+ctr() { hl_ctr "$1" "$HL_WORK/ctr"; }
 hlc0_rx() { ip -n hl-client -j -s link show dev hlc0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'; }
 rx0=$(hlc0_rx)
 hl_start "$CONF"
@@ -65,7 +65,7 @@ hl_stop_clean 10
 rx1=$(hlc0_rx)
 # the final report (the log also holds hl_counters' earlier ones)
 tail -c +$((off + 1)) "$HL_LOG" >"$HL_WORK/final"
-ctr() { awk -v n="$1" '$1 == "worker" && $3 == n { s += $4 } END { print s + 0 }' "$HL_WORK/final"; }
+ctr() { hl_log_ctr "$1" "$HL_WORK/final"; }
 [ "$(ctr tcp_closed)" -eq "$(ctr tcp_accepted)" ] ||
 	hl_fail "tcp_closed $(ctr tcp_closed) != tcp_accepted $(ctr tcp_accepted): connections left behind"
 for c in tcp_conn_pool_empty tcp_table_full tcp_no_mbuf tx_drop_full arp_pending_full \

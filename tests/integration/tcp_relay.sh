@@ -55,7 +55,7 @@ fi
 grep -qiE "reset|broken pipe" <<<"$out" || hl_fail "expected a reset, got: $out"
 hl_log "refused replica: $(tail -1 <<<"$out")"
 
-ctr() { hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
+ctr() { hl_ctr "$1"; }
 [ "$(ctr relay_connect_failed)" -ge 1 ] || hl_fail "relay_connect_failed not counted"
 [ "$(ctr tcp_connect_refused)" -ge 1 ] || hl_fail "tcp_connect_refused not counted"
 [ "$(ctr tcp_connected)" -ge 34 ] || hl_fail "tcp_connected $(ctr tcp_connected), want >= 34"

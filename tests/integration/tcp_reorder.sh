@@ -21,22 +21,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 hl_init "$@"
-NETEM_OBJ=${HL_NETEM_OBJ:-$(dirname "$STEER_OBJ")/netem.bpf.o}
 REORDER_PPM=${HL_REORDER_PPM:-30000}
 # 5 mbit with a one-frame bucket: the marked frames (~3 % of ~400 Mbit/s)
 # arrive faster than the class drains, so each waits and later ones overtake
 # it (at 50 mbit the bucket often let them straight through: no reordering)
 SLOW_RATE=${HL_SLOW_RATE:-5mbit}
 BYTES=$((10 << 20))
-# the topology going down detaches the programs; the pins are ours to remove
-trap 'rc=$?; set +e; hl_netem_down; (exit $rc); hl_cleanup' EXIT
-hl_topo_up
-
-CONF=$HL_WORK/hintlb.conf
-hl_write_config "$CONF" "[listener echo]" "vip = $HL_VIP" "port = 7" "mode = echo"
-hl_start "$CONF"
-hl_wait_ready 30
-hl_netem_up "$NETEM_OBJ" "$SLOW_RATE"
+hl_netem_echo_up "$SLOW_RATE"
 
 command -v nstat >/dev/null || hl_fail "'nstat' (iproute2) not installed"
 

@@ -41,7 +41,7 @@ for PY in python3 /usr/bin/python3; do
 	"$PY" -c 'import socket, struct' 2>/dev/null && break
 done
 ctrs() { hl_counters >"$HL_WORK/ctr"; }
-ctr() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' "$HL_WORK/ctr"; }
+ctr() { hl_ctr "$1" "$HL_WORK/ctr"; }
 rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$HL_PID/status"; }
 
 # echo WHAT ARGS...: echo_client.py --mux against VIP:7, 16 KiB each; the

@@ -46,7 +46,7 @@ run() {
 	hl_log "$what: $(tail -1 <<<"$out")"
 }
 
-ctr() { hl_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'; }
+ctr() { hl_ctr "$1"; }
 
 in0=$(ctr tcp_bytes_in)
 run "echo 64 conns" --conns 64 --size $((256 << 10)) --chunk 16384
