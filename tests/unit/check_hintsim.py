@@ -7,7 +7,8 @@ usage: check_hintsim.py PATH_TO_HINTSIM
 What must hold whatever the routing does:
   - every policy is reported, each completed every request;
   - no policy loads fewer models than Belady's optimum on the pooled cache of
-    replicas x slots (a policy beating it means the simulator is wrong);
+    replicas x slots (a policy beating it means the simulator is wrong), and
+    neither does any pooled LRU reference;
   - miss_rate == model_loads / requests; p50 <= p99; every request takes at
     least the service time; max/mean replica load >= 1;
   - hintlb's decision counts add up to the requests;
@@ -74,6 +75,12 @@ def check_workload(exe, label, args):
     check(lower > 0, "%s: lower bound %d" % (label, lower))
     for pol in doc["policies"]:
         check_policy(label, pol, wl, lower)
+    caches = doc["pooled_lru"]["caches"]
+    check(caches and caches[0]["pinned"] == 0, "%s: pooled references %r" % (label, caches))
+    for c in caches:
+        check(c["model_loads"] >= lower,
+              "%s: pooled LRU with %d pinned loads %d < lower bound %d" %
+              (label, c["pinned"], c["model_loads"], lower))
     print("ok: %s (lower bound %d, hintlb %d loads)" %
           (label, lower, next(p["model_loads"] for p in doc["policies"] if p["name"] == "hintlb")))
     return out
@@ -110,7 +117,7 @@ def check_bad_flags(exe):
 def check_table(exe):
     p = run(exe, SMALL)
     check(p.returncode == 0, "table mode exited %d: %s" % (p.returncode, p.stderr))
-    for name in POLICIES + ["lower_bound"]:
+    for name in POLICIES + ["lower_bound", "pooled references"]:
         check(name in p.stdout, "table lacks %s" % name)
     print("ok: table")
 

@@ -2,7 +2,7 @@
 /*
  * hintsim main: parse flags, build the trace, bring up the EAL the router
  * needs, replay the trace through every policy, compute the lower bound and
- * print the comparison.
+ * the pooled references, and print the comparison.
  *
  *   hintsim                      the reference workload, as a table
  *   hintsim --json --seed 2      one JSON object
@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 {
 	struct sim_result res[N_POLICIES];
 	struct sim_trace trace = {0};
+	struct sim_references ref;
 	struct sim_config cfg;
 	uint64_t lower_bound;
 	bool eal_up = false;
@@ -96,12 +97,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hintsim: out of memory computing the lower bound\n");
 		goto out;
 	}
+	if (sim_references_compute(&ref, &trace, (uint64_t)cfg.replicas * cfg.slots) != 0) {
+		fprintf(stderr, "hintsim: out of memory computing the pooled references\n");
+		goto out;
+	}
 	if (eal_start() != 0)
 		goto out;
 	eal_up = true;
 	if (run_all(&cfg, &trace, res) != 0)
 		goto out;
-	if (sim_report(&cfg, res, N_POLICIES, lower_bound, now_s() - t0) != 0) {
+	if (sim_report(&cfg, res, N_POLICIES, lower_bound, &ref, now_s() - t0) != 0) {
 		fprintf(stderr, "hintsim: writing the report failed\n");
 		goto out;
 	}

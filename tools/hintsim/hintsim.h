@@ -205,7 +205,7 @@ extern const struct sim_policy_ops sim_policy_chash;
 extern const struct sim_policy_ops sim_policy_hintlb;
 
 /* ------------------------------------------------------------------ */
-/* Runs and results (sim_run.c, sim_belady.c, sim_report.c)            */
+/* Runs and results (sim_run.c, sim_belady.c, sim_pooled.c, sim_report.c) */
 
 struct sim_result {
 	const char *name;
@@ -234,8 +234,29 @@ int sim_run(const struct sim_config *cfg, const struct sim_trace *trace,
  */
 uint64_t sim_belady_loads(const struct sim_trace *t, uint64_t capacity);
 
+/** Reference points: one pooled cache with online eviction (sim_pooled.c). */
+#define SIM_REFERENCES_MAX 6
+struct sim_references {
+	uint64_t capacity; /**< pooled slots: replicas x slots */
+	unsigned n;
+	uint32_t
+		pinned[SIM_REFERENCES_MAX]; /**< most popular models never evicted; 0 = plain LRU */
+	uint64_t loads[SIM_REFERENCES_MAX];
+};
+
+/**
+ * Loads of one pooled cache of @p capacity slots over the trace's request
+ * order that keeps the @p pinned most popular models (true ranks) once loaded
+ * and runs LRU on the other capacity - pinned slots.
+ * @return the loads, or UINT64_MAX on allocation failure or pinned >= capacity.
+ */
+uint64_t sim_pooled_lru_loads(const struct sim_trace *t, uint64_t capacity, uint32_t pinned);
+/** Fill @p ref for a few values of pinned, 0 first. @return 0 or -1 (no memory). */
+int sim_references_compute(struct sim_references *ref, const struct sim_trace *t,
+			   uint64_t capacity);
+
 /** Print the results as a table, or as one JSON object. @return 0 or -ENOMEM. */
 int sim_report(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
-	       uint64_t lower_bound, double wall_s);
+	       uint64_t lower_bound, const struct sim_references *ref, double wall_s);
 
 #endif /* HINTSIM_H */

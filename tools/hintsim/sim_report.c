@@ -53,8 +53,27 @@ static void print_reasons(const struct sim_result *r)
 	printf("\n");
 }
 
+/* One pooled cache, online eviction: how far LRU is from the bound and what
+ * protecting the most popular models from it would give. */
+static void print_references(const struct sim_references *ref, uint64_t lower_bound)
+{
+	unsigned i;
+
+	printf("pooled references (one cache of %" PRIu64 " slots, no replicas, no queues):",
+	       ref->capacity);
+	for (i = 0; i < ref->n; i++) {
+		if (ref->pinned[i] == 0)
+			printf(" LRU %" PRIu64 " (%.2fx)", ref->loads[i],
+			       ratio(ref->loads[i], lower_bound));
+		else
+			printf("%s top %u pinned + LRU %" PRIu64 " (%.2fx)", i ? "," : "",
+			       ref->pinned[i], ref->loads[i], ratio(ref->loads[i], lower_bound));
+	}
+	printf("\n\n");
+}
+
 static void print_table(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
-			uint64_t lower_bound, double wall_s)
+			uint64_t lower_bound, const struct sim_references *ref, double wall_s)
 {
 	unsigned i;
 
@@ -68,7 +87,8 @@ static void print_table(const struct sim_config *cfg, const struct sim_result *r
 		       ratio(r->loads, lower_bound), 100.0 * r->miss_rate, r->p50_ms / 1000.0,
 		       r->p99_ms / 1000.0, r->max_mean_load);
 	}
-	printf("%-16s %11" PRIu64 " %13.2f\n\n", "lower_bound", lower_bound, 1.0);
+	printf("%-16s %11" PRIu64 " %13.2f\n", "lower_bound", lower_bound, 1.0);
+	print_references(ref, lower_bound);
 	for (i = 0; i < n; i++) {
 		if (res[i].has_reasons)
 			print_reasons(&res[i]);
@@ -135,8 +155,25 @@ static json_t *policy_json(const struct sim_result *r, uint64_t lower_bound)
 	return o;
 }
 
+static json_t *references_json(const struct sim_references *ref, uint64_t lower_bound)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; a != NULL && i < ref->n; i++) {
+		if (json_array_append_new(a, json_pack("{s:I, s:I, s:f}", "pinned",
+						       (json_int_t)ref->pinned[i], "model_loads",
+						       (json_int_t)ref->loads[i], "x_lower_bound",
+						       ratio(ref->loads[i], lower_bound))) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static int print_json(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
-		      uint64_t lower_bound)
+		      uint64_t lower_bound, const struct sim_references *ref)
 {
 	json_t *root, *policies;
 	unsigned i;
@@ -148,9 +185,11 @@ static int print_json(const struct sim_config *cfg, const struct sim_result *res
 			goto out_policies;
 	}
 	/* "o" steals the references, also on failure. */
-	root = json_pack("{s:o, s:o, s:{s:I, s:I}}", "workload", workload_json(cfg), "policies",
-			 policies, "lower_bound", "model_loads", (json_int_t)lower_bound,
-			 "pooled_slots", (json_int_t)cfg->replicas * cfg->slots);
+	root = json_pack("{s:o, s:o, s:{s:I, s:I}, s:{s:I, s:o}}", "workload", workload_json(cfg),
+			 "policies", policies, "lower_bound", "model_loads",
+			 (json_int_t)lower_bound, "pooled_slots",
+			 (json_int_t)cfg->replicas * cfg->slots, "pooled_lru", "pooled_slots",
+			 (json_int_t)ref->capacity, "caches", references_json(ref, lower_bound));
 	if (root == NULL)
 		return -ENOMEM;
 	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) == 0 &&
@@ -164,10 +203,10 @@ out_policies:
 }
 
 int sim_report(const struct sim_config *cfg, const struct sim_result *res, unsigned n,
-	       uint64_t lower_bound, double wall_s)
+	       uint64_t lower_bound, const struct sim_references *ref, double wall_s)
 {
 	if (cfg->json)
-		return print_json(cfg, res, n, lower_bound);
-	print_table(cfg, res, n, lower_bound, wall_s);
+		return print_json(cfg, res, n, lower_bound, ref);
+	print_table(cfg, res, n, lower_bound, ref, wall_s);
 	return 0;
 }
