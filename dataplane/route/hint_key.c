@@ -33,6 +33,11 @@ bool hint_is_list_entry(const char *s, size_t len)
 	return len > 0;
 }
 
+bool hl_hint_is_list_entry(const char *hint, size_t len)
+{
+	return len <= HL_HINT_MAX_LEN && hint_is_list_entry(hint, len);
+}
+
 bool hint_is_token(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)

@@ -325,6 +325,13 @@ int hl_route_policy_parse(const char *name);
 int hl_hint_check(const char *hint, size_t len, const char **out, size_t *out_len,
 		  enum hl_route_drop *why);
 
+/**
+ * Whether a (trimmed) hint can appear as an entry of a replica's hint list:
+ * 1..HL_HINT_MAX_LEN token characters and '/'. A request hint that is not
+ * one is still routed (by Maglev), but no replica can ever advertise it.
+ */
+bool hl_hint_is_list_entry(const char *hint, size_t len);
+
 /** The 64-bit hash of a hint the router uses for Maglev (stable across nodes). */
 uint64_t hl_hint_hash64(const char *hint, size_t len);
 

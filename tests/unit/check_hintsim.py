@@ -13,11 +13,16 @@ What must hold whatever the routing does:
     least the service time; max/mean replica load >= 1;
   - hintlb's decision counts add up to the requests;
   - the same seed prints the same bytes, another seed does not;
-  - bad flags exit 2 and name the flag.
+  - bad flags exit 2 and name the flag;
+  - a trace written with --write-trace and replayed with --trace gives the
+    same results; hints are trimmed as the router does; a bad trace file
+    exits 2 naming the file and line.
 """
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 POLICIES = ["hintlb", "round_robin", "least_inflight", "chash_bounded", "chash"]
 SMALL = ["--requests", "4000"]
@@ -122,6 +127,62 @@ def check_table(exe):
     print("ok: table")
 
 
+def write(path, text):
+    with open(path, "wb") as f:
+        f.write(text)
+
+
+def check_trace_files(exe, tmp):
+    saved = os.path.join(tmp, "saved.trace")
+    out, doc = run_json(exe, SMALL + ["--write-trace", saved])
+    again, redoc = run_json(exe, ["--trace", saved])
+    check(redoc["policies"] == doc["policies"],
+          "replaying --write-trace's file changed the policies' results")
+    check(redoc["lower_bound"] == doc["lower_bound"], "replay changed the lower bound")
+    check(redoc["pooled_lru"]["caches"][0] == doc["pooled_lru"]["caches"][0],
+          "replay changed the pooled LRU reference")
+    check(redoc["workload"]["trace"] == saved and redoc["workload"]["zipf"] is None,
+          "workload of a replay: %r" % redoc["workload"])
+    check(redoc["workload"]["requests"] == doc["workload"]["requests"],
+          "replay read %d requests of %d" % (redoc["workload"]["requests"],
+                                             doc["workload"]["requests"]))
+
+    # OWS around a hint is not part of it; comments and blank lines skipped
+    small = os.path.join(tmp, "small.trace")
+    write(small, b"# arrival_s hint\n\n0.5 a\n0.75\t  a \t\n1 fal-ai/flux-dev\r\n2.000000001 a\n")
+    _, d = run_json(exe, ["--trace", small, "--replicas", "2"])
+    check(d["workload"]["requests"] == 4 and d["workload"]["models"] == 2,
+          "small trace: %r" % d["workload"])
+    check(d["lower_bound"]["model_loads"] == 2, "small trace lower bound %r" % d["lower_bound"])
+
+    bad = [
+        (b"0.5 a\n0.7 b\n0.6 c\n", "line 3", "back in time"),
+        (b"0.5 a\n1 b\x01c\n", "line 2", "hint_bad_byte"),
+        (b"0.5 two words\n", "line 1", "could advertise"),
+        (b"0.5\n", "line 1", "no hint"),
+        (b"0.5  \t\n", "line 1", "hint_empty"),
+        (b"1e3 a\n", "line 1", "not a number"),
+        (b"-1 a\n", "line 1", "not a number"),
+        (b"1.1234567891 a\n", "line 1", "9 decimals"),
+        (b"1 " + b"x" * 256 + b"\n", "line 1", "hint_too_long"),
+        (b"# nothing\n\n", "no requests", "no requests"),
+    ]
+    for i, (text, where, why) in enumerate(bad):
+        path = os.path.join(tmp, "bad%d.trace" % i)
+        write(path, text)
+        p = run(exe, ["--trace", path])
+        check(p.returncode == 2, "bad trace %r exited %d, not 2" % (text[:40], p.returncode))
+        check(path in p.stderr and where in p.stderr and why in p.stderr,
+              "bad trace %r: stderr %r lacks %r / %r" % (text[:40], p.stderr, where, why))
+    p = run(exe, ["--trace", os.path.join(tmp, "missing.trace")])
+    check(p.returncode == 2 and "missing.trace" in p.stderr, "missing trace file: %r" % p.stderr)
+    p = run(exe, ["--trace", small, "--zipf", "1.2"])
+    check(p.returncode == 2 and "--zipf" in p.stderr, "--trace with --zipf: %r" % p.stderr)
+    p = run(exe, ["--trace", small])
+    check(p.returncode == 0 and small in p.stdout, "table of a replay names the trace")
+    print("ok: trace files")
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
@@ -136,6 +197,8 @@ def main():
     check_determinism(exe, first)
     check_bad_flags(exe)
     check_table(exe)
+    with tempfile.TemporaryDirectory() as tmp:
+        check_trace_files(exe, tmp)
     if failures:
         print("%d check(s) failed" % len(failures))
         return 1

@@ -561,6 +561,16 @@ static void check_bad_hints(enum hl_route_policy pol)
 	assert_int_equal(out_len, 2);
 	assert_memory_equal(out, "ab", 2);
 	assert_int_equal(hl_hint_check("\r", 1, &out, &out_len, NULL), -EINVAL); /* why NULL */
+	/* routable as a hint, but no replica can advertise it */
+	assert_true(hl_hint_is_list_entry("fal-ai/flux-dev", 15));
+	assert_false(hl_hint_is_list_entry("a b", 3));
+	assert_false(hl_hint_is_list_entry("caf\xc3\xa9", 5));
+	assert_false(hl_hint_is_list_entry("a,b", 3));
+	assert_false(hl_hint_is_list_entry("", 0));
+	char max[HL_HINT_MAX_LEN + 1];
+	memset(max, 'x', sizeof(max));
+	assert_true(hl_hint_is_list_entry(max, HL_HINT_MAX_LEN));
+	assert_false(hl_hint_is_list_entry(max, HL_HINT_MAX_LEN + 1));
 }
 
 BOTH_POLICIES(bad_hints)

@@ -6,8 +6,9 @@
  *
  *   hintsim                      the reference workload, as a table
  *   hintsim --json --seed 2      one JSON object
+ *   hintsim --trace FILE         replay recorded requests
  *
- * Exit status: 0 done, 1 runtime failure, 2 bad flags.
+ * Exit status: 0 done, 1 runtime failure, 2 bad flags or a bad trace file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,6 +74,38 @@ static int run_all(const struct sim_config *cfg, const struct sim_trace *trace,
 	return 0;
 }
 
+/* Generate the trace or read it (then the workload is what the file holds),
+ * and save it when asked. @return 0, or the exit status after a message. */
+static int load_trace(struct sim_config *cfg, struct sim_trace *trace)
+{
+	char err[SIM_ERR_MAX] = "";
+	int rc;
+
+	if (cfg->trace_path == NULL) {
+		if (sim_trace_build(trace, cfg) != 0) {
+			fprintf(stderr, "hintsim: out of memory building the trace\n");
+			return EXIT_FAILURE;
+		}
+	} else {
+		rc = sim_trace_read(trace, cfg->trace_path, err, sizeof(err));
+		if (rc != 0) {
+			fprintf(stderr, "hintsim: %s\n", err);
+			/* the file's content or name is wrong: like a bad flag */
+			return rc == -ENOMEM || rc == -EIO ? EXIT_FAILURE : 2;
+		}
+		uint64_t span = trace->arrival_ns[trace->n - 1];
+		cfg->models = trace->n_models;
+		cfg->requests = trace->n;
+		cfg->rate = span ? (double)trace->n * SIM_NS_PER_S / (double)span : 0.0;
+	}
+	if (cfg->write_trace_path != NULL &&
+	    sim_trace_write(trace, cfg->write_trace_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hintsim: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sim_result res[N_POLICIES];
@@ -87,11 +120,10 @@ int main(int argc, char **argv)
 	rc = sim_opts_parse(&cfg, argc, argv);
 	if (rc != 0)
 		return rc == 1 ? EXIT_SUCCESS : 2;
-	rc = EXIT_FAILURE;
-	if (sim_trace_build(&trace, &cfg) != 0) {
-		fprintf(stderr, "hintsim: out of memory building the trace\n");
+	rc = load_trace(&cfg, &trace);
+	if (rc != 0)
 		goto out;
-	}
+	rc = EXIT_FAILURE;
 	lower_bound = sim_belady_loads(&trace, (uint64_t)cfg.replicas * cfg.slots);
 	if (lower_bound == UINT64_MAX) {
 		fprintf(stderr, "hintsim: out of memory computing the lower bound\n");

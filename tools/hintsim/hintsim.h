@@ -42,7 +42,12 @@ struct sim_config {
 	bool json;
 	bool qsbr;                     /**< register the hintlb worker with QSBR */
 	bool no_generalist_preference; /**< hl_router_params.no_generalist_preference */
+	const char *trace_path;        /**< --trace: replay this file instead of generating */
+	const char *write_trace_path;  /**< --write-trace: save the trace the run uses */
 };
+
+/** Most requests one trace may hold (generated or read). */
+#define SIM_TRACE_REQUESTS_MAX 100000000ULL
 
 /**
  * Parse the command line into @p cfg (defaults: the reference workload).
@@ -79,7 +84,14 @@ struct sim_trace {
 
 /** Build the trace for @p cfg. @return 0 or -ENOMEM. */
 int sim_trace_build(struct sim_trace *t, const struct sim_config *cfg);
-/** Free what sim_trace_build() allocated. Safe on a zeroed or partial trace. */
+/**
+ * Read a trace file (format: sim_tracefile.c, docs in --help).
+ * @return 0, or -errno with @p err naming the file and line.
+ */
+int sim_trace_read(struct sim_trace *t, const char *path, char *err, size_t errlen);
+/** Write @p t in the format sim_trace_read() takes. @return 0 or -errno with @p err. */
+int sim_trace_write(const struct sim_trace *t, const char *path, char *err, size_t errlen);
+/** Free what sim_trace_build() or sim_trace_read() allocated. Safe on a zeroed or partial trace. */
 void sim_trace_free(struct sim_trace *t);
 
 /* ------------------------------------------------------------------ */

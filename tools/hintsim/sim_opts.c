@@ -17,7 +17,7 @@
  * nobody needs more here and the per-run arrays stay small. */
 #define SIM_REPLICAS_MAX 4096
 #define SIM_MODELS_MAX   10000000
-#define SIM_REQUESTS_MAX 100000000ULL
+#define SIM_REQUESTS_MAX SIM_TRACE_REQUESTS_MAX
 /* A week: more than any model load or service time, small enough for ns. */
 #define SIM_MS_MAX (7.0 * 24 * 3600 * 1000)
 
@@ -37,6 +37,8 @@ enum {
 	OPT_JSON,
 	OPT_QSBR,
 	OPT_NO_GENERALIST,
+	OPT_TRACE,
+	OPT_WRITE_TRACE,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +57,8 @@ static const struct option long_opts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"qsbr", no_argument, NULL, OPT_QSBR},
 	{"no-generalist-preference", no_argument, NULL, OPT_NO_GENERALIST},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"write-trace", required_argument, NULL, OPT_WRITE_TRACE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -82,6 +86,11 @@ static void usage(FILE *f)
 		   "  --qsbr               register the router worker with QSBR\n"
 		   "  --no-generalist-preference\n"
 		   "                       the router does not prefer replicas with an empty list\n"
+		   "  --trace FILE         replay FILE instead of generating a trace (then\n"
+		   "                       --models, --zipf, --requests and --rate do not apply):\n"
+		   "                       one request per line, '<arrival seconds> <hint>',\n"
+		   "                       arrivals non-decreasing, '#' comments\n"
+		   "  --write-trace FILE   save the trace of this run in that format\n"
 		   "  --json               print one JSON object instead of a table\n"
 		   "  --help               this text\n");
 }
@@ -215,6 +224,12 @@ static int apply_opt(struct sim_config *cfg, int opt, const char *arg)
 	case OPT_NO_GENERALIST:
 		cfg->no_generalist_preference = true;
 		return 0;
+	case OPT_TRACE:
+		cfg->trace_path = arg;
+		return 0;
+	case OPT_WRITE_TRACE:
+		cfg->write_trace_path = arg;
+		return 0;
 	}
 	return 2;
 }
@@ -231,9 +246,20 @@ static int bad_flag(int c, char **argv)
 	return 2;
 }
 
+/* Flags that shape a generated trace: meaningless with --trace. */
+static const int trace_shaping[] = {OPT_MODELS, OPT_ZIPF, OPT_REQUESTS, OPT_RATE};
+
+static const char *opt_name(int opt)
+{
+	for (const struct option *o = long_opts; o->name != NULL; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
 int sim_opts_parse(struct sim_config *cfg, int argc, char **argv)
 {
-	int c, rc;
+	int c, rc, shaping = 0;
 
 	set_defaults(cfg);
 	opterr = 0;
@@ -248,6 +274,15 @@ int sim_opts_parse(struct sim_config *cfg, int argc, char **argv)
 		rc = apply_opt(cfg, c, optarg);
 		if (rc != 0)
 			return rc;
+		for (size_t i = 0; i < sizeof(trace_shaping) / sizeof(trace_shaping[0]); i++)
+			if (c == trace_shaping[i])
+				shaping = c;
+	}
+	if (cfg->trace_path != NULL && shaping != 0) {
+		fprintf(stderr,
+			"hintsim: --trace: --%s does not apply to a trace read from a file\n",
+			opt_name(shaping));
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "hintsim: '%s': unexpected argument (see --help)\n", argv[optind]);

@@ -30,10 +30,14 @@ static double ratio(uint64_t a, uint64_t b)
 
 static void print_header(const struct sim_config *cfg, uint64_t lower_bound)
 {
-	printf("workload: %u replicas x %u slots (concurrency %u), %u models zipf %.2f, "
-	       "%" PRIu64 " requests at %.3g/s, load %.0f ms, service %.0f ms, seed %" PRIu64 "\n",
-	       cfg->replicas, cfg->slots, cfg->concurrency, cfg->models, cfg->zipf, cfg->requests,
-	       cfg->rate, (double)cfg->load_ns / SIM_NS_PER_MS,
+	printf("workload: %u replicas x %u slots (concurrency %u), ", cfg->replicas, cfg->slots,
+	       cfg->concurrency);
+	if (cfg->trace_path != NULL)
+		printf("trace %s: %u hints, ", cfg->trace_path, cfg->models);
+	else
+		printf("%u models zipf %.2f, ", cfg->models, cfg->zipf);
+	printf("%" PRIu64 " requests at %.3g/s, load %.0f ms, service %.0f ms, seed %" PRIu64 "\n",
+	       cfg->requests, cfg->rate, (double)cfg->load_ns / SIM_NS_PER_MS,
 	       (double)cfg->service_ns / SIM_NS_PER_MS, cfg->seed);
 	printf("hintlb: router policy %s, balance factor %.2f; lower bound: Belady on one "
 	       "pooled cache of %" PRIu64 " slots = %" PRIu64 " loads\n\n",
@@ -110,7 +114,7 @@ static void print_table(const struct sim_config *cfg, const struct sim_result *r
 
 static json_t *workload_json(const struct sim_config *cfg)
 {
-	return json_pack(
+	json_t *o = json_pack(
 		"{s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:s, s:b}", "replicas",
 		(json_int_t)cfg->replicas, "slots", (json_int_t)cfg->slots, "models",
 		(json_int_t)cfg->models, "zipf", cfg->zipf, "requests", (json_int_t)cfg->requests,
@@ -118,6 +122,15 @@ static json_t *workload_json(const struct sim_config *cfg)
 		(double)cfg->service_ns / SIM_NS_PER_MS, "concurrency",
 		(json_int_t)cfg->concurrency, "seed", (json_int_t)cfg->seed, "balance_factor",
 		cfg->balance_factor, "route_policy", route_policy_name(cfg), "qsbr", cfg->qsbr);
+
+	/* a trace read from a file: its path; Zipf does not describe it */
+	if (o != NULL && cfg->trace_path != NULL &&
+	    (json_object_set_new(o, "trace", json_string(cfg->trace_path)) != 0 ||
+	     json_object_set_new(o, "zipf", json_null()) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *reasons_json(const struct sim_result *r)
