@@ -86,10 +86,8 @@ static void tcp_syncookie_synack(struct hl_tcp *t, unsigned port, const struct h
 	tmp.rcv_nxt = s->seq + 1;
 	if (s->opt_ts) {
 		tmp.flags |= HL_TCPF_TS;
-		if (s->opt_ws != 0xff) {
+		if (s->opt_ws != 0xff)
 			tmp.flags |= HL_TCPF_WSCALE;
-			tmp.rcv_wscale = HL_TCP_RCV_WSCALE;
-		}
 		if (s->opt_sack_ok)
 			tmp.flags |= HL_TCPF_SACK;
 		tmp.ts_recent = s->tsval;
@@ -136,7 +134,6 @@ static bool tcp_syncookie_accept(struct hl_tcp *t, unsigned port, unsigned lst,
 		if (ws != 15) {
 			c->flags |= HL_TCPF_WSCALE;
 			c->snd_wscale = RTE_MIN(ws, (uint8_t)14);
-			c->rcv_wscale = HL_TCP_RCV_WSCALE;
 		}
 		c->ts_recent = s->tsval;
 		c->ts_recent_age = t->now;
@@ -192,7 +189,6 @@ static void tcp_passive_open(struct hl_tcp *t, unsigned port, unsigned lst,
 	if (s->opt_ws != 0xff) {
 		c->flags |= HL_TCPF_WSCALE;
 		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
-		c->rcv_wscale = HL_TCP_RCV_WSCALE;
 	}
 	if (s->opt_sack_ok)
 		c->flags |= HL_TCPF_SACK;
@@ -321,7 +317,11 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		tcp_send_challenge_ack(t, c);
 		return false;
 	}
-	tcp_sack_update(c, s);
+	if (tcp_sack_update(c, s)) {
+		HL_COUNT(t->w, TCP_DSACK_IN);
+		if (tcp_cc_undo(t->cc, c, s->sack[0][0], s->sack[0][1]))
+			HL_COUNT(t->w, TCP_SPURIOUS_UNDO);
+	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 
@@ -341,6 +341,10 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			tcp_rtt_sample(c, t->now - c->rtt_ts);
 		}
 		c->backoff = 0;
+		/* the first new ACK of a fast recovery episode: its duplicate ACKs measure the
+		 * reordering, should D-SACKs show the episode spurious */
+		if (c->prior_cwnd != 0 && c->undo_dupacks == 0)
+			c->undo_dupacks = c->dupacks;
 		c->dupacks = 0;
 		if (t->cc->on_ack(c, acked, t->now))
 			tcp_retransmit(t, c, true);
@@ -441,12 +445,10 @@ static void tcp_syn_opts(struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
 	uint16_t peer_mss = s->opt_mss != 0 ? s->opt_mss : HL_TCP_DEFAULT_MSS;
 
 	c->mss = RTE_MAX(RTE_MIN(c->mss, peer_mss), (uint16_t)64);
-	if (s->opt_ws != 0xff) {
+	if (s->opt_ws != 0xff)
 		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
-	} else {
+	else
 		c->flags &= (uint16_t)~HL_TCPF_WSCALE;
-		c->rcv_wscale = 0;
-	}
 	if (!s->opt_sack_ok)
 		c->flags &= (uint16_t)~HL_TCPF_SACK;
 	if (s->opt_ts) {
@@ -617,10 +619,12 @@ static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m
 			HL_DROP(t->w, TCP_MULTISEG, m);
 			return;
 		}
-		if (++c->delack_segs >= 2 || fin || c->ooo_head != NULL)
+		if ((c->flags & HL_TCPF_DELACK_SEG) || fin || c->ooo_head != NULL) {
 			c->flags |= HL_TCPF_ACK_NOW; /* RFC 5681 4.2: also when a hole fills */
-		else
+		} else {
+			c->flags |= HL_TCPF_DELACK_SEG;
 			tcp_delack_arm(t, c);
+		}
 		if (!tcp_deliver(t, c, m, len))
 			return;
 		m = NULL;

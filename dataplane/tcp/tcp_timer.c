@@ -137,7 +137,8 @@ void tcp_rtt_sample(struct hl_tcp_conn *c, uint32_t r)
 		c->rttvar = (uint32_t)((int32_t)c->rttvar + delta - (int32_t)(c->rttvar >> 2));
 	}
 	rto = (c->srtt >> 3) + RTE_MAX(c->rttvar, 1u); /* srtt + max(G, 4 rttvar) */
-	c->rto = RTE_MIN(RTE_MAX(rto, (uint32_t)HL_TCP_RTO_MIN_MS), (uint32_t)HL_TCP_RTO_MAX_MS);
+	c->rto = (uint16_t)RTE_MIN(RTE_MAX(rto, (uint32_t)HL_TCP_RTO_MIN_MS),
+				   (uint32_t)HL_TCP_RTO_MAX_MS);
 }
 
 /* The retransmission (or persist, or close) deadline passed. */

@@ -144,7 +144,10 @@ extern "C" {
 	X(TCP_KEEPALIVE_TIMEOUT,                                                                   \
 	  "tcp_keepalive_timeout") /* connections reset: keepalive probes unanswered */            \
 	X(TCP_RX_MEM_DROP,                                                                         \
-	  "tcp_rx_mem_drop") /* in-order data dropped: send queues hold their share of mbufs */
+	  "tcp_rx_mem_drop") /* in-order data dropped: send queues hold their share of mbufs */    \
+	X(TCP_DSACK_IN, "tcp_dsack_in") /* D-SACKs received (RFC 2883: data that came twice) */    \
+	X(TCP_SPURIOUS_UNDO,                                                                       \
+	  "tcp_spurious_undo") /* fast retransmits undone: D-SACKs showed them all unneeded */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

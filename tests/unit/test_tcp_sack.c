@@ -3,8 +3,12 @@
  * SACK (RFC 2018): negotiation; the blocks on the ACKs we send (the most
  * recent first, 3 with timestamps, merged as holes fill); the blocks we
  * receive honoured: fast retransmit and recovery resend only the holes, and
- * the go-back-N after an RTO skips what the peer holds. Virtual clock; pools
- * whole again after each test.
+ * the go-back-N after an RTO skips what the peer holds. D-SACKs (RFC 2883)
+ * recognised and counted, and the undo of a fast retransmit they show
+ * spurious (NewReno and CUBIC): the window comes back, the duplicate-ACK
+ * threshold rises (bounded by the flight, back to 3 when it cost an RTO); a
+ * real loss keeps its reduction. Virtual clock; pools whole again after each
+ * test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +26,7 @@
 #define RST RTE_TCP_RST_FLAG
 #define MSS 1448 /* 1460 less the timestamps option */
 
-static uint8_t buf[8 * MSS];
+static uint8_t buf[16 * MSS];
 
 static void assert_blocks(struct t_out o, uint32_t base, unsigned n, const uint32_t (*b)[2])
 {
@@ -90,23 +94,29 @@ static void test_no_sack(void **state)
 	hl_tcp_abort(t_w->tcp, t_app.conn);
 }
 
-/* Five segments sent; the peer reports 2 and 4-5 held. */
+/* Segments @p first .. @p first + @p n - 1 of the pattern queued; all go out at once. */
+static void send_segs(struct hl_tcp_conn *c, unsigned first, unsigned n)
+{
+	t_pattern(buf + first * MSS, first * MSS, n * MSS);
+	for (unsigned i = first; i < first + n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(t_pool);
+
+		memcpy(rte_pktmbuf_append(m, MSS), buf + i * MSS, MSS);
+		assert_int_equal(hl_tcp_send(t_w->tcp, c, m), 0);
+	}
+	assert_int_equal(t_tx_count(), n);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(t_tcp_out(i).len, MSS);
+	t_tx_clear();
+}
+
+/* Five segments sent. */
 static uint32_t send_five(uint32_t isn, struct hl_tcp_conn **cp)
 {
 	uint32_t iss = t_tcp_connect_ext(0, T_PORT_APP, isn, true, 1, NULL);
 
 	*cp = t_app.conn;
-	t_pattern(buf, 0, 5 * MSS);
-	for (unsigned i = 0; i < 5; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(t_pool);
-
-		memcpy(rte_pktmbuf_append(m, MSS), buf + i * MSS, MSS);
-		assert_int_equal(hl_tcp_send(t_w->tcp, *cp, m), 0);
-	}
-	assert_int_equal(t_tx_count(), 5);
-	for (unsigned i = 0; i < 5; i++)
-		assert_int_equal(t_tcp_out(i).len, MSS);
-	t_tx_clear();
+	send_segs(*cp, 0, 5);
 	return iss;
 }
 
@@ -196,6 +206,245 @@ static void test_sack_rto(void **state)
 	hl_tcp_abort(t_w->tcp, c);
 }
 
+/* RFC 2883 4: a first block below the ACK, or inside the second block, is a D-SACK. */
+static void test_dsack_detect(void **state)
+{
+	static const uint32_t below[][2] = {{0, 1}};
+	static const uint32_t inside[][2] = {{2, 3}, {2, 4}};
+	static const uint32_t plain[][2] = {{4, 5}, {2, 4}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 80, iss, s0;
+
+	(void)state;
+	iss = send_five(isn, &c);
+	s0 = iss + 1;
+	sack_ack(isn, s0 + MSS, 1, below, s0); /* segment 0 twice; acks it too */
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 1);
+	assert_int_equal(c->snd_una, s0 + MSS);
+	assert_int_equal(c->sb_n, 0);
+	sack_ack(isn, s0 + MSS, 2, inside, s0); /* segment 2 twice, 2-3 held */
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 2);
+	assert_int_equal(c->sb_n, 1);
+	assert_int_equal(c->sb[0][0], s0 + 2 * MSS);
+	assert_int_equal(c->sb[0][1], s0 + 4 * MSS);
+	sack_ack(isn, s0 + MSS, 2, plain, s0); /* an ordinary SACK: 4 held too */
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 2);
+	assert_int_equal(c->sb_n, 1);
+	assert_int_equal(c->sb[0][1], s0 + 5 * MSS);
+	/* nothing was retransmitted: nothing to undo */
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 0);
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 5 * MSS);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/* Segments from @p s on: the first is late, three duplicate ACKs SACK 1, 1-2, 1-4. */
+static void three_dupacks(uint32_t isn, uint32_t s)
+{
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 3}}, b3[][2] = {{1, 5}};
+
+	sack_ack(isn, s, 1, b1, s);
+	sack_ack(isn, s, 1, b2, s);
+	sack_ack(isn, s, 1, b3, s);
+}
+
+/*
+ * Reordering: segment 0 comes late, after three duplicate ACKs have
+ * retransmitted it; the D-SACK of the retransmission shows it spurious: cwnd
+ * and ssthresh come back, the threshold rises to 4, and the same reordering
+ * again retransmits nothing.
+ */
+static void check_undo(void)
+{
+	static const uint32_t dsack[][2] = {{0, 1}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 90, iss, s0, s1, cwnd, ssthresh;
+
+	iss = send_five(isn, &c);
+	s0 = iss + 1;
+	cwnd = c->cwnd;
+	ssthresh = c->ssthresh;
+	assert_int_equal(c->reordering, HL_TCP_REORDER_INIT);
+	three_dupacks(isn, s0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
+	assert_int_equal(t_tx_count(), 1);
+	assert_int_equal(t_tcp_out(0).seq, s0);
+	assert_int_equal(t_tcp_out(0).len, MSS);
+	t_tx_clear();
+	assert_true(c->flags & HL_TCPF_RECOVERY);
+	assert_true(c->cwnd < cwnd);
+	assert_true(c->ssthresh < ssthresh);
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0); /* the original arrived */
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	assert_true(c->cwnd < cwnd);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 0);
+	sack_ack(isn, s0 + 5 * MSS, 1, dsack, s0); /* then the retransmission */
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 1);
+	assert_int_equal(c->cwnd, cwnd);
+	assert_int_equal(c->ssthresh, ssthresh);
+	assert_int_equal(c->reordering, 4);
+	assert_int_equal(t_tx_count(), 0);
+
+	/* the same again: three duplicate ACKs are not enough now */
+	s1 = s0 + 5 * MSS;
+	send_segs(c, 5, 5);
+	three_dupacks(isn, s1);
+	assert_int_equal(t_tx_count(), 0);
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	assert_int_equal(c->cwnd, cwnd);
+	t_tcp_in(0, T_PORT_APP, isn + 1, s1 + 5 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 10 * MSS);
+	assert_true(c->cwnd > cwnd); /* still slow start */
+	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 1);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+static void test_undo_newreno(void **state)
+{
+	(void)state;
+	assert_ptr_equal(t_w->tcp->cc, &hl_tcp_newreno);
+	check_undo();
+}
+
+static void test_undo_cubic(void **state)
+{
+	(void)state;
+	assert_ptr_equal(t_w->tcp->cc, &hl_tcp_cubic);
+	check_undo();
+}
+
+/* Two segments retransmitted (fast retransmit, partial ACK): one D-SACK does not undo. */
+static void test_undo_needs_every_dsack(void **state)
+{
+	static const uint32_t b3[][2] = {{1, 4}}, d0[][2] = {{0, 1}}, d4[][2] = {{4, 5}};
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 3}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 100, iss, s0, cwnd;
+
+	(void)state;
+	iss = send_five(isn, &c);
+	s0 = iss + 1;
+	cwnd = c->cwnd;
+	sack_ack(isn, s0, 1, b1, s0);
+	sack_ack(isn, s0, 1, b2, s0);
+	sack_ack(isn, s0, 1, b3, s0);
+	assert_int_equal(t_tx_count(), 1); /* segment 0 */
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 4 * MSS, ACK, NULL, 0); /* partial: 4 goes too */
+	assert_int_equal(t_tx_count(), 1);
+	assert_int_equal(t_tcp_out(0).seq, s0 + 4 * MSS);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
+	sack_ack(isn, s0 + 5 * MSS, 1, d0, s0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 0);
+	assert_true(c->cwnd < cwnd);
+	assert_int_equal(c->reordering, HL_TCP_REORDER_INIT);
+	sack_ack(isn, s0 + 5 * MSS, 1, d4, s0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 2);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 1);
+	assert_int_equal(c->cwnd, cwnd);
+	assert_int_equal(c->reordering, 4);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/* A real loss: the retransmission fills the hole, no D-SACK comes; the reduction stays. */
+static void test_loss_no_undo(void **state)
+{
+	static const uint32_t stale[][2] = {{0, 1}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 110, iss, s0, cwnd, ssthresh;
+
+	(void)state;
+	iss = send_five(isn, &c);
+	s0 = iss + 1;
+	cwnd = c->cwnd;
+	three_dupacks(isn, s0);
+	assert_int_equal(t_tx_count(), 1);
+	assert_memory_equal(t_tcp_out(0).data, buf, MSS);
+	t_tx_clear();
+	ssthresh = c->ssthresh;
+	assert_int_equal(ssthresh, 5 * MSS / 2); /* half the flight */
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 5 * MSS);
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	assert_int_equal(c->ssthresh, ssthresh);
+	assert_true(c->cwnd <= ssthresh);
+	assert_int_equal(c->reordering, HL_TCP_REORDER_INIT);
+	/* an RTO forgets the episode: a late D-SACK of its retransmission undoes nothing */
+	send_segs(c, 5, 1);
+	t_advance(c->rto);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 1);
+	assert_int_equal(c->prior_cwnd, 0);
+	t_tx_clear();
+	sack_ack(isn, s0 + 6 * MSS, 1, stale, s0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 0);
+	assert_true(c->cwnd < cwnd);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/* A raised threshold stays within what the flight can bring: 4 duplicate ACKs for 5 segments. */
+static void test_dupthresh_flight(void **state)
+{
+	static const uint32_t b4[][2] = {{1, 5}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 120, iss, s0;
+
+	(void)state;
+	iss = send_five(isn, &c);
+	s0 = iss + 1;
+	c->reordering = HL_TCP_REORDER_MAX;
+	three_dupacks(isn, s0);
+	assert_int_equal(t_tx_count(), 0);
+	sack_ack(isn, s0, 1, b4, s0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
+	assert_int_equal(t_tx_count(), 1);
+	assert_int_equal(t_tcp_out(0).seq, s0);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 5 * MSS);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/* A timeout with 3 segments SACKed outside recovery: the threshold was too high, back to 3. */
+static void test_rto_resets_reordering(void **state)
+{
+	struct hl_tcp_conn *c;
+	uint32_t isn = 130, iss, s0;
+
+	(void)state;
+	iss = send_five(isn, &c);
+	s0 = iss + 1;
+	c->reordering = HL_TCP_REORDER_MAX;
+	three_dupacks(isn, s0); /* 1-4 SACKed; 4 later segments: threshold 4 */
+	assert_int_equal(t_tx_count(), 0);
+	t_advance(c->rto);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 1);
+	assert_int_equal(c->reordering, HL_TCP_REORDER_INIT);
+	assert_int_equal(t_tcp_out(0).seq, s0);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 5 * MSS);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+static int setup_cubic(void **state)
+{
+	struct hl_tcp_params p = t_tcp_params();
+
+	p.cc = HL_TCP_CC_CUBIC;
+	return t_tcp_setup_params(state, &p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +452,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_sack, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_sack_recovery, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_sack_rto, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_dsack_detect, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_newreno, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_cubic, setup_cubic, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_needs_every_dsack, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_loss_no_undo, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_dupthresh_flight, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_rto_resets_reordering, t_tcp_setup,
+						t_tcp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
