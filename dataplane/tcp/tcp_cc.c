@@ -68,9 +68,8 @@ static bool recovery_ack(struct hl_tcp_conn *c, uint32_t acked)
 	return true;
 }
 
-/* The duplicate ACKs that start recovery: c->reordering, but no more than one loss in the
- * flight can bring (one per later segment: else a loss waits for the RTO), and at least 3. */
-static unsigned dupthresh(const struct hl_tcp_conn *c)
+/* one per segment after the lost one: a higher threshold would leave the loss to the RTO */
+unsigned tcp_dupthresh(const struct hl_tcp_conn *c)
 {
 	uint32_t later = tcp_flight(c) / c->mss;
 
@@ -78,16 +77,25 @@ static unsigned dupthresh(const struct hl_tcp_conn *c)
 	return RTE_MAX((unsigned)HL_TCP_REORDER_INIT, RTE_MIN((unsigned)c->reordering, later));
 }
 
-/* A duplicate ACK: inflates in recovery. @return true: it is the dupthresh()th one (3rd
- * at first), for data sent after the last recovery began: the caller sets ssthresh, then
- * enter_recovery(). */
+/*
+ * A duplicate ACK (RFC 6675 2: a pure one, or one that SACKs more): inflates in recovery.
+ * @return true: snd_una is lost, for data sent after the last recovery began: the caller
+ * sets ssthresh, then enter_recovery(). Lost (RFC 6675 5 (1), (2)): this is the
+ * tcp_dupthresh()th duplicate ACK (3rd at first), or IsLost(snd_una) on the scoreboard, so
+ * that ACKs that carry data or move the window, which are not counted as duplicates, still
+ * start recovery.
+ */
 static bool dupack_starts_recovery(struct hl_tcp_conn *c)
 {
+	unsigned dt;
+
 	if (c->flags & HL_TCPF_RECOVERY) {
 		c->cwnd += c->mss; /* inflate: a segment left the network */
 		return false;
 	}
-	if (c->dupacks < dupthresh(c) || SEQ_LT(c->snd_una, c->recover))
+	dt = tcp_dupthresh(c);
+	if ((c->dupacks < dt && !tcp_sack_is_lost(c, c->snd_una, dt)) ||
+	    SEQ_LT(c->snd_una, c->recover))
 		return false;
 	/* what an undo restores; tcp_out.c counts the retransmissions from here */
 	c->prior_cwnd = c->cwnd;

@@ -302,10 +302,35 @@ static bool tcp_ts_rtt(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_
 	return true;
 }
 
+/*
+ * A duplicate ACK (RFC 6675 2): the third (tcp_dupthresh()) or one that shows snd_una lost
+ * on the scoreboard starts fast retransmit and recovery; in recovery each one may send the
+ * next lost hole.
+ */
+static void tcp_dupack(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	HL_COUNT(t->w, TCP_DUPACK);
+	if (c->dupacks < UINT8_MAX)
+		c->dupacks++;
+	if (t->cc->on_dupack(c)) {
+		HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
+		/* the scoreboard, not the count, said lost */
+		if (c->dupacks < tcp_dupthresh(c))
+			HL_COUNT(t->w, TCP_SACK_LOSS);
+		c->rtx_hi = c->snd_una;
+		tcp_retransmit(t, c, true);
+	} else if (c->flags & HL_TCPF_RECOVERY) {
+		/* a segment left; the next lost SACK hole goes */
+		tcp_sack_retransmit(t, c);
+	}
+}
+
 /* The ACK field of a synchronized connection. @return false: stop (the segment is dropped). */
 static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
 {
 	const struct hl_tcp_app *app = tcp_app(t, c);
+	uint32_t sacked = tcp_sacked_below(c, c->snd_max);
+	bool more_sacked;
 
 	if (SEQ_GT(s->ack, c->snd_max)) {
 		HL_COUNT(t->w, TCP_ACK_UNSENT);
@@ -322,6 +347,9 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		if (tcp_cc_undo(t->cc, c, s->sack[0][0], s->sack[0][1]))
 			HL_COUNT(t->w, TCP_SPURIOUS_UNDO);
 	}
+	/* RFC 6675 2: an ACK that SACKs more is a duplicate one, data or window update or not */
+	more_sacked = tcp_sacked_below(c, c->snd_max) > sacked;
+	sacked = tcp_sacked_below(c, c->snd_max);
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 
@@ -341,13 +369,20 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			tcp_rtt_sample(c, t->now - c->rtt_ts);
 		}
 		c->backoff = 0;
-		/* the first new ACK of a fast recovery episode: its duplicate ACKs measure the
-		 * reordering, should D-SACKs show the episode spurious */
+		/* the first new ACK of a fast recovery episode: the duplicate ACKs, or segments
+		 * SACKed above the old snd_una, measure the reordering, should D-SACKs show the
+		 * episode spurious */
 		if (c->prior_cwnd != 0 && c->undo_dupacks == 0)
-			c->undo_dupacks = c->dupacks;
+			c->undo_dupacks =
+				(uint8_t)RTE_MIN(RTE_MAX((uint32_t)c->dupacks, sacked / c->mss),
+						 (uint32_t)UINT8_MAX);
 		c->dupacks = 0;
 		if (t->cc->on_ack(c, acked, t->now))
 			tcp_retransmit(t, c, true);
+		/* RFC 6675 5: a cumulative ACK that SACKs more is a duplicate one too: the hole
+		 * now at snd_una may be lost */
+		if (more_sacked && !(c->flags & HL_TCPF_RECOVERY) && c->snd_una != c->snd_max)
+			tcp_dupack(t, c);
 		if (c->snd_una == c->snd_max)
 			tcp_rto_stop(t, c);
 		else
@@ -357,20 +392,11 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			if (c->flags & HL_TCPF_DEAD)
 				return false;
 		}
-	} else if (s->ack == c->snd_una && s->len == 0 &&
-		   !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
-		   ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd && c->snd_una != c->snd_max) {
-		HL_COUNT(t->w, TCP_DUPACK);
-		if (c->dupacks < UINT8_MAX)
-			c->dupacks++;
-		if (t->cc->on_dupack(c)) {
-			HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
-			c->rtx_hi = c->snd_una;
-			tcp_retransmit(t, c, true);
-		} else if (c->flags & HL_TCPF_RECOVERY) {
-			/* each further duplicate ACK: a segment left; the next SACK hole goes */
-			tcp_sack_retransmit(t, c);
-		}
+	} else if (s->ack == c->snd_una && c->snd_una != c->snd_max &&
+		   (more_sacked ||
+		    (s->len == 0 && !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		     ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd))) {
+		tcp_dupack(t, c);
 	}
 	/* window update (RFC 9293 3.10.7.4, fifth check) */
 	if (SEQ_LT(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack))) {

@@ -283,13 +283,17 @@ void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
 
 bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
-	uint32_t seq = SEQ_LT(c->rtx_hi, c->snd_una) ? c->snd_una : c->rtx_hi, hole, len;
+	uint32_t seq = SEQ_LT(c->rtx_hi, c->snd_una) ? c->snd_una : c->rtx_hi, hole, len, sent;
 
 	if (c->sb_n == 0)
 		return false;
 	seq = tcp_sack_skip(c, seq, &hole);
-	/* only holes below the highest SACKed byte are known lost (RFC 6675 IsLost, roughly) */
 	if (!SEQ_LT(seq, c->sb[c->sb_n - 1][1]))
+		return false;
+	/* a hole with enough SACKed above it is lost (RFC 6675 NextSeg (1)); one that may
+	 * only be reordered goes when there is no new data to send instead (NextSeg (3)) */
+	sent = c->snd_max - c->snd_una;
+	if (c->sq_bytes > sent && c->snd_wnd > sent && !tcp_sack_is_lost(c, seq, tcp_dupthresh(c)))
 		return false;
 	len = RTE_MIN(RTE_MIN(hole, tcp_seg_max(c)), c->sq_bytes - (seq - c->snd_una));
 	if (len == 0 || tcp_send_seg(t, c, seq, len, false) != 0)

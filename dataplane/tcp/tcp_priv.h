@@ -240,6 +240,12 @@ const struct hl_tcp_cc_ops *tcp_cc_ops(enum hl_tcp_cc cc);
  */
 bool tcp_cc_undo(const struct hl_tcp_cc_ops *cc, struct hl_tcp_conn *c, uint32_t start,
 		 uint32_t end);
+/*
+ * DupThresh (RFC 6675 2): the duplicate ACKs, or segments SACKed above a hole, that show it
+ * lost. c->reordering, but no more than one loss in the flight can bring (the segments
+ * after it), and at least HL_TCP_REORDER_INIT.
+ */
+unsigned tcp_dupthresh(const struct hl_tcp_conn *c);
 
 /* A segment below snd_max is sent again: one more that a D-SACK must show spurious. */
 static inline void tcp_undo_count_rtx(struct hl_tcp_conn *c)
@@ -418,6 +424,12 @@ uint32_t tcp_sacked_below(const struct hl_tcp_conn *c, uint32_t seq);
 /* @p seq moved past a SACKed block that holds it; *@p lim: bytes from there to the next
  * SACKed block (UINT32_MAX: none). */
 uint32_t tcp_sack_skip(const struct hl_tcp_conn *c, uint32_t seq, uint32_t *lim);
+/*
+ * RFC 6675 IsLost(@p seq): more than (@p dupthresh - 1) * SMSS bytes, or @p dupthresh
+ * discontiguous blocks, above @p seq are SACKed. Only the scoreboard's blocks count (the
+ * lowest HL_TCP_SB_MAX): an underestimate when more were reported, never an overestimate.
+ */
+bool tcp_sack_is_lost(const struct hl_tcp_conn *c, uint32_t seq, unsigned dupthresh);
 /* Retransmit the next hole at or above rtx_hi below the highest SACKed byte (one segment).
  * @return true: sent. (tcp_out.c) */
 bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c);

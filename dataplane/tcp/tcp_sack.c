@@ -125,3 +125,17 @@ uint32_t tcp_sack_skip(const struct hl_tcp_conn *c, uint32_t seq, uint32_t *lim)
 	}
 	return seq;
 }
+
+bool tcp_sack_is_lost(const struct hl_tcp_conn *c, uint32_t seq, unsigned dupthresh)
+{
+	uint32_t above = 0;
+	unsigned blocks = 0;
+
+	for (unsigned i = 0; i < c->sb_n; i++) {
+		if (SEQ_LEQ(c->sb[i][1], seq))
+			continue;
+		above += c->sb[i][1] - (SEQ_LT(c->sb[i][0], seq) ? seq : c->sb[i][0]);
+		blocks++;
+	}
+	return above > (dupthresh - 1) * (uint32_t)c->mss || blocks >= dupthresh;
+}

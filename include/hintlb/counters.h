@@ -147,7 +147,9 @@ extern "C" {
 	  "tcp_rx_mem_drop") /* in-order data dropped: send queues hold their share of mbufs */    \
 	X(TCP_DSACK_IN, "tcp_dsack_in") /* D-SACKs received (RFC 2883: data that came twice) */    \
 	X(TCP_SPURIOUS_UNDO,                                                                       \
-	  "tcp_spurious_undo") /* fast retransmits undone: D-SACKs showed them all unneeded */
+	  "tcp_spurious_undo") /* fast retransmits undone: D-SACKs showed them all unneeded */     \
+	X(TCP_SACK_LOSS,                                                                           \
+	  "tcp_sack_loss") /* fast retransmits the scoreboard started (RFC 6675 IsLost) */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

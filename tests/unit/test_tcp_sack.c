@@ -131,7 +131,9 @@ static void sack_ack(uint32_t isn, uint32_t ack, unsigned n, const uint32_t (*b)
 	t_tcp_in_opts(0, T_PORT_APP, isn + 1, ack, ACK, &o, NULL, 0);
 }
 
-/* Fast retransmit resends segment 1, the next duplicate ACK segment 3, nothing SACKed. */
+/* Fast retransmit resends segment 0 as soon as 3 segments above it are SACKed (the second
+ * duplicate ACK, RFC 6675 IsLost), the next duplicate ACK segment 2 (no new data to send:
+ * NextSeg (3)), nothing SACKed. */
 static void test_sack_recovery(void **state)
 {
 	static const uint32_t b1[][2] = {{1, 2}};
@@ -144,18 +146,18 @@ static void test_sack_recovery(void **state)
 	iss = send_five(isn, &c);
 	s0 = iss + 1;
 	sack_ack(isn, s0, 1, b1, s0);
-	sack_ack(isn, s0, 2, b2, s0);
 	assert_int_equal(t_tx_count(), 0);
+	sack_ack(isn, s0, 2, b2, s0); /* second: 3 segments SACKed above 0, fast retransmit */
 	assert_int_equal(c->sb_n, 2);
-	sack_ack(isn, s0, 2, b2, s0); /* third: fast retransmit */
 	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
 	assert_int_equal(t_tx_count(), 1);
 	o = t_tcp_out(0);
 	assert_int_equal(o.seq, s0);
 	assert_int_equal(o.len, MSS);
 	assert_memory_equal(o.data, buf, MSS);
 	t_tx_clear();
-	sack_ack(isn, s0, 2, b2, s0); /* fourth: the next hole */
+	sack_ack(isn, s0, 2, b2, s0); /* third: the next hole */
 	assert_int_equal(t_tx_count(), 1);
 	o = t_tcp_out(0);
 	assert_int_equal(o.seq, s0 + 2 * MSS);
@@ -185,8 +187,9 @@ static void test_sack_rto(void **state)
 	(void)state;
 	iss = send_five(isn, &c);
 	s0 = iss + 1;
+	c->reordering = HL_TCP_REORDER_MAX; /* 3 segments SACKed above 0 do not show it lost */
 	sack_ack(isn, s0, 2, b, s0);
-	t_tx_clear();
+	assert_int_equal(t_tx_count(), 0);
 	t_advance(c->rto);
 	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 1);
 	assert_int_equal(t_tx_count(), 1); /* cwnd 1 MSS */
@@ -227,13 +230,16 @@ static void test_dsack_detect(void **state)
 	assert_int_equal(c->sb_n, 1);
 	assert_int_equal(c->sb[0][0], s0 + 2 * MSS);
 	assert_int_equal(c->sb[0][1], s0 + 4 * MSS);
+	/* nothing was retransmitted: nothing to undo */
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 0);
 	sack_ack(isn, s0 + MSS, 2, plain, s0); /* an ordinary SACK: 4 held too */
 	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 2);
 	assert_int_equal(c->sb_n, 1);
 	assert_int_equal(c->sb[0][1], s0 + 5 * MSS);
-	/* nothing was retransmitted: nothing to undo */
+	/* 3 segments SACKed above segment 1: lost (RFC 6675 IsLost), not a D-SACK's doing */
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
 	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 0);
-	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 0);
 	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
 	assert_int_equal(t_app.sent, 5 * MSS);
 	t_tx_clear();
@@ -253,8 +259,8 @@ static void three_dupacks(uint32_t isn, uint32_t s)
 /*
  * Reordering: segment 0 comes late, after three duplicate ACKs have
  * retransmitted it; the D-SACK of the retransmission shows it spurious: cwnd
- * and ssthresh come back, the threshold rises to 4, and the same reordering
- * again retransmits nothing.
+ * and ssthresh come back, the threshold rises to 5 (4 segments overtook it),
+ * and the same reordering again, in a flight of 10, retransmits nothing.
  */
 static void check_undo(void)
 {
@@ -285,18 +291,18 @@ static void check_undo(void)
 	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 1);
 	assert_int_equal(c->cwnd, cwnd);
 	assert_int_equal(c->ssthresh, ssthresh);
-	assert_int_equal(c->reordering, 4);
+	assert_int_equal(c->reordering, 5);
 	assert_int_equal(t_tx_count(), 0);
 
-	/* the same again: three duplicate ACKs are not enough now */
+	/* the same again: three duplicate ACKs, 4 segments SACKed, are not enough now */
 	s1 = s0 + 5 * MSS;
-	send_segs(c, 5, 5);
+	send_segs(c, 5, 10);
 	three_dupacks(isn, s1);
 	assert_int_equal(t_tx_count(), 0);
 	assert_false(c->flags & HL_TCPF_RECOVERY);
 	assert_int_equal(c->cwnd, cwnd);
-	t_tcp_in(0, T_PORT_APP, isn + 1, s1 + 5 * MSS, ACK, NULL, 0);
-	assert_int_equal(t_app.sent, 10 * MSS);
+	t_tcp_in(0, T_PORT_APP, isn + 1, s1 + 10 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 15 * MSS);
 	assert_true(c->cwnd > cwnd); /* still slow start */
 	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
 	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 1);
@@ -390,9 +396,10 @@ static void test_loss_no_undo(void **state)
 	hl_tcp_abort(t_w->tcp, c);
 }
 
-/* A raised threshold stays within what the flight can bring: 4 duplicate ACKs for 5 segments. */
+/* A raised threshold stays within what the flight can bring: 4 segments SACKed of 5. */
 static void test_dupthresh_flight(void **state)
 {
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 3}}, b3[][2] = {{1, 4}};
 	static const uint32_t b4[][2] = {{1, 5}};
 	struct hl_tcp_conn *c;
 	uint32_t isn = 120, iss, s0;
@@ -401,7 +408,9 @@ static void test_dupthresh_flight(void **state)
 	iss = send_five(isn, &c);
 	s0 = iss + 1;
 	c->reordering = HL_TCP_REORDER_MAX;
-	three_dupacks(isn, s0);
+	sack_ack(isn, s0, 1, b1, s0);
+	sack_ack(isn, s0, 1, b2, s0);
+	sack_ack(isn, s0, 1, b3, s0);
 	assert_int_equal(t_tx_count(), 0);
 	sack_ack(isn, s0, 1, b4, s0);
 	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
@@ -417,6 +426,7 @@ static void test_dupthresh_flight(void **state)
 /* A timeout with 3 segments SACKed outside recovery: the threshold was too high, back to 3. */
 static void test_rto_resets_reordering(void **state)
 {
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 3}}, b3[][2] = {{1, 4}};
 	struct hl_tcp_conn *c;
 	uint32_t isn = 130, iss, s0;
 
@@ -424,7 +434,9 @@ static void test_rto_resets_reordering(void **state)
 	iss = send_five(isn, &c);
 	s0 = iss + 1;
 	c->reordering = HL_TCP_REORDER_MAX;
-	three_dupacks(isn, s0); /* 1-4 SACKed; 4 later segments: threshold 4 */
+	sack_ack(isn, s0, 1, b1, s0);
+	sack_ack(isn, s0, 1, b2, s0);
+	sack_ack(isn, s0, 1, b3, s0); /* 1-3 SACKed; 4 later segments: threshold 4 */
 	assert_int_equal(t_tx_count(), 0);
 	t_advance(c->rto);
 	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 1);
@@ -433,6 +445,271 @@ static void test_rto_resets_reordering(void **state)
 	t_tx_clear();
 	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
 	assert_int_equal(t_app.sent, 5 * MSS);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/* ---- loss detection by the scoreboard (RFC 6675 IsLost) ---- */
+
+static uint8_t peer_buf[16 * 100];
+
+/*
+ * An ACK of @p ack with SACK blocks @p b (segments from @p s) that also carries 100 bytes
+ * of data at peer sequence *@p pseq (moved on): not a duplicate ACK by RFC 5681's count.
+ */
+static void sack_ack_data(uint32_t *pseq, uint32_t ack, unsigned n, const uint32_t (*b)[2],
+			  uint32_t s)
+{
+	struct t_opts o = {.nsack = n};
+
+	for (unsigned i = 0; i < n; i++) {
+		o.sack[i][0] = s + b[i][0] * MSS;
+		o.sack[i][1] = s + b[i][1] * MSS;
+	}
+	t_tcp_in_opts(0, T_PORT_APP, *pseq, ack, ACK, &o, peer_buf, 100);
+	*pseq += 100;
+}
+
+/* Data segments (not pure ACKs) sent since the last t_tx_clear(); *@p n_at those at @p seq. */
+static unsigned data_out(uint32_t seq, unsigned *n_at)
+{
+	unsigned n = 0;
+
+	*n_at = 0;
+	for (unsigned i = 0; i < t_tx_count(); i++) {
+		struct t_out o = t_tcp_out(i);
+
+		if (o.len == 0)
+			continue;
+		n++;
+		if (o.seq == seq)
+			(*n_at)++;
+	}
+	return n;
+}
+
+/* Ten segments sent on a new connection; @return the first one's sequence number. */
+static uint32_t send_ten(uint32_t isn, struct hl_tcp_conn **cp)
+{
+	uint32_t iss = t_tcp_connect_ext(0, T_PORT_APP, isn, true, 1, NULL);
+
+	*cp = t_app.conn;
+	send_segs(*cp, 0, 10);
+	return iss + 1;
+}
+
+/*
+ * Segment 0 lost; the peer's ACKs all carry data (an echo's, say), so none is a pure
+ * duplicate ACK, and it ACKs every second segment. The second ACK, with 3 segments SACKed
+ * above the hole, retransmits it.
+ */
+static void test_sack_loss_data_acks(void **state)
+{
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 4}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 140, pseq = isn + 1, s0;
+	unsigned at;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	sack_ack_data(&pseq, s0, 1, b1, s0);
+	assert_int_equal(data_out(s0, &at), 0);
+	assert_int_equal(c->sb_n, 1);
+	sack_ack_data(&pseq, s0, 1, b2, s0);
+	assert_int_equal(c->dupacks, 2);
+	assert_int_equal(data_out(s0, &at), 1);
+	assert_int_equal(at, 1);
+	assert_memory_equal(t_tcp_out(t_tx_count() - 1).data, buf, MSS);
+	assert_true(c->flags & HL_TCPF_RECOVERY);
+	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 1);
+	assert_int_equal(t_app.rcvd_len, 200);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, pseq, s0 + 10 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 10 * MSS);
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/* One ACK (a stretch ACK: the peer coalesced) that SACKs 4 segments shows the hole lost. */
+static void test_sack_loss_one_ack(void **state)
+{
+	static const uint32_t b[][2] = {{1, 5}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 150, s0;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	sack_ack(isn, s0, 1, b, s0);
+	assert_int_equal(c->dupacks, 1);
+	assert_int_equal(t_tx_count(), 1);
+	assert_int_equal(t_tcp_out(0).seq, s0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 10 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 10 * MSS);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/*
+ * A threshold raised by earlier reordering (6), data-carrying ACKs for every second
+ * segment: 4 segments SACKed above the hole are still reordering, 6 show it lost at the
+ * third ACK, not the sixth; no RTO needed.
+ */
+static void test_sack_loss_raised_threshold(void **state)
+{
+	static const uint32_t b1[][2] = {{1, 3}}, b2[][2] = {{1, 5}}, b3[][2] = {{1, 7}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 160, pseq = isn + 1, s0;
+	unsigned at;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	c->reordering = 6;
+	sack_ack_data(&pseq, s0, 1, b1, s0);
+	sack_ack_data(&pseq, s0, 1, b2, s0);
+	assert_int_equal(data_out(s0, &at), 0);
+	sack_ack_data(&pseq, s0, 1, b3, s0);
+	assert_int_equal(c->dupacks, 3);
+	assert_int_equal(data_out(s0, &at), 1);
+	assert_int_equal(at, 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 0);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, pseq, s0 + 10 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 10 * MSS);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/*
+ * Reordering below the threshold: segment 0 overtaken by 2 segments (pure duplicate
+ * ACKs), then, with the threshold at 6, segment 10 overtaken by 5 (ACKs carrying data):
+ * nothing is retransmitted and the window is not reduced.
+ */
+static void test_sack_reorder_below_threshold(void **state)
+{
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 3}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 170, pseq = isn + 1, s0, s1, cwnd;
+	unsigned at;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	sack_ack(isn, s0, 1, b1, s0);
+	sack_ack(isn, s0, 1, b2, s0);
+	assert_int_equal(t_tx_count(), 0);
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 3 * MSS, ACK, NULL, 0); /* 0 arrived: 0-2 */
+	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 10 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 10 * MSS);
+	t_tx_clear();
+	cwnd = c->cwnd;
+
+	c->reordering = 6;
+	s1 = s0 + 10 * MSS;
+	send_segs(c, 10, 6);
+	/* 6 in flight: the threshold in use is min(6, 6 - 1) = 5; 4 SACKed are reordering */
+	for (uint32_t k = 2; k <= 5; k++) {
+		const uint32_t b[][2] = {{1, k}};
+
+		sack_ack_data(&pseq, s1, 1, b, s1);
+		assert_int_equal(data_out(s1, &at), 0);
+	}
+	t_tcp_in(0, T_PORT_APP, pseq, s1 + 6 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 16 * MSS);
+	assert_int_equal(c->cwnd, cwnd + MSS); /* slow start went on (one ACK, L = 1) */
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 0);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/*
+ * The scoreboard started recovery (ACKs carrying data), but segment 0 was only late: its
+ * D-SACK undoes the reduction, and the threshold becomes the 3 segments that overtook it
+ * + 1.
+ */
+static void test_sack_loss_undo(void **state)
+{
+	static const uint32_t b1[][2] = {{1, 2}}, b2[][2] = {{1, 4}};
+	static const uint32_t dsack[][2] = {{0, 1}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 180, pseq = isn + 1, s0, cwnd, ssthresh;
+	unsigned at;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	cwnd = c->cwnd;
+	ssthresh = c->ssthresh;
+	sack_ack_data(&pseq, s0, 1, b1, s0);
+	sack_ack_data(&pseq, s0, 1, b2, s0);
+	assert_int_equal(data_out(s0, &at), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
+	assert_true(c->cwnd < cwnd);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, pseq, s0 + 10 * MSS, ACK, NULL, 0); /* the original came */
+	assert_true(c->cwnd < cwnd);
+	sack_ack_data(&pseq, s0 + 10 * MSS, 1, dsack, s0); /* then the retransmission */
+	assert_int_equal(t_ctr(HL_CTR_TCP_DSACK_IN), 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SPURIOUS_UNDO), 1);
+	assert_int_equal(c->cwnd, cwnd);
+	assert_int_equal(c->ssthresh, ssthresh);
+	assert_int_equal(c->reordering, 4);
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/*
+ * In recovery, with new data waiting, a hole with too little SACKed above it is not
+ * resent (it may be reordered: RFC 6675 NextSeg (1.c)); once enough is SACKed it is.
+ */
+static void test_sack_recovery_hole_not_lost(void **state)
+{
+	static const uint32_t b1[][2] = {{1, 4}};
+	static const uint32_t b2[][2] = {{1, 8}};
+	static const uint32_t b3[][2] = {{9, 10}, {1, 8}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 190, s0, sacked_above = 0;
+	unsigned at;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	for (unsigned i = 10; i < 14; i++) { /* more data waits behind the window */
+		struct rte_mbuf *m = rte_pktmbuf_alloc(t_pool);
+
+		t_pattern(buf + i * MSS, i * MSS, MSS);
+		memcpy(rte_pktmbuf_append(m, MSS), buf + i * MSS, MSS);
+		assert_int_equal(hl_tcp_send(t_w->tcp, c, m), 0);
+	}
+	assert_int_equal(t_tx_count(), 0);
+	sack_ack(isn, s0, 1, b1, s0); /* 0 lost */
+	assert_int_equal(data_out(s0, &at), 1);
+	assert_int_equal(at, 1);
+	t_tx_clear();
+	sack_ack(isn, s0, 1, b2, s0);
+	sack_ack(isn, s0, 2, b3, s0); /* 8 missing, 1 segment SACKed above it */
+	data_out(s0 + 8 * MSS, &at);
+	assert_int_equal(at, 0);
+	t_tx_clear();
+	/* each duplicate ACK inflates the window: new data goes, and is SACKed in turn; 8 is
+	 * resent when 3 segments above it are SACKed, not before */
+	for (unsigned k = 0; k < 8 && at == 0; k++) {
+		uint32_t hi = (c->snd_max - s0) / MSS;
+		const uint32_t b[][2] = {{9, hi}, {1, 8}};
+
+		sacked_above = hi - 9;
+		sack_ack(isn, s0, 2, b, s0);
+		data_out(s0 + 8 * MSS, &at);
+		t_tx_clear();
+	}
+	assert_int_equal(at, 1);
+	assert_int_equal(sacked_above, 3);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_RETRANSMIT), 2); /* 0 and 8 */
 	t_tx_clear();
 	hl_tcp_abort(t_w->tcp, c);
 }
@@ -460,6 +737,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loss_no_undo, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_dupthresh_flight, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_rto_resets_reordering, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_loss_data_acks, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_loss_one_ack, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_loss_raised_threshold, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_reorder_below_threshold, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_loss_undo, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_sack_recovery_hole_not_lost, t_tcp_setup,
 						t_tcp_teardown),
 	};
 
