@@ -53,10 +53,10 @@
 #define HL_TCP_LISTENERS_MAX  64
 #define HL_TCP_HDR_MAX        60
 #define HL_TCP_MAX_WND        (1u << 30)
-#define HL_TCP_SB_MAX         4  /* SACK scoreboard blocks kept per connection */
-#define HL_TCP_REORDER_INIT   3  /* duplicate ACKs that start fast recovery (RFC 5681 3.2) */
-#define HL_TCP_REORDER_MAX    16 /* ... at most, raised by spurious retransmissions */
-#define HL_TCP_TS_OPTLEN      12 /* NOP NOP TS: on every segment when timestamps are on */
+#define HL_TCP_SB_MAX         4   /* SACK scoreboard blocks kept per connection */
+#define HL_TCP_REORDER_INIT   3   /* duplicate ACKs that start fast recovery (RFC 5681 3.2) */
+#define HL_TCP_REORDER_MAX    127 /* ... at most, raised by spurious retransmissions */
+#define HL_TCP_TS_OPTLEN      12  /* NOP NOP TS: on every segment when timestamps are on */
 #define HL_TCP_PAWS_IDLE_MS   (24u * 86400 * 1000) /* RFC 7323 5.5: ts_recent expires */
 #define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
 #define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
