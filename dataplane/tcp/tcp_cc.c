@@ -77,6 +77,14 @@ unsigned tcp_dupthresh(const struct hl_tcp_conn *c)
 	return RTE_MAX((unsigned)HL_TCP_REORDER_INIT, RTE_MIN((unsigned)c->reordering, later));
 }
 
+bool tcp_loss_suspected(const struct hl_tcp_conn *c)
+{
+	unsigned dt = tcp_dupthresh(c);
+
+	return (c->dupacks >= dt || tcp_sack_is_lost(c, c->snd_una, dt)) &&
+	       !SEQ_LT(c->snd_una, c->recover);
+}
+
 /*
  * A duplicate ACK (RFC 6675 2: a pure one, or one that SACKs more): inflates in recovery.
  * @return true: snd_una is lost, for data sent after the last recovery began: the caller
@@ -87,15 +95,12 @@ unsigned tcp_dupthresh(const struct hl_tcp_conn *c)
  */
 static bool dupack_starts_recovery(struct hl_tcp_conn *c)
 {
-	unsigned dt;
-
 	if (c->flags & HL_TCPF_RECOVERY) {
 		c->cwnd += c->mss; /* inflate: a segment left the network */
 		return false;
 	}
-	dt = tcp_dupthresh(c);
-	if ((c->dupacks < dt && !tcp_sack_is_lost(c, c->snd_una, dt)) ||
-	    SEQ_LT(c->snd_una, c->recover))
+	/* HL_TCPF_REO: tcp_in.c waits for a reordering window first */
+	if ((c->flags & HL_TCPF_REO) || !tcp_loss_suspected(c))
 		return false;
 	/* what an undo restores; tcp_out.c counts the retransmissions from here */
 	c->prior_cwnd = c->cwnd;

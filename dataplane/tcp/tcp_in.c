@@ -302,27 +302,55 @@ static bool tcp_ts_rtt(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_
 	return true;
 }
 
+/* The congestion control entered recovery: resend snd_una (or the first lost hole). */
+static void tcp_fast_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
+	/* the scoreboard, not the count, said lost */
+	if (c->dupacks < tcp_dupthresh(c))
+		HL_COUNT(t->w, TCP_SACK_LOSS);
+	c->rtx_hi = c->snd_una;
+	tcp_retransmit(t, c, true);
+}
+
 /*
  * A duplicate ACK (RFC 6675 2): the third (tcp_dupthresh()) or one that shows snd_una lost
  * on the scoreboard starts fast retransmit and recovery; in recovery each one may send the
  * next lost hole.
+ *
+ * Once D-SACKs showed this path reorders (c->reordering raised), a suspected loss first
+ * waits a reordering window, RFC 8985's reo_wnd (SRTT / 4, + 1 ms for the clock's
+ * granularity): the segment may still come, and an ACK of new data cancels the wait
+ * (tcp_rto_arm). The window's deadline borrows rto_at (HL_TCPF_REO, as Linux's reordering
+ * timer shares the retransmission timer); tcp_reo_fire() then retransmits.
  */
 static void tcp_dupack(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	HL_COUNT(t->w, TCP_DUPACK);
 	if (c->dupacks < UINT8_MAX)
 		c->dupacks++;
-	if (t->cc->on_dupack(c)) {
-		HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
-		/* the scoreboard, not the count, said lost */
-		if (c->dupacks < tcp_dupthresh(c))
-			HL_COUNT(t->w, TCP_SACK_LOSS);
-		c->rtx_hi = c->snd_una;
-		tcp_retransmit(t, c, true);
-	} else if (c->flags & HL_TCPF_RECOVERY) {
-		/* a segment left; the next lost SACK hole goes */
-		tcp_sack_retransmit(t, c);
+	if (!(c->flags & (HL_TCPF_RECOVERY | HL_TCPF_REO)) && c->reordering > HL_TCP_REORDER_INIT &&
+	    tcp_loss_suspected(c)) {
+		HL_COUNT(t->w, TCP_REO_WAIT);
+		c->rto_at = t->now + (c->srtt >> 5) + 1;
+		c->flags |= HL_TCPF_REO | HL_TCPF_RTO;
+		tcp_timer_update(t, c);
+		return;
 	}
+	if (t->cc->on_dupack(c))
+		tcp_fast_retransmit(t, c);
+	else if (c->flags & HL_TCPF_RECOVERY)
+		tcp_sack_retransmit(t, c); /* a segment left; the next lost SACK hole goes */
+}
+
+void tcp_reo_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	c->flags &= (uint16_t)~HL_TCPF_REO;
+	HL_COUNT(t->w, TCP_REO_TIMEOUT);
+	if (!(c->flags & HL_TCPF_RECOVERY) && t->cc->on_dupack(c))
+		tcp_fast_retransmit(t, c);
+	if (c->snd_una != c->snd_max)
+		tcp_rto_arm(t, c);
 }
 
 /* The ACK field of a synchronized connection. @return false: stop (the segment is dropped). */
@@ -379,14 +407,14 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		c->dupacks = 0;
 		if (t->cc->on_ack(c, acked, t->now))
 			tcp_retransmit(t, c, true);
-		/* RFC 6675 5: a cumulative ACK that SACKs more is a duplicate one too: the hole
-		 * now at snd_una may be lost */
-		if (more_sacked && !(c->flags & HL_TCPF_RECOVERY) && c->snd_una != c->snd_max)
-			tcp_dupack(t, c);
 		if (c->snd_una == c->snd_max)
 			tcp_rto_stop(t, c);
 		else
 			tcp_rto_arm(t, c); /* RFC 6298 5.3 */
+		/* RFC 6675 5: a cumulative ACK that SACKs more is a duplicate one too: the hole
+		 * now at snd_una may be lost */
+		if (more_sacked && !(c->flags & HL_TCPF_RECOVERY) && c->snd_una != c->snd_max)
+			tcp_dupack(t, c);
 		if (data != 0 && (c->flags & HL_TCPF_APP) && app->sent != NULL) {
 			app->sent(t, c, data);
 			if (c->flags & HL_TCPF_DEAD)

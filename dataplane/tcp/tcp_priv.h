@@ -98,6 +98,7 @@ enum hl_tcp_state {
 #define HL_TCPF_TS         0x1000 /* timestamps in use (RFC 7323) */
 #define HL_TCPF_SACK       0x2000 /* SACK permitted both ways (RFC 2018) */
 #define HL_TCPF_DELACK_SEG 0x4000 /* data came since our last ACK: more is ACKed at once */
+#define HL_TCPF_REO        0x8000 /* rto_at is the reordering window's deadline (tcp_in.c) */
 
 /* The table key: peer and local endpoint, network byte order. */
 struct hl_tcp_key {
@@ -246,6 +247,9 @@ bool tcp_cc_undo(const struct hl_tcp_cc_ops *cc, struct hl_tcp_conn *c, uint32_t
  * after it), and at least HL_TCP_REORDER_INIT.
  */
 unsigned tcp_dupthresh(const struct hl_tcp_conn *c);
+/* Outside recovery: the DupThresh-th duplicate ACK came or IsLost(snd_una), for data sent
+ * after the last recovery began. */
+bool tcp_loss_suspected(const struct hl_tcp_conn *c);
 
 /* A segment below snd_max is sent again: one more that a D-SACK must show spurious. */
 static inline void tcp_undo_count_rtx(struct hl_tcp_conn *c)
@@ -433,6 +437,11 @@ bool tcp_sack_is_lost(const struct hl_tcp_conn *c, uint32_t seq, unsigned dupthr
 /* Retransmit the next hole at or above rtx_hi below the highest SACKed byte (one segment).
  * @return true: sent. (tcp_out.c) */
 bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+/* tcp_in.c */
+/* The reordering window (HL_TCPF_REO) passed: fast retransmit if snd_una is still suspected
+ * lost; the retransmission deadline is re-armed. */
+void tcp_reo_fire(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /* tcp_syncookie.c */
 void tcp_syncookie_init(struct hl_tcp *t);

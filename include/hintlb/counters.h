@@ -149,7 +149,11 @@ extern "C" {
 	X(TCP_SPURIOUS_UNDO,                                                                       \
 	  "tcp_spurious_undo") /* fast retransmits undone: D-SACKs showed them all unneeded */     \
 	X(TCP_SACK_LOSS,                                                                           \
-	  "tcp_sack_loss") /* fast retransmits the scoreboard started (RFC 6675 IsLost) */
+	  "tcp_sack_loss") /* fast retransmits the scoreboard started (RFC 6675 IsLost) */         \
+	X(TCP_REO_WAIT,                                                                            \
+	  "tcp_reo_wait") /* suspected losses that first waited a reordering window */             \
+	X(TCP_REO_TIMEOUT,                                                                         \
+	  "tcp_reo_timeout") /* ... whose window passed with the segment still missing */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

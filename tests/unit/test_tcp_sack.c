@@ -396,6 +396,12 @@ static void test_loss_no_undo(void **state)
 	hl_tcp_abort(t_w->tcp, c);
 }
 
+/* RFC 8985's reo_wnd as tcp_dupack() waits it: SRTT / 4 + 1 ms. */
+static uint32_t reo_wnd(const struct hl_tcp_conn *c)
+{
+	return (c->srtt >> 5) + 1;
+}
+
 /* A raised threshold stays within what the flight can bring: 4 segments SACKed of 5. */
 static void test_dupthresh_flight(void **state)
 {
@@ -413,12 +419,18 @@ static void test_dupthresh_flight(void **state)
 	sack_ack(isn, s0, 1, b3, s0);
 	assert_int_equal(t_tx_count(), 0);
 	sack_ack(isn, s0, 1, b4, s0);
+	/* the path reorders (threshold raised): a reordering window first */
+	assert_int_equal(t_tx_count(), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_REO_WAIT), 1);
+	t_advance(reo_wnd(c));
+	assert_int_equal(t_ctr(HL_CTR_TCP_REO_TIMEOUT), 1);
 	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 1);
 	assert_int_equal(t_tx_count(), 1);
 	assert_int_equal(t_tcp_out(0).seq, s0);
 	t_tx_clear();
 	t_tcp_in(0, T_PORT_APP, isn + 1, s0 + 5 * MSS, ACK, NULL, 0);
 	assert_int_equal(t_app.sent, 5 * MSS);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 0);
 	t_tx_clear();
 	hl_tcp_abort(t_w->tcp, c);
 }
@@ -557,7 +569,7 @@ static void test_sack_loss_one_ack(void **state)
 /*
  * A threshold raised by earlier reordering (6), data-carrying ACKs for every second
  * segment: 4 segments SACKed above the hole are still reordering, 6 show it lost at the
- * third ACK, not the sixth; no RTO needed.
+ * third ACK, not the sixth; after a reordering window it goes, no RTO needed.
  */
 static void test_sack_loss_raised_threshold(void **state)
 {
@@ -574,8 +586,18 @@ static void test_sack_loss_raised_threshold(void **state)
 	assert_int_equal(data_out(s0, &at), 0);
 	sack_ack_data(&pseq, s0, 1, b3, s0);
 	assert_int_equal(c->dupacks, 3);
+	assert_int_equal(data_out(s0, &at), 0);
+	assert_true(c->flags & HL_TCPF_REO);
+	t_tx_clear();
+	if (reo_wnd(c) > 1) {
+		t_advance(reo_wnd(c) - 1);
+		assert_int_equal(data_out(s0, &at), 0);
+	}
+	t_advance(1);
 	assert_int_equal(data_out(s0, &at), 1);
 	assert_int_equal(at, 1);
+	assert_false(c->flags & HL_TCPF_REO);
+	assert_true(c->flags & HL_TCPF_RECOVERY);
 	assert_int_equal(t_ctr(HL_CTR_TCP_SACK_LOSS), 1);
 	assert_int_equal(t_ctr(HL_CTR_TCP_RTO), 0);
 	t_tx_clear();
@@ -624,6 +646,42 @@ static void test_sack_reorder_below_threshold(void **state)
 	assert_false(c->flags & HL_TCPF_RECOVERY);
 	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 0);
 	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 0);
+	t_tx_clear();
+	hl_tcp_abort(t_w->tcp, c);
+}
+
+/*
+ * The path reorders (threshold 4): segment 0 is suspected lost (5 segments SACKed), but
+ * arrives within the reordering window: nothing is retransmitted, the window is not
+ * reduced, and the retransmission deadline is a full RTO again.
+ */
+static void test_reo_window_reordered(void **state)
+{
+	static const uint32_t b1[][2] = {{1, 3}}, b2[][2] = {{1, 6}};
+	struct hl_tcp_conn *c;
+	uint32_t isn = 200, pseq = isn + 1, s0, cwnd;
+	unsigned at;
+
+	(void)state;
+	s0 = send_ten(isn, &c);
+	c->reordering = 4;
+	cwnd = c->cwnd;
+	sack_ack_data(&pseq, s0, 1, b1, s0);
+	sack_ack_data(&pseq, s0, 1, b2, s0);
+	assert_true(c->flags & HL_TCPF_REO);
+	assert_int_equal(t_ctr(HL_CTR_TCP_REO_WAIT), 1);
+	assert_int_equal(data_out(s0, &at), 0);
+	t_tcp_in(0, T_PORT_APP, pseq, s0 + 6 * MSS, ACK, NULL, 0); /* 0 came: 0-5 */
+	assert_false(c->flags & HL_TCPF_REO);
+	assert_true(c->flags & HL_TCPF_RTO);
+	t_advance(reo_wnd(c) + 1);
+	assert_int_equal(data_out(s0, &at), 0);
+	t_tcp_in(0, T_PORT_APP, pseq, s0 + 10 * MSS, ACK, NULL, 0);
+	assert_int_equal(t_app.sent, 10 * MSS);
+	assert_true(c->cwnd > cwnd);
+	assert_false(c->flags & HL_TCPF_RECOVERY);
+	assert_int_equal(t_ctr(HL_CTR_TCP_RETRANSMIT), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_REO_TIMEOUT), 0);
 	t_tx_clear();
 	hl_tcp_abort(t_w->tcp, c);
 }
@@ -747,6 +805,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sack_reorder_below_threshold, t_tcp_setup,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_sack_loss_undo, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_reo_window_reordered, t_tcp_setup,
+						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_sack_recovery_hole_not_lost, t_tcp_setup,
 						t_tcp_teardown),
 	};
