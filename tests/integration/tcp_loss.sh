@@ -17,7 +17,7 @@ hl_netem_echo_up
 
 # hintlb's counters logged per run (deltas)
 HL_CTRS="tcp_retransmit tcp_fast_retransmit tcp_sack_retransmit tcp_rto tcp_dupack
-	tcp_dsack_in tcp_spurious_undo tcp_sack_loss"
+	tcp_dsack_in tcp_spurious_undo tcp_sack_loss tcp_reo_wait tcp_reo_timeout"
 
 # run PPM BYTES LIMIT_S: one echo with PPM loss each way, within LIMIT_S.
 run() {
