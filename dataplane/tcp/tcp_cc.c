@@ -16,6 +16,17 @@
  *   start ends with (4.8).
  *
  * The sender also never exceeds the peer's receive window (tcp_out.c takes the minimum).
+ *
+ * Both undo a spurious fast retransmit (RFC 3708's D-SACK detection, the
+ * response of Linux's undo): entering recovery remembers cwnd and ssthresh;
+ * tcp_out.c counts the segments retransmitted from then on; when D-SACKs
+ * (RFC 2883) show each of them arrived twice, the loss was reordering: cwnd
+ * and ssthresh come back and the duplicate-ACK threshold (c->reordering,
+ * Linux's tp->reordering) rises to the episode's duplicate ACKs + 1, at most
+ * HL_TCP_REORDER_MAX, so reordering of that depth no longer triggers a fast
+ * retransmit. An RTO forgets the episode (go-back-N resends too much to
+ * account for), and resets the threshold when 3 segments were SACKed without
+ * recovery starting.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,6 +39,8 @@ static void cc_init(struct hl_tcp_conn *c)
 {
 	c->cwnd = RTE_MIN(HL_TCP_INIT_CWND_SEGS * (uint32_t)c->mss, RTE_MAX(2u * c->mss, 14600u));
 	c->ssthresh = UINT32_MAX;
+	c->reordering = HL_TCP_REORDER_INIT;
+	c->prior_cwnd = 0;
 }
 
 /* max(FlightSize * num / den, 2 SMSS): the new ssthresh (RFC 5681 (4) for 1/2). */
@@ -55,15 +68,46 @@ static bool recovery_ack(struct hl_tcp_conn *c, uint32_t acked)
 	return true;
 }
 
-/* A duplicate ACK: inflates in recovery. @return true: it is the third one, for data sent
- * after the last recovery began: the caller sets ssthresh, then enter_recovery(). */
+/* one per segment after the lost one: a higher threshold would leave the loss to the RTO */
+unsigned tcp_dupthresh(const struct hl_tcp_conn *c)
+{
+	uint32_t later = tcp_flight(c) / c->mss;
+
+	later = later > 0 ? later - 1 : 0;
+	return RTE_MAX((unsigned)HL_TCP_REORDER_INIT, RTE_MIN((unsigned)c->reordering, later));
+}
+
+bool tcp_loss_suspected(const struct hl_tcp_conn *c)
+{
+	unsigned dt = tcp_dupthresh(c);
+
+	return (c->dupacks >= dt || tcp_sack_is_lost(c, c->snd_una, dt)) &&
+	       !SEQ_LT(c->snd_una, c->recover);
+}
+
+/*
+ * A duplicate ACK (RFC 6675 2: a pure one, or one that SACKs more): inflates in recovery.
+ * @return true: snd_una is lost, for data sent after the last recovery began: the caller
+ * sets ssthresh, then enter_recovery(). Lost (RFC 6675 5 (1), (2)): this is the
+ * tcp_dupthresh()th duplicate ACK (3rd at first), or IsLost(snd_una) on the scoreboard, so
+ * that ACKs that carry data or move the window, which are not counted as duplicates, still
+ * start recovery.
+ */
 static bool dupack_starts_recovery(struct hl_tcp_conn *c)
 {
 	if (c->flags & HL_TCPF_RECOVERY) {
 		c->cwnd += c->mss; /* inflate: a segment left the network */
 		return false;
 	}
-	return c->dupacks == 3 && !SEQ_LT(c->snd_una, c->recover);
+	/* HL_TCPF_REO: tcp_in.c waits for a reordering window first */
+	if ((c->flags & HL_TCPF_REO) || !tcp_loss_suspected(c))
+		return false;
+	/* what an undo restores; tcp_out.c counts the retransmissions from here */
+	c->prior_cwnd = c->cwnd;
+	c->prior_ssthresh = c->ssthresh;
+	c->undo_rtx = 0;
+	c->undo_dupacks = 0;
+	return true;
 }
 
 static void enter_recovery(struct hl_tcp_conn *c)
@@ -76,10 +120,45 @@ static void enter_recovery(struct hl_tcp_conn *c)
 /* After the RTO's ssthresh: one segment, out of recovery (RFC 5681 3.1, RFC 6582 4). */
 static void rto_reset(struct hl_tcp_conn *c)
 {
+	/* outside recovery with 3 segments SACKed: the raised threshold cost a timeout, the
+	 * reordering was overestimated (Linux's tcp_enter_loss): back to 3 */
+	if (!(c->flags & HL_TCPF_RECOVERY) &&
+	    tcp_sacked_below(c, c->snd_max) >= HL_TCP_REORDER_INIT * (uint32_t)c->mss)
+		c->reordering = HL_TCP_REORDER_INIT;
 	c->cwnd = c->mss;
 	c->recover = c->snd_max;
 	c->flags &= (uint16_t)~HL_TCPF_RECOVERY;
 	c->dupacks = 0;
+	c->prior_cwnd = 0; /* nothing to undo */
+}
+
+bool tcp_cc_undo(const struct hl_tcp_cc_ops *cc, struct hl_tcp_conn *c, uint32_t start,
+		 uint32_t end)
+{
+	uint32_t segs = (end - start + c->mss - 1) / c->mss;
+	unsigned degree;
+
+	/* the episode's retransmissions all lie below recover (snd_max when it began) */
+	if (c->prior_cwnd == 0 || c->undo_rtx == 0 || SEQ_GT(end, c->recover) ||
+	    end - start > c->max_snd_wnd)
+		return false;
+	if (segs < c->undo_rtx) {
+		c->undo_rtx = (uint8_t)(c->undo_rtx - segs);
+		return false;
+	}
+	c->cwnd = RTE_MAX(c->cwnd, c->prior_cwnd);
+	c->ssthresh = RTE_MAX(c->ssthresh, c->prior_ssthresh);
+	/* no reduction is left to protect (RFC 6582 4.1's recover): a real loss still in the
+	 * window may start recovery at once */
+	c->flags &= (uint16_t)~HL_TCPF_RECOVERY;
+	c->recover = c->snd_una;
+	cc->on_undo(c);
+	/* the segments the episode's duplicate ACKs stood for came before the late one */
+	degree = RTE_MAX((unsigned)c->reordering, (unsigned)c->undo_dupacks) + 1;
+	c->reordering = (uint8_t)RTE_MIN(degree, (unsigned)HL_TCP_REORDER_MAX);
+	c->prior_cwnd = 0;
+	c->undo_rtx = 0;
+	return true;
 }
 
 /* ---- NewReno ---- */
@@ -111,12 +190,18 @@ static void newreno_on_rto(struct hl_tcp_conn *c)
 	rto_reset(c);
 }
 
+static void newreno_on_undo(struct hl_tcp_conn *c)
+{
+	(void)c; /* no state beyond cwnd and ssthresh */
+}
+
 const struct hl_tcp_cc_ops hl_tcp_newreno = {
 	.name = "newreno",
 	.init = cc_init,
 	.on_ack = newreno_on_ack,
 	.on_dupack = newreno_on_dupack,
 	.on_rto = newreno_on_rto,
+	.on_undo = newreno_on_undo,
 };
 
 /* ---- CUBIC (RFC 9438) ---- */
@@ -320,12 +405,31 @@ static void cubic_on_rto(struct hl_tcp_conn *c)
 	rto_reset(c);
 }
 
+/*
+ * RFC 9438 4.9 would restore CUBIC's own state too (W_max and the curve); the
+ * 256 bytes of the connection have no room for the prior W_max (cubic_decrease() overwrote it
+ * with the window at the event, or 0.85 of it). So the next congestion
+ * avoidance stage starts a new curve at the restored window, as after a slow
+ * start (4.8: K = 0, W_max = cwnd): growth resumes convex from there instead of
+ * concave towards the old plateau, which can be a little slower, never faster.
+ */
+static void cubic_on_undo(struct hl_tcp_conn *c)
+{
+	struct cubic s = cubic_load(c);
+
+	s.w_max = RTE_MAX(s.w_max, c->cwnd);
+	s.fc = 0;
+	s.epoch = 0;
+	cubic_store(c, &s);
+}
+
 const struct hl_tcp_cc_ops hl_tcp_cubic = {
 	.name = "cubic",
 	.init = cubic_init,
 	.on_ack = cubic_on_ack,
 	.on_dupack = cubic_on_dupack,
 	.on_rto = cubic_on_rto,
+	.on_undo = cubic_on_undo,
 };
 
 /* ---- by name ---- */

@@ -240,7 +240,6 @@ int hl_tcp_connect(struct hl_tcp *t, uint32_t laddr, uint32_t raddr, uint16_t rp
 	c->mss = (uint16_t)(mtu - 40); /* until the peer's MSS is known */
 	/* offered; what the SYN-ACK does not return is turned off again */
 	c->flags = HL_TCPF_WSCALE | HL_TCPF_SACK | HL_TCPF_TS | HL_TCPF_APP;
-	c->rcv_wscale = HL_TCP_RCV_WSCALE;
 	c->ts_off = tcp_ts_offset(t, &k);
 	c->rto = HL_TCP_RTO_INIT_MS;
 	c->rtt_ts = t->now;
@@ -279,7 +278,7 @@ struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, u
 	memset(c, 0, sizeof(*c));
 	c->key = *k;
 	c->heard_at = t->now;
-	c->lst = (uint16_t)lst;
+	c->lst = (uint8_t)lst;
 	if (rte_hash_add_key_data(t->table, k, c) != 0) {
 		HL_COUNT(t->w, TCP_TABLE_FULL);
 		rte_mempool_put(t->pool, c);

@@ -86,10 +86,8 @@ static void tcp_syncookie_synack(struct hl_tcp *t, unsigned port, const struct h
 	tmp.rcv_nxt = s->seq + 1;
 	if (s->opt_ts) {
 		tmp.flags |= HL_TCPF_TS;
-		if (s->opt_ws != 0xff) {
+		if (s->opt_ws != 0xff)
 			tmp.flags |= HL_TCPF_WSCALE;
-			tmp.rcv_wscale = HL_TCP_RCV_WSCALE;
-		}
 		if (s->opt_sack_ok)
 			tmp.flags |= HL_TCPF_SACK;
 		tmp.ts_recent = s->tsval;
@@ -136,7 +134,6 @@ static bool tcp_syncookie_accept(struct hl_tcp *t, unsigned port, unsigned lst,
 		if (ws != 15) {
 			c->flags |= HL_TCPF_WSCALE;
 			c->snd_wscale = RTE_MIN(ws, (uint8_t)14);
-			c->rcv_wscale = HL_TCP_RCV_WSCALE;
 		}
 		c->ts_recent = s->tsval;
 		c->ts_recent_age = t->now;
@@ -192,7 +189,6 @@ static void tcp_passive_open(struct hl_tcp *t, unsigned port, unsigned lst,
 	if (s->opt_ws != 0xff) {
 		c->flags |= HL_TCPF_WSCALE;
 		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
-		c->rcv_wscale = HL_TCP_RCV_WSCALE;
 	}
 	if (s->opt_sack_ok)
 		c->flags |= HL_TCPF_SACK;
@@ -306,10 +302,63 @@ static bool tcp_ts_rtt(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_
 	return true;
 }
 
+/* The congestion control entered recovery: resend snd_una (or the first lost hole). */
+static void tcp_fast_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
+	/* the scoreboard, not the count, said lost */
+	if (c->dupacks < tcp_dupthresh(c))
+		HL_COUNT(t->w, TCP_SACK_LOSS);
+	c->rtx_hi = c->snd_una;
+	tcp_retransmit(t, c, true);
+}
+
+/*
+ * A duplicate ACK (RFC 6675 2): the third (tcp_dupthresh()) or one that shows snd_una lost
+ * on the scoreboard starts fast retransmit and recovery; in recovery each one may send the
+ * next lost hole.
+ *
+ * Once D-SACKs showed this path reorders (c->reordering raised), a suspected loss first
+ * waits a reordering window, RFC 8985's reo_wnd (SRTT / 4, + 1 ms for the clock's
+ * granularity): the segment may still come, and an ACK of new data cancels the wait
+ * (tcp_rto_arm). The window's deadline borrows rto_at (HL_TCPF_REO, as Linux's reordering
+ * timer shares the retransmission timer); tcp_reo_fire() then retransmits.
+ */
+static void tcp_dupack(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	HL_COUNT(t->w, TCP_DUPACK);
+	if (c->dupacks < UINT8_MAX)
+		c->dupacks++;
+	if (!(c->flags & (HL_TCPF_RECOVERY | HL_TCPF_REO)) && c->reordering > HL_TCP_REORDER_INIT &&
+	    tcp_loss_suspected(c)) {
+		HL_COUNT(t->w, TCP_REO_WAIT);
+		c->rto_at = t->now + (c->srtt >> 5) + 1;
+		c->flags |= HL_TCPF_REO | HL_TCPF_RTO;
+		tcp_timer_update(t, c);
+		return;
+	}
+	if (t->cc->on_dupack(c))
+		tcp_fast_retransmit(t, c);
+	else if (c->flags & HL_TCPF_RECOVERY)
+		tcp_sack_retransmit(t, c); /* a segment left; the next lost SACK hole goes */
+}
+
+void tcp_reo_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	c->flags &= (uint16_t)~HL_TCPF_REO;
+	HL_COUNT(t->w, TCP_REO_TIMEOUT);
+	if (!(c->flags & HL_TCPF_RECOVERY) && t->cc->on_dupack(c))
+		tcp_fast_retransmit(t, c);
+	if (c->snd_una != c->snd_max)
+		tcp_rto_arm(t, c);
+}
+
 /* The ACK field of a synchronized connection. @return false: stop (the segment is dropped). */
 static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
 {
 	const struct hl_tcp_app *app = tcp_app(t, c);
+	uint32_t sacked = tcp_sacked_below(c, c->snd_max);
+	bool more_sacked;
 
 	if (SEQ_GT(s->ack, c->snd_max)) {
 		HL_COUNT(t->w, TCP_ACK_UNSENT);
@@ -321,7 +370,14 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		tcp_send_challenge_ack(t, c);
 		return false;
 	}
-	tcp_sack_update(c, s);
+	if (tcp_sack_update(c, s)) {
+		HL_COUNT(t->w, TCP_DSACK_IN);
+		if (tcp_cc_undo(t->cc, c, s->sack[0][0], s->sack[0][1]))
+			HL_COUNT(t->w, TCP_SPURIOUS_UNDO);
+	}
+	/* RFC 6675 2: an ACK that SACKs more is a duplicate one, data or window update or not */
+	more_sacked = tcp_sacked_below(c, c->snd_max) > sacked;
+	sacked = tcp_sacked_below(c, c->snd_max);
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
 
@@ -341,6 +397,13 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			tcp_rtt_sample(c, t->now - c->rtt_ts);
 		}
 		c->backoff = 0;
+		/* the first new ACK of a fast recovery episode: the duplicate ACKs, or segments
+		 * SACKed above the old snd_una, measure the reordering, should D-SACKs show the
+		 * episode spurious */
+		if (c->prior_cwnd != 0 && c->undo_dupacks == 0)
+			c->undo_dupacks =
+				(uint8_t)RTE_MIN(RTE_MAX((uint32_t)c->dupacks, sacked / c->mss),
+						 (uint32_t)UINT8_MAX);
 		c->dupacks = 0;
 		if (t->cc->on_ack(c, acked, t->now))
 			tcp_retransmit(t, c, true);
@@ -348,25 +411,20 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			tcp_rto_stop(t, c);
 		else
 			tcp_rto_arm(t, c); /* RFC 6298 5.3 */
+		/* RFC 6675 5: a cumulative ACK that SACKs more is a duplicate one too: the hole
+		 * now at snd_una may be lost */
+		if (more_sacked && !(c->flags & HL_TCPF_RECOVERY) && c->snd_una != c->snd_max)
+			tcp_dupack(t, c);
 		if (data != 0 && (c->flags & HL_TCPF_APP) && app->sent != NULL) {
 			app->sent(t, c, data);
 			if (c->flags & HL_TCPF_DEAD)
 				return false;
 		}
-	} else if (s->ack == c->snd_una && s->len == 0 &&
-		   !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
-		   ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd && c->snd_una != c->snd_max) {
-		HL_COUNT(t->w, TCP_DUPACK);
-		if (c->dupacks < UINT8_MAX)
-			c->dupacks++;
-		if (t->cc->on_dupack(c)) {
-			HL_COUNT(t->w, TCP_FAST_RETRANSMIT);
-			c->rtx_hi = c->snd_una;
-			tcp_retransmit(t, c, true);
-		} else if (c->flags & HL_TCPF_RECOVERY) {
-			/* each further duplicate ACK: a segment left; the next SACK hole goes */
-			tcp_sack_retransmit(t, c);
-		}
+	} else if (s->ack == c->snd_una && c->snd_una != c->snd_max &&
+		   (more_sacked ||
+		    (s->len == 0 && !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		     ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd))) {
+		tcp_dupack(t, c);
 	}
 	/* window update (RFC 9293 3.10.7.4, fifth check) */
 	if (SEQ_LT(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack))) {
@@ -441,12 +499,10 @@ static void tcp_syn_opts(struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
 	uint16_t peer_mss = s->opt_mss != 0 ? s->opt_mss : HL_TCP_DEFAULT_MSS;
 
 	c->mss = RTE_MAX(RTE_MIN(c->mss, peer_mss), (uint16_t)64);
-	if (s->opt_ws != 0xff) {
+	if (s->opt_ws != 0xff)
 		c->snd_wscale = RTE_MIN(s->opt_ws, (uint8_t)14);
-	} else {
+	else
 		c->flags &= (uint16_t)~HL_TCPF_WSCALE;
-		c->rcv_wscale = 0;
-	}
 	if (!s->opt_sack_ok)
 		c->flags &= (uint16_t)~HL_TCPF_SACK;
 	if (s->opt_ts) {
@@ -617,10 +673,12 @@ static void tcp_data(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m
 			HL_DROP(t->w, TCP_MULTISEG, m);
 			return;
 		}
-		if (++c->delack_segs >= 2 || fin || c->ooo_head != NULL)
+		if ((c->flags & HL_TCPF_DELACK_SEG) || fin || c->ooo_head != NULL) {
 			c->flags |= HL_TCPF_ACK_NOW; /* RFC 5681 4.2: also when a hole fills */
-		else
+		} else {
+			c->flags |= HL_TCPF_DELACK_SEG;
 			tcp_delack_arm(t, c);
+		}
 		if (!tcp_deliver(t, c, m, len))
 			return;
 		m = NULL;

@@ -24,12 +24,13 @@ uint32_t tcp_rcv_window(const struct hl_tcp *t, const struct hl_tcp_conn *c)
 static uint16_t tcp_wnd_field(const struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	uint32_t wnd = tcp_rcv_window(t, c), field;
+	uint8_t ws = tcp_rcv_wscale(c);
 
 	if (SEQ_LT(c->rcv_nxt + wnd, c->rcv_adv))
 		wnd = c->rcv_adv - c->rcv_nxt; /* RFC 9293 3.8.6.2.2: do not shrink */
-	field = RTE_MIN(wnd >> c->rcv_wscale, 0xffffu);
-	if (SEQ_GT(c->rcv_nxt + (field << c->rcv_wscale), c->rcv_adv))
-		c->rcv_adv = c->rcv_nxt + (field << c->rcv_wscale);
+	field = RTE_MIN(wnd >> ws, 0xffffu);
+	if (SEQ_GT(c->rcv_nxt + (field << ws), c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + (field << ws);
 	return (uint16_t)field;
 }
 
@@ -155,8 +156,7 @@ static void tcp_xmit(struct hl_tcp *t, struct rte_mbuf *m, struct rte_tcp_hdr *t
 /* An ACK is being sent: whatever was owed is paid. */
 static void tcp_acked_now(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
-	c->flags &= (uint16_t) ~(HL_TCPF_ACK_NOW | HL_TCPF_DELACK);
-	c->delack_segs = 0;
+	c->flags &= (uint16_t) ~(HL_TCPF_ACK_NOW | HL_TCPF_DELACK | HL_TCPF_DELACK_SEG);
 	c->last_ack_sent = c->rcv_nxt;
 	tcp_timer_update(t, c);
 }
@@ -198,8 +198,10 @@ static int tcp_send_seg(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t seq, u
 		return -ENOBUFS;
 	if (len != 0)
 		sq_copy(c, seq - c->snd_una, (uint8_t *)(th + 1) + optlen, len);
-	if (SEQ_LT(seq, c->snd_max))
+	if (SEQ_LT(seq, c->snd_max)) {
 		HL_COUNT(t->w, TCP_RETRANSMIT);
+		tcp_undo_count_rtx(c);
+	}
 	tcp_acked_now(t, c);
 	tcp_xmit(t, m, th);
 	return 0;
@@ -281,13 +283,17 @@ void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
 
 bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
-	uint32_t seq = SEQ_LT(c->rtx_hi, c->snd_una) ? c->snd_una : c->rtx_hi, hole, len;
+	uint32_t seq = SEQ_LT(c->rtx_hi, c->snd_una) ? c->snd_una : c->rtx_hi, hole, len, sent;
 
 	if (c->sb_n == 0)
 		return false;
 	seq = tcp_sack_skip(c, seq, &hole);
-	/* only holes below the highest SACKed byte are known lost (RFC 6675 IsLost, roughly) */
 	if (!SEQ_LT(seq, c->sb[c->sb_n - 1][1]))
+		return false;
+	/* a hole with enough SACKed above it is lost (RFC 6675 NextSeg (1)); one that may
+	 * only be reordered goes when there is no new data to send instead (NextSeg (3)) */
+	sent = c->snd_max - c->snd_una;
+	if (c->sq_bytes > sent && c->snd_wnd > sent && !tcp_sack_is_lost(c, seq, tcp_dupthresh(c)))
 		return false;
 	len = RTE_MIN(RTE_MIN(hole, tcp_seg_max(c)), c->sq_bytes - (seq - c->snd_una));
 	if (len == 0 || tcp_send_seg(t, c, seq, len, false) != 0)
@@ -379,7 +385,7 @@ void tcp_send_syn(struct hl_tcp *t, struct hl_tcp_conn *c)
 		o[n++] = 1; /* NOP */
 		o[n++] = 3; /* window scale */
 		o[n++] = 3;
-		o[n++] = c->rcv_wscale;
+		o[n++] = tcp_rcv_wscale(c);
 	}
 	if (c->flags & HL_TCPF_SACK) {
 		o[n++] = 1;

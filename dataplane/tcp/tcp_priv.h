@@ -53,8 +53,10 @@
 #define HL_TCP_LISTENERS_MAX  64
 #define HL_TCP_HDR_MAX        60
 #define HL_TCP_MAX_WND        (1u << 30)
-#define HL_TCP_SB_MAX         4  /* SACK scoreboard blocks kept per connection */
-#define HL_TCP_TS_OPTLEN      12 /* NOP NOP TS: on every segment when timestamps are on */
+#define HL_TCP_SB_MAX         4   /* SACK scoreboard blocks kept per connection */
+#define HL_TCP_REORDER_INIT   3   /* duplicate ACKs that start fast recovery (RFC 5681 3.2) */
+#define HL_TCP_REORDER_MAX    127 /* ... at most, raised by spurious retransmissions */
+#define HL_TCP_TS_OPTLEN      12  /* NOP NOP TS: on every segment when timestamps are on */
 #define HL_TCP_PAWS_IDLE_MS   (24u * 86400 * 1000) /* RFC 7323 5.5: ts_recent expires */
 #define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
 #define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
@@ -95,6 +97,8 @@ enum hl_tcp_state {
 #define HL_TCPF_DEAD       0x0800 /* closed; freed at the next reap */
 #define HL_TCPF_TS         0x1000 /* timestamps in use (RFC 7323) */
 #define HL_TCPF_SACK       0x2000 /* SACK permitted both ways (RFC 2018) */
+#define HL_TCPF_DELACK_SEG 0x4000 /* data came since our last ACK: more is ACKed at once */
+#define HL_TCPF_REO        0x8000 /* rto_at is the reordering window's deadline (tcp_in.c) */
 
 /* The table key: peer and local endpoint, network byte order. */
 struct hl_tcp_key {
@@ -122,13 +126,13 @@ struct hl_tcp_conn {
 	uint8_t state;
 	uint8_t port; /* the port the SYN came in on (MSS clamp) */
 	uint8_t snd_wscale;
-	uint8_t rcv_wscale;
-	uint16_t flags;
-	uint16_t mss;    /* send MSS: the peer's, clamped to our MTU */
 	uint8_t backoff; /* RTOs in a row */
+	uint16_t flags;
+	uint16_t mss; /* send MSS: the peer's, clamped to our MTU */
 	uint8_t dupacks;
-	uint8_t delack_segs; /* full segments received since the last ACK we sent */
-	uint8_t ooo_n;       /* mbufs in the out-of-order queue */
+	uint8_t ooo_n;     /* mbufs in the out-of-order queue */
+	uint8_t sb_n;      /* blocks in sb[] */
+	uint8_t ka_probes; /* keepalive probes unanswered (tcp_timer.c) */
 
 	/* send sequence space (RFC 9293 3.3.1) */
 	uint32_t iss;
@@ -144,16 +148,19 @@ struct hl_tcp_conn {
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;  /* right edge we advertised (never moves left) */
 	uint32_t rcv_held; /* bytes delivered, not yet hl_tcp_recved() */
-	/* RTT and RTO (RFC 6298), ms; srtt and rttvar scaled by 8 and 4 */
+	/* RTT and RTO (RFC 6298), ms; srtt and rttvar scaled by 8 and 4 (rto: below) */
 	uint32_t srtt;
 	uint32_t rttvar;
-	uint32_t rto;
 	uint32_t rtt_seq;
 	uint32_t rtt_ts;
 	/* congestion control (tcp_cc.c) */
 	uint32_t cwnd;
 	uint32_t ssthresh;
 	uint32_t recover;
+	/* undo of a spurious fast retransmit (tcp_cc.c): the window before the episode;
+	 * prior_cwnd 0: nothing to undo */
+	uint32_t prior_cwnd;
+	uint32_t prior_ssthresh;
 	/* deadlines (ms); timer_at is the earliest armed, the wheel's key */
 	uint32_t timer_at;
 	uint32_t rto_at;               /* retransmission, persist, TIME-WAIT and FIN-WAIT-2 */
@@ -170,7 +177,7 @@ struct hl_tcp_conn {
 	};
 	uint32_t sq_bytes; /* from snd_una (the head's first sq_off bytes are acked) */
 	uint16_t sq_off;
-	uint16_t lst; /* index of the listener (or of the active-open application) */
+	uint16_t rto; /* ms, within [HL_TCP_RTO_MIN_MS, HL_TCP_RTO_MAX_MS] */
 	void *app_ctx;
 	/* timestamps (RFC 7323), ms: ours are t->now + ts_off */
 	uint32_t ts_recent;     /* the peer's TSval to echo */
@@ -184,13 +191,26 @@ struct hl_tcp_conn {
 	/* SACK scoreboard (tcp_sack.c): what the peer holds above snd_una, ascending,
 	 * disjoint, the lowest HL_TCP_SB_MAX blocks */
 	uint32_t sb[HL_TCP_SB_MAX][2];
-	uint32_t rtx_hi; /* recovery: retransmitted up to here */
-	uint8_t sb_n;
-	uint8_t ka_probes; /* keepalive probes unanswered (tcp_timer.c) */
-	uint32_t heard_at; /* when the peer last sent an acceptable segment (keepalive) */
+	uint32_t rtx_hi;      /* recovery: retransmitted up to here */
+	uint32_t heard_at;    /* when the peer last sent an acceptable segment (keepalive) */
+	uint8_t lst;          /* index of the listener (or of the active-open application) */
+	uint8_t reordering;   /* duplicate ACKs that start fast recovery (tcp_cc.c) */
+	uint8_t undo_rtx;     /* segments retransmitted since prior_cwnd was set, not D-SACKed */
+	uint8_t undo_dupacks; /* duplicate ACKs of that episode before its first new ACK */
 	/* the congestion control's own state, opaque outside tcp_cc.c (CUBIC: 16 bytes) */
 	uint32_t cc_priv[4];
 };
+/* 257 bytes would pad each pool object to 448 (tests/unit/test_tcp_cubic.c, test_conn_size) */
+_Static_assert(sizeof(struct hl_tcp_conn) <= 256, "struct hl_tcp_conn grew past 256 bytes");
+_Static_assert(HL_TCP_RTO_MAX_MS <= UINT16_MAX, "hl_tcp_conn.rto is 16 bits");
+_Static_assert(HL_TCP_LISTENERS_MAX <= UINT8_MAX + 1, "hl_tcp_conn.lst is 8 bits");
+_Static_assert(HL_TCP_REORDER_MAX <= UINT8_MAX, "hl_tcp_conn.reordering is 8 bits");
+
+/* Our window scale: offered in the SYN and in use only when both sides sent it. */
+static inline uint8_t tcp_rcv_wscale(const struct hl_tcp_conn *c)
+{
+	return (c->flags & HL_TCPF_WSCALE) ? HL_TCP_RCV_WSCALE : 0;
+}
 
 LIST_HEAD(hl_tcp_conn_list, hl_tcp_conn);
 TAILQ_HEAD(hl_tcp_tw_list, hl_tcp_conn);
@@ -205,11 +225,42 @@ struct hl_tcp_cc_ops {
 	/* a duplicate ACK (c->dupacks counts them); true: retransmit snd_una now */
 	bool (*on_dupack)(struct hl_tcp_conn *c);
 	void (*on_rto)(struct hl_tcp_conn *c);
+	/* the last fast retransmit was spurious: cwnd and ssthresh are back (tcp_cc_undo());
+	 * the congestion control's own state follows */
+	void (*on_undo)(struct hl_tcp_conn *c);
 };
 extern const struct hl_tcp_cc_ops hl_tcp_newreno;
 extern const struct hl_tcp_cc_ops hl_tcp_cubic;
 /* The ops of @p cc, or NULL when it is not an enum hl_tcp_cc value. */
 const struct hl_tcp_cc_ops *tcp_cc_ops(enum hl_tcp_cc cc);
+/*
+ * A D-SACK (RFC 2883) reported [@p start, @p end) received twice. When it
+ * accounts for the last of the segments retransmitted since fast recovery
+ * began (they were all spurious: reordering, not loss), the window goes back
+ * to what it was, the duplicate-ACK threshold rises and @return true.
+ */
+bool tcp_cc_undo(const struct hl_tcp_cc_ops *cc, struct hl_tcp_conn *c, uint32_t start,
+		 uint32_t end);
+/*
+ * DupThresh (RFC 6675 2): the duplicate ACKs, or segments SACKed above a hole, that show it
+ * lost. c->reordering, but no more than one loss in the flight can bring (the segments
+ * after it), and at least HL_TCP_REORDER_INIT.
+ */
+unsigned tcp_dupthresh(const struct hl_tcp_conn *c);
+/* Outside recovery: the DupThresh-th duplicate ACK came or IsLost(snd_una), for data sent
+ * after the last recovery began. */
+bool tcp_loss_suspected(const struct hl_tcp_conn *c);
+
+/* A segment below snd_max is sent again: one more that a D-SACK must show spurious. */
+static inline void tcp_undo_count_rtx(struct hl_tcp_conn *c)
+{
+	if (c->prior_cwnd == 0)
+		return;
+	if (c->undo_rtx == UINT8_MAX)
+		c->prior_cwnd = 0; /* too many to account for: no undo */
+	else
+		c->undo_rtx++;
+}
 
 struct hl_tcp {
 	struct hl_worker *w;
@@ -367,8 +418,9 @@ void tcp_ooo_free(struct hl_tcp *t, struct hl_tcp_conn *c);
 unsigned tcp_ooo_sack_blocks(const struct hl_tcp_conn *c, uint32_t (*blk)[2], unsigned max);
 
 /* tcp_sack.c */
-/* Merge the SACK blocks of segment @p s (those inside (snd_una, snd_max]) into the scoreboard. */
-void tcp_sack_update(struct hl_tcp_conn *c, const struct hl_tcp_seg *s);
+/* Merge the SACK blocks of segment @p s (those inside (snd_una, snd_max]) into the scoreboard.
+ * @return true: its first block is a D-SACK (RFC 2883 4), not merged. */
+bool tcp_sack_update(struct hl_tcp_conn *c, const struct hl_tcp_seg *s);
 /* snd_una moved: forget what it covers. */
 void tcp_sack_clip(struct hl_tcp_conn *c);
 /* SACKed bytes in [snd_una, @p seq). */
@@ -376,9 +428,20 @@ uint32_t tcp_sacked_below(const struct hl_tcp_conn *c, uint32_t seq);
 /* @p seq moved past a SACKed block that holds it; *@p lim: bytes from there to the next
  * SACKed block (UINT32_MAX: none). */
 uint32_t tcp_sack_skip(const struct hl_tcp_conn *c, uint32_t seq, uint32_t *lim);
+/*
+ * RFC 6675 IsLost(@p seq): more than (@p dupthresh - 1) * SMSS bytes, or @p dupthresh
+ * discontiguous blocks, above @p seq are SACKed. Only the scoreboard's blocks count (the
+ * lowest HL_TCP_SB_MAX): an underestimate when more were reported, never an overestimate.
+ */
+bool tcp_sack_is_lost(const struct hl_tcp_conn *c, uint32_t seq, unsigned dupthresh);
 /* Retransmit the next hole at or above rtx_hi below the highest SACKed byte (one segment).
  * @return true: sent. (tcp_out.c) */
 bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c);
+
+/* tcp_in.c */
+/* The reordering window (HL_TCPF_REO) passed: fast retransmit if snd_una is still suspected
+ * lost; the retransmission deadline is re-armed. */
+void tcp_reo_fire(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /* tcp_syncookie.c */
 void tcp_syncookie_init(struct hl_tcp *t);

@@ -10,6 +10,10 @@
  * an RTO, fast retransmit, the next hole in recovery); tcp_timer.c clears
  * the scoreboard at the second RTO in a row, in case the peer reneged
  * (RFC 2018 8).
+ *
+ * A first block that reports data received twice (D-SACK, RFC 2883) is not
+ * merged: tcp_in.c counts it and tcp_cc.c may find the fast retransmit that
+ * caused it spurious.
  */
 #include "tcp_priv.h"
 
@@ -48,18 +52,39 @@ static void sb_insert(struct hl_tcp_conn *c, uint32_t s, uint32_t e)
 	}
 }
 
-void tcp_sack_update(struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+/* RFC 2883 4: the first block is a D-SACK when it lies below the segment's cumulative ACK
+ * or within the second block. */
+static bool sack_first_is_dsack(const struct hl_tcp_seg *s)
 {
+	uint32_t bs, be;
+
+	if (s->nsack == 0)
+		return false;
+	bs = s->sack[0][0];
+	be = s->sack[0][1];
+	if (!SEQ_LT(bs, be))
+		return false;
+	if (SEQ_LT(bs, s->ack))
+		return true;
+	return s->nsack > 1 && SEQ_LEQ(s->sack[1][0], bs) && SEQ_LEQ(be, s->sack[1][1]);
+}
+
+bool tcp_sack_update(struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
+{
+	bool dsack;
+
 	if (!(c->flags & HL_TCPF_SACK))
-		return;
-	for (unsigned b = 0; b < s->nsack; b++) {
+		return false;
+	dsack = sack_first_is_dsack(s);
+	for (unsigned b = dsack ? 1 : 0; b < s->nsack; b++) {
 		uint32_t bs = s->sack[b][0], be = s->sack[b][1];
 
-		/* below snd_una (D-SACK, RFC 2883) or beyond what we sent: ignored */
+		/* below snd_una (stale) or beyond what we sent: ignored */
 		if (!SEQ_LT(bs, be) || SEQ_LT(bs, c->snd_una) || SEQ_GT(be, c->snd_max))
 			continue;
 		sb_insert(c, bs, be);
 	}
+	return dsack;
 }
 
 void tcp_sack_clip(struct hl_tcp_conn *c)
@@ -99,4 +124,18 @@ uint32_t tcp_sack_skip(const struct hl_tcp_conn *c, uint32_t seq, uint32_t *lim)
 		break;
 	}
 	return seq;
+}
+
+bool tcp_sack_is_lost(const struct hl_tcp_conn *c, uint32_t seq, unsigned dupthresh)
+{
+	uint32_t above = 0;
+	unsigned blocks = 0;
+
+	for (unsigned i = 0; i < c->sb_n; i++) {
+		if (SEQ_LEQ(c->sb[i][1], seq))
+			continue;
+		above += c->sb[i][1] - (SEQ_LT(c->sb[i][0], seq) ? seq : c->sb[i][0]);
+		blocks++;
+	}
+	return above > (dupthresh - 1) * (uint32_t)c->mss || blocks >= dupthresh;
 }

@@ -99,13 +99,13 @@ void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c)
 	uint64_t rto = (uint64_t)c->rto << c->backoff;
 
 	c->rto_at = t->now + (uint32_t)RTE_MIN(rto, (uint64_t)HL_TCP_RTO_MAX_MS);
-	c->flags |= HL_TCPF_RTO;
+	c->flags = (uint16_t)((c->flags | HL_TCPF_RTO) & ~HL_TCPF_REO);
 	tcp_timer_update(t, c);
 }
 
 void tcp_rto_stop(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
-	c->flags &= (uint16_t)~HL_TCPF_RTO;
+	c->flags &= (uint16_t) ~(HL_TCPF_RTO | HL_TCPF_REO);
 	tcp_timer_update(t, c);
 }
 
@@ -137,7 +137,8 @@ void tcp_rtt_sample(struct hl_tcp_conn *c, uint32_t r)
 		c->rttvar = (uint32_t)((int32_t)c->rttvar + delta - (int32_t)(c->rttvar >> 2));
 	}
 	rto = (c->srtt >> 3) + RTE_MAX(c->rttvar, 1u); /* srtt + max(G, 4 rttvar) */
-	c->rto = RTE_MIN(RTE_MAX(rto, (uint32_t)HL_TCP_RTO_MIN_MS), (uint32_t)HL_TCP_RTO_MAX_MS);
+	c->rto = (uint16_t)RTE_MIN(RTE_MAX(rto, (uint32_t)HL_TCP_RTO_MIN_MS),
+				   (uint32_t)HL_TCP_RTO_MAX_MS);
 }
 
 /* The retransmission (or persist, or close) deadline passed. */
@@ -223,7 +224,10 @@ static void tcp_timer_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 	}
 	if ((c->flags & HL_TCPF_RTO) && SEQ_LEQ(c->rto_at, t->now)) {
 		c->flags &= (uint16_t)~HL_TCPF_RTO;
-		tcp_rto_fire(t, c);
+		if (c->flags & HL_TCPF_REO)
+			tcp_reo_fire(t, c);
+		else
+			tcp_rto_fire(t, c);
 	}
 	if (!(c->flags & HL_TCPF_DEAD) && tcp_keepalive_at(t, c, &ka) && SEQ_LEQ(ka, t->now))
 		tcp_keepalive_fire(t, c);

@@ -144,7 +144,16 @@ extern "C" {
 	X(TCP_KEEPALIVE_TIMEOUT,                                                                   \
 	  "tcp_keepalive_timeout") /* connections reset: keepalive probes unanswered */            \
 	X(TCP_RX_MEM_DROP,                                                                         \
-	  "tcp_rx_mem_drop") /* in-order data dropped: send queues hold their share of mbufs */
+	  "tcp_rx_mem_drop") /* in-order data dropped: send queues hold their share of mbufs */    \
+	X(TCP_DSACK_IN, "tcp_dsack_in") /* D-SACKs received (RFC 2883: data that came twice) */    \
+	X(TCP_SPURIOUS_UNDO,                                                                       \
+	  "tcp_spurious_undo") /* fast retransmits undone: D-SACKs showed them all unneeded */     \
+	X(TCP_SACK_LOSS,                                                                           \
+	  "tcp_sack_loss") /* fast retransmits the scoreboard started (RFC 6675 IsLost) */         \
+	X(TCP_REO_WAIT,                                                                            \
+	  "tcp_reo_wait") /* suspected losses that first waited a reordering window */             \
+	X(TCP_REO_TIMEOUT,                                                                         \
+	  "tcp_reo_timeout") /* ... whose window passed with the segment still missing */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

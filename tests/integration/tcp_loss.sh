@@ -15,14 +15,16 @@ set -euo pipefail
 hl_init "$@"
 hl_netem_echo_up
 
-ctr() { hl_ctr "$1"; }
+# hintlb's counters logged per run (deltas)
+HL_CTRS="tcp_retransmit tcp_fast_retransmit tcp_sack_retransmit tcp_rto tcp_dupack
+	tcp_dsack_in tcp_spurious_undo tcp_sack_loss tcp_reo_wait tcp_reo_timeout"
 
 # run PPM BYTES LIMIT_S: one echo with PPM loss each way, within LIMIT_S.
 run() {
-	local ppm=$1 bytes=$2 limit=$3 rtx0 dt out in_tcp in_drop out_tcp out_drop
+	local ppm=$1 bytes=$2 limit=$3 dt out in_tcp in_drop out_tcp out_drop hl0 hl1 c s
 	hl_netem_set 0 "$ppm"
 	hl_netem_set 1 "$ppm"
-	rtx0=$(ctr tcp_retransmit)
+	hl0=$(hl_counters)
 	if ! out=$(hl_echo_client $((limit + 10)) "$HL_VIP" --size "$bytes" --deadline "$limit" 2>&1); then
 		hl_log "netem: from hintlb $(hl_netem_stats 0), to hintlb $(hl_netem_stats 1) (frames dropped)"
 		hl_counters | grep '^tcp_' | sort | tr '\n' ' ' >&2
@@ -30,11 +32,16 @@ run() {
 	fi
 	dt=$(sed -n 's/^ok .* secs=\([0-9.]*\) .*/\1/p' <<<"$out")
 	[ -n "$dt" ] || hl_fail "echo_client.py: no time in: $out"
+	hl1=$(hl_counters)
 	read -r in_tcp in_drop _ < <(hl_netem_stats 0)
 	read -r out_tcp out_drop _ < <(hl_netem_stats 1)
 	hl_log "loss $((ppm / 10000)) % each way: $((bytes >> 20)) MiB echoed intact in $dt s;" \
-		"dropped $in_drop of $in_tcp frames from hintlb, $out_drop of $out_tcp to it;" \
-		"hintlb retransmitted $(($(ctr tcp_retransmit) - rtx0))"
+		"dropped $in_drop of $in_tcp frames from hintlb, $out_drop of $out_tcp to it"
+	s="  hintlb:"
+	for c in $HL_CTRS; do
+		s+=" $c=$(($(hl_ctr "$c" <(echo "$hl1")) - $(hl_ctr "$c" <(echo "$hl0"))))"
+	done
+	hl_log "$s"
 	[ "$in_drop" -gt 0 ] && [ "$out_drop" -gt 0 ] ||
 		hl_fail "netem dropped nothing: $in_drop / $out_drop"
 	echo "tcp_loss $((ppm / 10000))pct $((bytes >> 20))MiB: $dt s"

@@ -49,7 +49,8 @@ delta() {
 }
 CLIENT_CTRS="TcpExtTCPOFOQueue TcpExtTCPSACKReorder TcpExtTCPDSACKOldSent TcpExtTCPDSACKOfoSent
 	TcpExtTCPDSACKRecv TcpExtTCPSpuriousRtxHostQueues TcpExtTCPFastRetrans TcpRetransSegs"
-HL_CTRS="tcp_ooo_queued tcp_dupack tcp_fast_retransmit tcp_sack_retransmit tcp_retransmit tcp_rto"
+HL_CTRS="tcp_ooo_queued tcp_dupack tcp_fast_retransmit tcp_sack_retransmit tcp_retransmit tcp_rto
+	tcp_dsack_in tcp_spurious_undo tcp_sack_loss tcp_reo_wait tcp_reo_timeout"
 declare -A C H
 
 # run NAME LOSS_PPM PPM0 PPM1 LIMIT_S: one 10 MiB echo with LOSS_PPM of the
