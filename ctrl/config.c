@@ -50,6 +50,8 @@ static const char *const tcp_keys[] = {"max_conns",
 				       "keepalive_idle_s",
 				       "keepalive_interval_s",
 				       "keepalive_probes",
+				       "syn_retries",
+				       "synack_retries",
 				       NULL};
 
 static const struct sec_type sec_types[] = {
@@ -96,6 +98,8 @@ static void set_defaults(struct hl_config *cfg)
 	cfg->tcp.keepalive_idle_s = 7200;
 	cfg->tcp.keepalive_interval_s = 75;
 	cfg->tcp.keepalive_probes = 9;
+	cfg->tcp.syn_retries = 4;
+	cfg->tcp.synack_retries = 5;
 	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "/run/hintlb/ctrl.sock");
 }
 

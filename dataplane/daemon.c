@@ -112,6 +112,9 @@ static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
  * Worker @p w's TCP stack and its listeners: `echo` and `discard` are
  * served; `http` waits for the proxy (its SYNs get RST). No listener, no stack.
  */
+_Static_assert(HL_CFG_SYN_RETRIES_MAX <= HL_TCP_SYN_RETRIES_MAX,
+	       "[tcp] syn_retries must fit hl_tcp_params");
+
 static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_t errlen)
 {
 	const struct hl_cfg_tcp *ct = &d->cfg->tcp;
@@ -130,7 +133,9 @@ static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_
 				  .keepalive = ct->keepalive,
 				  .keepalive_idle_ms = ct->keepalive_idle_s * 1000,
 				  .keepalive_intvl_ms = ct->keepalive_interval_s * 1000,
-				  .keepalive_probes = ct->keepalive_probes};
+				  .keepalive_probes = ct->keepalive_probes,
+				  .syn_retries = (uint8_t)ct->syn_retries,
+				  .synack_retries = (uint8_t)ct->synack_retries};
 	int rc;
 
 	if (d->cfg->n_listeners == 0)

@@ -29,7 +29,8 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (w->tcp != NULL)
 		return -EEXIST;
 	if (p->max_conns < 2 || p->max_syn_rcvd == 0 || p->rcv_buf < 4096 ||
-	    p->rcv_buf >= HL_TCP_MAX_WND || tcp_cc_ops(p->cc) == NULL)
+	    p->rcv_buf >= HL_TCP_MAX_WND || tcp_cc_ops(p->cc) == NULL ||
+	    p->syn_retries > HL_TCP_SYN_RETRIES_MAX || p->synack_retries > HL_TCP_SYN_RETRIES_MAX)
 		return -EINVAL;
 	t = rte_zmalloc("hl_tcp", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
@@ -46,6 +47,10 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (t->p.ooo_max == 0)
 		t->p.ooo_max = RTE_MIN((uint32_t)HL_TCP_OOO_WORKER_DEF,
 				       w->pool != NULL ? w->pool->size / 4 : 0u);
+	if (t->p.syn_retries == 0)
+		t->p.syn_retries = HL_TCP_SYN_RETRIES;
+	if (t->p.synack_retries == 0)
+		t->p.synack_retries = HL_TCP_SYNACK_RETRIES;
 	if (tcp_keepalive_params(&t->p) != 0) {
 		rte_free(t);
 		return -EINVAL;

@@ -41,8 +41,8 @@
 #define HL_TCP_RTO_MIN_MS     200   /* RFC 6298 says 1 s; Linux's 200 ms, as most stacks */
 #define HL_TCP_RTO_MAX_MS     60000 /* RFC 6298 2.5 */
 #define HL_TCP_RETRIES_MAX    10    /* RTOs in a row before giving up (-ETIMEDOUT) */
-#define HL_TCP_SYNACK_RETRIES 5     /* SYN-ACK retransmissions before dropping a half-open */
-#define HL_TCP_SYN_RETRIES    4     /* SYN retransmissions before an active open gives up */
+#define HL_TCP_SYNACK_RETRIES 5     /* default hl_tcp_params.synack_retries */
+#define HL_TCP_SYN_RETRIES    4     /* default hl_tcp_params.syn_retries */
 #define HL_TCP_DELACK_MS      40    /* delayed ACK (RFC 1122 4.2.3.2: < 500 ms) */
 #define HL_TCP_TIME_WAIT_MS   60000 /* 2 MSL */
 #define HL_TCP_FIN_WAIT2_MS   60000 /* bound on FIN-WAIT-2 (the peer may never close) */

@@ -156,7 +156,7 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 	case HL_TCP_SYN_RECEIVED: {
 		bool active = c->state == HL_TCP_SYN_SENT;
 
-		if (c->backoff >= (active ? HL_TCP_SYN_RETRIES : HL_TCP_SYNACK_RETRIES)) {
+		if (c->backoff >= (active ? t->p.syn_retries : t->p.synack_retries)) {
 			if (active)
 				HL_COUNT(t->w, TCP_CONNECT_TIMEOUT);
 			else

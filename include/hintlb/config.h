@@ -110,6 +110,9 @@ struct hl_cfg_worker {
 	uint16_t tx_desc;
 };
 
+/** Most `[tcp] syn_retries` / `synack_retries` (2^11 - 1 s of retrying). */
+#define HL_CFG_SYN_RETRIES_MAX 10
+
 /** `[tcp]`: the dataplane TCP stack, per worker. */
 struct hl_cfg_tcp {
 	uint32_t max_conns;    /**< connection objects, all states */
@@ -128,6 +131,8 @@ struct hl_cfg_tcp {
 	uint32_t keepalive_idle_s;
 	uint32_t keepalive_interval_s;
 	uint32_t keepalive_probes;
+	uint32_t syn_retries;    /**< SYN retransmissions of an active open */
+	uint32_t synack_retries; /**< SYN-ACK retransmissions of a half-open connection */
 };
 
 /** A loaded configuration. Owns its memory; free with hl_config_free(). */

@@ -107,7 +107,18 @@ struct hl_tcp_params {
 	uint32_t keepalive_idle_ms;  /**< 0: 7200 s */
 	uint32_t keepalive_intvl_ms; /**< 0: 75 s */
 	uint32_t keepalive_probes;   /**< <= 127; 0: 9 */
+	/**
+	 * Retransmissions of a SYN (active open) before hl_tcp_connect() gives up
+	 * with closed(-ETIMEDOUT), and of a SYN-ACK before a half-open connection
+	 * is dropped (tcp_synack_giveup). The RTO starts at 1 s and doubles, so n
+	 * retransmissions give up after 2^(n+1) - 1 s. 0: 4 (31 s) and 5 (63 s);
+	 * at most HL_TCP_SYN_RETRIES_MAX.
+	 */
+	uint8_t syn_retries;
+	uint8_t synack_retries;
 };
+
+#define HL_TCP_SYN_RETRIES_MAX 10
 
 #define HL_TCP_SPORT_LO 32768
 #define HL_TCP_SPORT_HI 60999

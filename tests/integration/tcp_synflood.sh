@@ -15,25 +15,28 @@
 #
 # Memory stays bounded: hintlb's RSS does not grow, and the half-open
 # connections the flood made are the backlog's 128 and no more, and they go
-# away: a half-open connection gives up after its SYN-ACK and 5
-# retransmissions (RTO 1 s doubling: 63 s), so the test waits that long
-# after the flood began and then wants 0 < tcp_synack_giveup <= 128, every
+# away: with [tcp] synack_retries = 3 a half-open connection gives up after
+# its SYN-ACK and 3 retransmissions (RTO 1 s doubling: 15 s; the default 5
+# takes 63 s), so the test waits that long after the flood began and then
+# wants 0 < tcp_synack_giveup <= 128 (times the 15 s periods the flood
+# lasted: each give-up makes room for another half-open connection), every
 # connection freed (tcp_closed = tcp_accepted + tcp_synack_giveup), no
 # tcp_conn_pool_empty, tcp_table_full or unresolved ARP, and new connections
-# accepted without a cookie (the backlog has room again). That wait is why
-# this test takes ~70 s.
+# accepted without a cookie (the backlog has room again).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 hl_init "$@"
 hl_topo_up
 
 BACKLOG=128
+SYNACK_RETRIES=3
+GIVEUP_S=$(((1 << (SYNACK_RETRIES + 1)) - 1)) # 1 + 2 + 4 + 8 s
 FLOOD_PROCS=2
 WAVES=4
 WAVE_CONNS=50
 CONF=$HL_WORK/hintlb.conf
 hl_write_config "$CONF" "[listener echo]" "vip = $HL_VIP" "port = 7" "mode = echo" \
-	"[tcp]" "syn_backlog = $BACKLOG"
+	"[tcp]" "syn_backlog = $BACKLOG" "synack_retries = $SYNACK_RETRIES"
 hl_start "$CONF"
 hl_wait_ready 30
 
@@ -76,6 +79,7 @@ ctrs
 hl_log "during the flood: tcp_syn_backlog_full $(ctr tcp_syn_backlog_full)" \
 	"tcp_syncookie_sent $(ctr tcp_syncookie_sent) tcp_syncookie_ok $(ctr tcp_syncookie_ok)"
 kill -TERM "$flood_pid"
+flood_s=$((SECONDS - t_flood))
 wait "$flood_pid" || hl_fail "syn_flood.py failed: $(cat "$HL_WORK/flood.out")"
 hl_log "$(cat "$HL_WORK/flood.out")"
 
@@ -95,21 +99,25 @@ hl_log "after the flood: SYNs hintlb took in over the budget (tcp_syn_backlog_fu
 [ "$ck_ok" -le "$legit" ] || hl_fail "tcp_syncookie_ok $ck_ok > $legit legitimate connections"
 [ "$(ctr tcp_syncookie_bad)" -eq 0 ] || hl_fail "tcp_syncookie_bad $(ctr tcp_syncookie_bad)"
 
-# The flood's half-open connections give up 63 s after its first SYN, all
+# The flood's half-open connections give up GIVEUP_S after its first SYN, all
 # within a few ms: wait for tcp_synack_giveup to grow and then stay put.
-hl_log "waiting for the flood's half-open connections to time out (63 s after the flood began)"
+hl_log "waiting for the flood's half-open connections to time out ($GIVEUP_S s after the flood began)"
 prev=0
-while [ $((SECONDS - t_flood)) -lt 80 ]; do
+while [ $((SECONDS - t_flood)) -lt $((GIVEUP_S + flood_s + 15)) ]; do
 	ctrs
 	giveup=$(ctr tcp_synack_giveup)
 	[ "$giveup" -gt 0 ] && [ "$giveup" -eq "$prev" ] && break
 	prev=$giveup
 	sleep 2
 done
-hl_log "after $((SECONDS - t_flood)) s: tcp_synack_giveup $giveup tcp_accepted $(ctr tcp_accepted)" \
-	"tcp_closed $(ctr tcp_closed) tcp_rto $(ctr tcp_rto)"
+periods=$((1 + flood_s / GIVEUP_S))
+hl_log "after $((SECONDS - t_flood)) s (the flood lasted $flood_s s): tcp_synack_giveup $giveup" \
+	"tcp_accepted $(ctr tcp_accepted) tcp_closed $(ctr tcp_closed) tcp_rto $(ctr tcp_rto)"
 [ "$giveup" -gt 0 ] || hl_fail "no half-open connection timed out (tcp_synack_giveup 0)"
-[ "$giveup" -le "$BACKLOG" ] || hl_fail "tcp_synack_giveup $giveup: more half-open connections than the backlog ($BACKLOG)"
+[ "$giveup" -le $((BACKLOG * periods)) ] ||
+	hl_fail "tcp_synack_giveup $giveup: more half-open connections than the backlog ($BACKLOG) x $periods"
+[ "$(ctr tcp_rto)" -le $((giveup * SYNACK_RETRIES + 100)) ] ||
+	hl_fail "tcp_rto $(ctr tcp_rto): more SYN-ACK retransmissions than $SYNACK_RETRIES per half-open connection"
 [ "$(ctr tcp_closed)" -eq $(($(ctr tcp_accepted) + giveup)) ] ||
 	hl_fail "connections not freed: tcp_closed $(ctr tcp_closed), want tcp_accepted + tcp_synack_giveup = $(($(ctr tcp_accepted) + giveup))"
 for c in tcp_conn_pool_empty tcp_table_full tcp_no_mbuf arp_pending_full arp_unresolved; do

@@ -149,7 +149,8 @@ static void test_args_repeat_and_xdp_prog(void **state)
 		 "[tcp]\nmax_conns = 1000\nsyn_backlog = 100\ntime_wait = 10\nrcv_buf = 65536\n"
 		 "source_ports = 20000-20999\nsource_address = 10.78.0.2\n"
 		 "congestion_control = cubic\nchallenge_ack_limit = 0\nkeepalive = yes\n"
-		 "keepalive_idle_s = 60\nkeepalive_interval_s = 5\nkeepalive_probes = 3\n");
+		 "keepalive_idle_s = 60\nkeepalive_interval_s = 5\nkeepalive_probes = 3\n"
+		 "syn_retries = 2\nsynack_retries = 1\n");
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.eal_argc, 7); /* args lines are joined */
 	assert_int_equal(cfg.n_devs, 2);
@@ -173,6 +174,8 @@ static void test_args_repeat_and_xdp_prog(void **state)
 	assert_int_equal(cfg.tcp.keepalive_idle_s, 60);
 	assert_int_equal(cfg.tcp.keepalive_interval_s, 5);
 	assert_int_equal(cfg.tcp.keepalive_probes, 3);
+	assert_int_equal(cfg.tcp.syn_retries, 2);
+	assert_int_equal(cfg.tcp.synack_retries, 1);
 	hl_config_free(&cfg);
 }
 
@@ -247,6 +250,8 @@ static const struct bad_case bad[] = {
 	{EAL_PORT "[tcp]\nrcv_buf = 1000\n", {"[tcp]", "rcv_buf", "'1000'"}},
 	{EAL_PORT "[tcp]\ncongestion_control = bbr\n", {"[tcp]", "congestion_control", "'bbr'"}},
 	{EAL_PORT "[tcp]\nkeepalive_probes = 200\n", {"[tcp]", "keepalive_probes", "'200'"}},
+	{EAL_PORT "[tcp]\nsyn_retries = 0\n", {"[tcp]", "syn_retries", "'0'"}},
+	{EAL_PORT "[tcp]\nsynack_retries = 11\n", {"[tcp]", "synack_retries", "'11'"}},
 	{EAL_PORT "[tcp]\nkeepalive = maybe\n", {"[tcp]", "keepalive", "'maybe'"}},
 	{EAL_PORT "[tcp]\nmax_conns = 1\n", {"[tcp]", "max_conns", "'1'"}},
 	{EAL_PORT "[tcp]\nmax_conns = 100\nsyn_backlog = 200\n",

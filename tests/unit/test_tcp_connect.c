@@ -228,6 +228,35 @@ static void test_connect_timeout(void **state)
 	assert_int_equal(t_tx_count(), 0);
 }
 
+/* [tcp] syn_retries = 2: the SYN goes 3 times (1, 2 s apart), closed(-ETIMEDOUT) 4 s
+ * later; more than HL_TCP_SYN_RETRIES_MAX is refused. */
+static void test_connect_timeout_retries(void **state)
+{
+	struct hl_tcp_params p = t_tcp_params();
+	struct hl_tcp_conn *c;
+
+	(void)state;
+	p.syn_retries = HL_TCP_SYN_RETRIES_MAX + 1;
+	assert_int_equal(t_tcp_recreate(&p), -1); /* hl_tcp_create(): -EINVAL */
+	p.syn_retries = 2;
+	assert_int_equal(t_tcp_recreate(&p), 0);
+	connect_syn(&c);
+	t_advance(1000);
+	assert_int_equal(t_tx_count(), 1);
+	t_tx_clear();
+	t_advance(2000);
+	assert_int_equal(t_tx_count(), 1);
+	t_tx_clear();
+	t_advance(3999);
+	assert_int_equal(t_app.closed, 0);
+	t_advance(1);
+	assert_int_equal(t_app.closed, 1);
+	assert_int_equal(t_app.closed_err, -ETIMEDOUT);
+	assert_int_equal(t_ctr(HL_CTR_TCP_CONNECT_TIMEOUT), 1);
+	assert_int_equal(t_tx_count(), 0);
+	assert_int_equal(t_tcp_conns(), 0);
+}
+
 /* A SYN-ACK without options: MSS 536, no window scale, no timestamps, no SACK;
  * data queued before the handshake leaves right after it. */
 static void test_connect_no_options_early_data(void **state)
@@ -555,6 +584,8 @@ int main(void)
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_refused, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_timeout, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_connect_timeout_retries, t_tcp_setup,
+						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_abort_syn_sent, t_tcp_setup,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_connect_no_options_early_data, t_tcp_setup,

@@ -185,6 +185,31 @@ static void test_synack_retransmit_giveup(void **state)
 	assert_int_equal(t_app.established + t_app.closed, 0); /* the app never saw it */
 }
 
+/* [tcp] synack_retries = 1: one SYN-ACK retransmission after 1 s, dropped 2 s later. */
+static void test_synack_retries_param(void **state)
+{
+	struct hl_tcp_params p = t_tcp_params();
+
+	(void)state;
+	p.synack_retries = HL_TCP_SYN_RETRIES_MAX + 1;
+	assert_int_equal(t_tcp_recreate(&p), -1); /* hl_tcp_create(): -EINVAL */
+	p.synack_retries = 1;
+	assert_int_equal(t_tcp_recreate(&p), 0);
+	t_tcp_in(0, T_PORT_APP, 1, 0, SYN, NULL, 0);
+	assert_int_equal(t_tx_count(), 1);
+	t_tx_clear();
+	t_advance(1000);
+	assert_int_equal(t_tx_count(), 1);
+	assert_int_equal(t_tcp_out(0).flags, SYN | ACK);
+	t_tx_clear();
+	t_advance(1999);
+	assert_int_equal(t_tcp_conns(), 1);
+	t_advance(1);
+	assert_int_equal(t_tx_count(), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SYNACK_GIVEUP), 1);
+	assert_int_equal(t_tcp_conns(), 0);
+}
+
 /* A repeated SYN (our SYN-ACK lost) gets the same SYN-ACK; a new SYN on an established
  * connection gets a challenge ACK (RFC 5961 4). */
 static void test_syn_repeated_and_challenge(void **state)
@@ -321,6 +346,8 @@ int main(void)
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_default_mss, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_closed_port_and_strays, t_tcp_setup,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_synack_retries_param, t_tcp_setup,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_synack_retransmit_giveup, t_tcp_setup,
 						t_tcp_teardown),
