@@ -23,6 +23,7 @@
 #define ACK RTE_TCP_ACK_FLAG
 #define RST RTE_TCP_RST_FLAG
 #define FIN RTE_TCP_FIN_FLAG
+#define SYN RTE_TCP_SYN_FLAG
 
 #define IDLE   10000
 #define INTVL  1000
@@ -36,6 +37,19 @@ static int setup_keepalive(void **state)
 	p.keepalive_idle_ms = IDLE;
 	p.keepalive_intvl_ms = INTVL;
 	p.keepalive_probes = PROBES;
+	return t_tcp_setup_params(state, &p);
+}
+
+/* Keepalive, and half-open connections given up after one SYN-ACK retransmission (3 s). */
+static int setup_keepalive_short_synack(void **state)
+{
+	struct hl_tcp_params p = t_tcp_params();
+
+	p.keepalive = true;
+	p.keepalive_idle_ms = IDLE;
+	p.keepalive_intvl_ms = INTVL;
+	p.keepalive_probes = PROBES;
+	p.synack_retries = 1;
 	return t_tcp_setup_params(state, &p);
 }
 
@@ -90,6 +104,42 @@ static void test_keepalive_timeout(void **state)
 	assert_int_equal(t_app.closed_err, -ETIMEDOUT);
 	assert_int_equal(t_ctr(HL_CTR_TCP_KEEPALIVE_TIMEOUT), 1);
 	assert_int_equal(t_ctr(HL_CTR_TCP_KEEPALIVE_SENT), PROBES);
+	assert_int_equal(t_tcp_conns(), 0);
+}
+
+/* A connection opened through a SYN cookie (the half-open budget full of spoofed SYNs)
+ * has keepalive like any other: probes after the idle time, an answer starts over, the
+ * last unanswered probe resets it. */
+static void test_keepalive_syncookie(void **state)
+{
+	uint32_t isn = 300, nxt;
+
+	(void)state;
+	for (uint16_t i = 0; i < 16; i++) /* the harness's syn_backlog */
+		t_tcp_in(100 + i, T_PORT_APP, 1000u * i, 0, SYN, NULL, 0);
+	t_tx_clear();
+	nxt = t_tcp_connect(0, T_PORT_APP, isn) + 1;
+	assert_int_equal(t_ctr(HL_CTR_TCP_SYNCOOKIE_OK), 1);
+	assert_int_equal(t_app.established, 1);
+	/* the spoofed half-open connections: one SYN-ACK again at 1 s, dropped at 3 s */
+	t_advance(1000);
+	assert_int_equal(t_tx_count(), 16);
+	t_advance(2000);
+	assert_int_equal(t_tx_count(), 16);
+	assert_int_equal(t_ctr(HL_CTR_TCP_SYNACK_GIVEUP), 16);
+	assert_int_equal(t_tcp_conns(), 1);
+	t_tx_clear();
+	expect_probe_after(IDLE - 3000, isn, nxt);
+	t_advance(100);
+	t_tcp_in(0, T_PORT_APP, isn + 1, nxt, ACK, NULL, 0); /* the answer */
+	expect_probe_after(IDLE, isn, nxt);
+	for (unsigned i = 1; i < PROBES; i++)
+		expect_probe_after(INTVL, isn, nxt);
+	t_advance(INTVL);
+	assert_int_equal(t_tcp_out(0).flags, RST | ACK);
+	assert_int_equal(t_app.closed, 1);
+	assert_int_equal(t_app.closed_err, -ETIMEDOUT);
+	assert_int_equal(t_ctr(HL_CTR_TCP_KEEPALIVE_SENT), PROBES + 1);
 	assert_int_equal(t_tcp_conns(), 0);
 }
 
@@ -223,6 +273,8 @@ static void test_keepalive_params(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_keepalive_syncookie,
+						setup_keepalive_short_synack, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_timeout, setup_keepalive,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_answered, setup_keepalive,
