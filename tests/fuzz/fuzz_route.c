@@ -159,7 +159,7 @@ static void do_op(struct run *run, struct input *in)
 		};
 		snprintf(name, sizeof(name), "r%u", n);
 		int id = hl_replica_add(run->r, &p, why, sizeof(why));
-		if (id >= 0 ? (uint32_t)id != n : (n < MAX_REPLICAS && id != -ENOSPC))
+		if (n < MAX_REPLICAS ? id != (int)n : id != -ENOSPC) /* room: the next id */
 			abort();
 		break;
 	}
