@@ -357,8 +357,7 @@ void tcp_reo_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp_seg *s)
 {
 	const struct hl_tcp_app *app = tcp_app(t, c);
-	uint32_t sacked = tcp_sacked_below(c, c->snd_max);
-	bool more_sacked;
+	bool more_sacked = false;
 
 	if (SEQ_GT(s->ack, c->snd_max)) {
 		HL_COUNT(t->w, TCP_ACK_UNSENT);
@@ -370,16 +369,25 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		tcp_send_challenge_ack(t, c);
 		return false;
 	}
-	if (tcp_sack_update(c, s)) {
-		HL_COUNT(t->w, TCP_DSACK_IN);
-		if (tcp_cc_undo(t->cc, c, s->sack[0][0], s->sack[0][1]))
-			HL_COUNT(t->w, TCP_SPURIOUS_UNDO);
+	if (s->nsack != 0) { /* the scoreboard changes only with SACK blocks */
+		uint32_t sacked = tcp_sacked_below(c, c->snd_max);
+
+		if (tcp_sack_update(c, s)) {
+			HL_COUNT(t->w, TCP_DSACK_IN);
+			if (tcp_cc_undo(t->cc, c, s->sack[0][0], s->sack[0][1]))
+				HL_COUNT(t->w, TCP_SPURIOUS_UNDO);
+		}
+		/* RFC 6675 2: an ACK that SACKs more is a duplicate one, data or window update
+		 * or not */
+		more_sacked = tcp_sacked_below(c, c->snd_max) > sacked;
 	}
-	/* RFC 6675 2: an ACK that SACKs more is a duplicate one, data or window update or not */
-	more_sacked = tcp_sacked_below(c, c->snd_max) > sacked;
-	sacked = tcp_sacked_below(c, c->snd_max);
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una, data = acked;
+		/* the first new ACK of a fast recovery episode: the duplicate ACKs, or segments
+		 * SACKed above the old snd_una (counted before the clip below), measure the
+		 * reordering, should D-SACKs show the episode spurious */
+		bool undo_measure = c->prior_cwnd != 0 && c->undo_dupacks == 0;
+		uint32_t sacked = undo_measure ? tcp_sacked_below(c, c->snd_max) : 0;
 
 		if ((c->flags & HL_TCPF_FIN_SENT) && SEQ_GT(s->ack, c->snd_una + c->sq_bytes)) {
 			c->flags |= HL_TCPF_FIN_ACKED;
@@ -397,10 +405,7 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 			tcp_rtt_sample(c, t->now - c->rtt_ts);
 		}
 		c->backoff = 0;
-		/* the first new ACK of a fast recovery episode: the duplicate ACKs, or segments
-		 * SACKed above the old snd_una, measure the reordering, should D-SACKs show the
-		 * episode spurious */
-		if (c->prior_cwnd != 0 && c->undo_dupacks == 0)
+		if (undo_measure)
 			c->undo_dupacks =
 				(uint8_t)RTE_MIN(RTE_MAX((uint32_t)c->dupacks, sacked / c->mss),
 						 (uint32_t)UINT8_MAX);
