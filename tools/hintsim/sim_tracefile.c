@@ -27,27 +27,29 @@
 #define LINE_MAX_BYTES 4096
 #define ARRIVAL_S_MAX  (UINT64_MAX / SIM_NS_PER_S - 1)
 
+/* One distinct hint of the file. */
+struct hint_info {
+	char *name;
+	size_t len;
+	uint64_t count;
+	uint64_t first; /* request index of the first appearance */
+};
+
 /* Distinct hints seen so far: open addressing on their hash. */
 struct hint_set {
-	uint32_t *slot; /* model id + 1; 0 = empty */
+	uint32_t *slot; /* id + 1; 0 = empty */
 	size_t cap;
+	struct hint_info *info; /* by id, in order of first appearance */
 	uint32_t n;
-	char **names;
-	size_t *lens;
-	uint64_t *count;
-	uint64_t *first; /* request index of the first appearance */
-	size_t names_cap;
+	size_t info_cap;
 };
 
 static void set_free(struct hint_set *s)
 {
-	for (uint32_t i = 0; s->names != NULL && i < s->n; i++)
-		free(s->names[i]);
+	for (uint32_t i = 0; s->info != NULL && i < s->n; i++)
+		free(s->info[i].name);
 	free(s->slot);
-	free(s->names);
-	free(s->lens);
-	free(s->count);
-	free(s->first);
+	free(s->info);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -59,7 +61,7 @@ static int set_grow_table(struct hint_set *s)
 	if (slot == NULL)
 		return -ENOMEM;
 	for (uint32_t id = 0; id < s->n; id++) {
-		size_t i = sim_hash_bytes(s->names[id], s->lens[id]) & (cap - 1);
+		size_t i = sim_hash_bytes(s->info[id].name, s->info[id].len) & (cap - 1);
 		while (slot[i] != 0)
 			i = (i + 1) & (cap - 1);
 		slot[i] = id + 1;
@@ -67,29 +69,6 @@ static int set_grow_table(struct hint_set *s)
 	free(s->slot);
 	s->slot = slot;
 	s->cap = cap;
-	return 0;
-}
-
-static int set_grow_names(struct hint_set *s)
-{
-	size_t cap = s->names_cap ? s->names_cap * 2 : 256;
-	char **names = realloc(s->names, cap * sizeof(*names));
-
-	if (names == NULL)
-		return -ENOMEM;
-	s->names = names;
-#define GROW(field)                                                                                \
-	do {                                                                                       \
-		void *p = realloc(s->field, cap * sizeof(*s->field));                              \
-		if (p == NULL)                                                                     \
-			return -ENOMEM;                                                            \
-		s->field = p;                                                                      \
-	} while (0)
-	GROW(lens);
-	GROW(count);
-	GROW(first);
-#undef GROW
-	s->names_cap = cap;
 	return 0;
 }
 
@@ -102,20 +81,24 @@ static int64_t set_id(struct hint_set *s, const char *hint, size_t len, uint64_t
 		return -ENOMEM;
 	for (i = sim_hash_bytes(hint, len) & (s->cap - 1); s->slot[i] != 0;
 	     i = (i + 1) & (s->cap - 1)) {
-		uint32_t id = s->slot[i] - 1;
-		if (s->lens[id] == len && memcmp(s->names[id], hint, len) == 0)
-			return id;
+		const struct hint_info *h = &s->info[s->slot[i] - 1];
+		if (h->len == len && memcmp(h->name, hint, len) == 0)
+			return s->slot[i] - 1;
 	}
 	if (s->n == UINT32_MAX - 1)
 		return -E2BIG;
-	if (s->n == s->names_cap && set_grow_names(s) != 0)
+	if (s->n == s->info_cap) {
+		size_t cap = s->info_cap ? s->info_cap * 2 : 256;
+		struct hint_info *info = realloc(s->info, cap * sizeof(*info));
+		if (info == NULL)
+			return -ENOMEM;
+		s->info = info;
+		s->info_cap = cap;
+	}
+	char *name = strndup(hint, len);
+	if (name == NULL)
 		return -ENOMEM;
-	s->names[s->n] = strndup(hint, len);
-	if (s->names[s->n] == NULL)
-		return -ENOMEM;
-	s->lens[s->n] = len;
-	s->count[s->n] = 0;
-	s->first[s->n] = req;
+	s->info[s->n] = (struct hint_info){.name = name, .len = len, .first = req};
 	s->slot[i] = s->n + 1;
 	return s->n++;
 }
@@ -217,20 +200,18 @@ static int read_line(struct reader *rd, char *line, size_t len, struct sim_trace
 		return id == -E2BIG ? fail(rd, "too many distinct hints") : (int)id;
 	if (t->n == SIM_TRACE_REQUESTS_MAX)
 		return fail(rd, "too many requests");
-	set->count[id]++;
+	set->info[id].count++;
 	return push(t, cap, ns, (uint32_t)id);
 }
 
-static const struct hint_set *sort_set; /* qsort has no context argument */
-
-static int by_popularity(const void *a, const void *b)
+static int by_popularity(const void *a, const void *b, void *set)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const struct hint_set *s = sort_set;
+	const struct hint_info *info = ((const struct hint_set *)set)->info;
+	const struct hint_info *x = &info[*(const uint32_t *)a], *y = &info[*(const uint32_t *)b];
 
-	if (s->count[x] != s->count[y])
-		return s->count[x] > s->count[y] ? -1 : 1;
-	return (s->first[x] > s->first[y]) - (s->first[x] < s->first[y]);
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return (x->first > y->first) - (x->first < y->first);
 }
 
 /* Renumber models by popularity and hand the names over to @t. */
@@ -247,13 +228,12 @@ static int rank_models(struct sim_trace *t, struct hint_set *set)
 	}
 	for (uint32_t i = 0; i < set->n; i++)
 		order[i] = i;
-	sort_set = set;
-	qsort(order, set->n, sizeof(*order), by_popularity);
+	qsort_r(order, set->n, sizeof(*order), by_popularity, set);
 	for (uint32_t r = 0; r < set->n; r++) {
 		rank[order[r]] = r;
-		t->names[r] = set->names[order[r]];
-		t->name_len[r] = set->lens[order[r]];
-		set->names[order[r]] = NULL;
+		t->names[r] = set->info[order[r]].name;
+		t->name_len[r] = set->info[order[r]].len;
+		set->info[order[r]].name = NULL;
 	}
 	t->n_models = set->n;
 	for (uint64_t i = 0; i < t->n; i++)
