@@ -11,6 +11,8 @@
 
 #include <rte_common.h>
 
+#include <hintlb/tcp.h>
+
 #include "config_priv.h"
 #include "config_section.h"
 
@@ -256,9 +258,9 @@ int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size
 	OPT(s, "keepalive_idle_s", cfg_parse_u32(w, v, 1, 86400, &t->keepalive_idle_s));
 	OPT(s, "keepalive_interval_s", cfg_parse_u32(w, v, 1, 3600, &t->keepalive_interval_s));
 	OPT(s, "keepalive_probes", cfg_parse_u32(w, v, 1, 127, &t->keepalive_probes));
-	OPT(s, "syn_retries", cfg_parse_u32(w, v, 1, HL_CFG_SYN_RETRIES_MAX, &t->syn_retries));
+	OPT(s, "syn_retries", cfg_parse_u32(w, v, 1, HL_TCP_SYN_RETRIES_MAX, &t->syn_retries));
 	OPT(s, "synack_retries",
-	    cfg_parse_u32(w, v, 1, HL_CFG_SYN_RETRIES_MAX, &t->synack_retries));
+	    cfg_parse_u32(w, v, 1, HL_TCP_SYN_RETRIES_MAX, &t->synack_retries));
 	return 0;
 }
 

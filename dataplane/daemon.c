@@ -112,9 +112,6 @@ static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
  * Worker @p w's TCP stack and its listeners: `echo` and `discard` are
  * served; `http` waits for the proxy (its SYNs get RST). No listener, no stack.
  */
-_Static_assert(HL_CFG_SYN_RETRIES_MAX <= HL_TCP_SYN_RETRIES_MAX,
-	       "[tcp] syn_retries must fit hl_tcp_params");
-
 static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_t errlen)
 {
 	const struct hl_cfg_tcp *ct = &d->cfg->tcp;

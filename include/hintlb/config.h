@@ -110,9 +110,6 @@ struct hl_cfg_worker {
 	uint16_t tx_desc;
 };
 
-/** Most `[tcp] syn_retries` / `synack_retries` (2^11 - 1 s of retrying). */
-#define HL_CFG_SYN_RETRIES_MAX 10
-
 /** `[tcp]`: the dataplane TCP stack, per worker. */
 struct hl_cfg_tcp {
 	uint32_t max_conns;    /**< connection objects, all states */
