@@ -115,24 +115,22 @@ struct replica_load {
  * time for a moment: one victim mispredicted, nothing breaks. */
 static inline void replica_note_sent(struct replica_load *l, uint64_t key, uint64_t now)
 {
-	uint32_t i, oldest = 0;
+	uint32_t i, slot = 0;
+	uint64_t oldest_ns = UINT64_MAX;
 
 	for (i = 0; i < HL_RECENT_SLOTS; i++) {
 		if (__atomic_load_n(&l->recent_key[i], __ATOMIC_RELAXED) == key) {
 			__atomic_store_n(&l->recent_ns[i], now, __ATOMIC_RELAXED);
 			return;
 		}
-	}
-	uint64_t oldest_ns = UINT64_MAX;
-	for (i = 0; i < HL_RECENT_SLOTS; i++) {
 		uint64_t t = __atomic_load_n(&l->recent_ns[i], __ATOMIC_RELAXED);
 		if (t < oldest_ns) {
 			oldest_ns = t;
-			oldest = i;
+			slot = i;
 		}
 	}
-	__atomic_store_n(&l->recent_key[oldest], key, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->recent_ns[oldest], now, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->recent_key[slot], key, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->recent_ns[slot], now, __ATOMIC_RELAXED);
 }
 
 /* When @key was last sent to the replica by any worker; 0 = not recently. */
