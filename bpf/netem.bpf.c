@@ -3,14 +3,14 @@
  * Loss and reordering injection for tests on a peer veth (this kernel has no
  * netem qdisc).
  *
- * Three programs, one set of maps (load with `bpftool prog loadall` and pin
- * the maps so all attach points share them; tests/integration/lib.sh
- * hl_netem_up does this):
+ * Three programs, one set of maps (tests/integration/netem_ctl.c loads them,
+ * pins maps and programs so all attach points share them, and fills the
+ * cpumap; tests/integration/lib.sh hl_netem_up attaches them):
  *   - netem_xdp    (XDP, on the peer's veth): frames arriving there, i.e.
  *                  what the other end sent to the peer       -> direction 0
  *   - netem_tc     (tc clsact egress, same veth): frames the peer sends
  *                                                             -> direction 1
- *   - netem_tc_in  (tc clsact ingress, same veth): counts the frames of
+ *   - netem_cpumap (XDP on each netem_cpus entry): counts the frames of
  *                  direction 0 that come out of the cpumap (see below)
  * Attaching them on hlc0 covers both directions of client <-> hintlb
  * traffic without touching hl0, where hintlb's own XDP program sits.
@@ -27,16 +27,19 @@
  * lost; XDP cannot hold a frame, so each direction sends its share down a
  * slower path:
  *   - direction 0: bpf_redirect_map() into the cpumap netem_cpus, entry of
- *     the next CPU (wrapping to CPU 0; userspace fills one entry per online
+ *     the next CPU (wrapping to CPU 0; netem_ctl fills one entry per online
  *     CPU). The frame is queued for that CPU's cpumap kthread, which builds
  *     the skb and hands it to the stack only after the veth's NAPI poll has
  *     flushed it (xdp_do_flush) and the kthread has been woken, while the
  *     frames behind it in the poll take XDP_PASS straight up. The delay is
  *     a scheduling one (microseconds), enough for the next frames of a
  *     burst to overtake it. A cpumap queue that is full drops the frame, so
- *     netem_xdp stores NETEM_LATE_MAGIC in the frame's XDP metadata (kept
- *     by the cpumap's skb) and netem_tc_in counts the marked frames that
- *     reach the stack: stats `late` must equal `reordered`.
+ *     every entry carries netem_cpumap, which the kthread runs on each frame
+ *     it takes off the queue, just before it builds the skb: it counts
+ *     `late` and passes, and stats `late` must equal `reordered`. (Until
+ *     2026-12 netem_xdp marked the frame with bpf_xdp_adjust_meta() and a tc
+ *     ingress program counted the marks; Linux 6.18 as built for Firecracker
+ *     refuses that helper in XDP programs, a cpumap program needs Linux 5.9.)
  *   - direction 1: netem_tc sets skb->priority to NETEM_SLOW_CLASS (1:2).
  *     That only reorders when the veth's root qdisc is HTB (handle 1:,
  *     no default class, so unmarked traffic takes HTB's unshaped direct
@@ -62,7 +65,7 @@
  *               {u64 tcp; u64 dropped; u64 reordered; u64 late;}
  *               (wire frames; `late` in direction 0 only)
  *   netem_cpus  cpumap[NETEM_MAX_CPUS] of struct bpf_cpumap_val
- *               {u32 qsize; u32 prog fd (0: none);}
+ *               {u32 qsize; u32 prog fd (netem_cpumap's);}
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -78,9 +81,6 @@
 #define NETEM_MAX_CPUS 64
 /* The HTB class that delays what netem_tc reorders: 1:2. */
 #define NETEM_SLOW_CLASS 0x00010002u
-/* XDP metadata on a frame sent through netem_cpus ("late"). */
-#define NETEM_LATE_MAGIC 0x6e6c6174u
-
 struct netem_cfg {
 	__u32 loss_ppm;    /* drop probability, parts per million */
 	__u32 seed;        /* 0: bpf_get_prandom_u32() */
@@ -91,7 +91,7 @@ struct netem_stats {
 	__u64 tcp;       /* IPv4 TCP frames seen */
 	__u64 dropped;   /* of which dropped */
 	__u64 reordered; /* of which sent the slow way */
-	__u64 late;      /* direction 0: slow-way frames that reached the stack */
+	__u64 late;      /* direction 0: slow-way frames that came out of the cpumap */
 };
 
 struct {
@@ -116,7 +116,7 @@ struct {
 	__type(value, __u32);
 } netem_rng SEC(".maps");
 
-/* Direction 0's slow way: CPU -> {qsize, no program}. */
+/* Direction 0's slow way: CPU -> {qsize, netem_cpumap}. */
 struct {
 	__uint(type, BPF_MAP_TYPE_CPUMAP);
 	__uint(max_entries, NETEM_MAX_CPUS);
@@ -185,27 +185,18 @@ static __always_inline enum netem_verdict netem_decide(void *data, void *end, __
 
 /*
  * Send the frame to the cpumap entry of the next CPU (CPU 0 if there is
- * none) and mark it for netem_tc_in. Returns XDP_REDIRECT, or XDP_PASS
- * (in order, unmarked) when netem_cpus has neither entry.
+ * none). Returns XDP_REDIRECT, or XDP_PASS (in order) when netem_cpus has
+ * neither entry.
  */
-static __always_inline int netem_xdp_late(struct xdp_md *ctx)
+static __always_inline int netem_xdp_late(void)
 {
 	__u32 cpu = bpf_get_smp_processor_id() + 1;
-	void *meta, *data;
 	int act;
 
 	act = bpf_redirect_map(&netem_cpus, cpu, XDP_PASS);
 	if (act != XDP_REDIRECT)
 		act = bpf_redirect_map(&netem_cpus, 0, XDP_PASS);
-	if (act != XDP_REDIRECT)
-		return XDP_PASS;
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(__u32)) == 0) {
-		meta = (void *)(long)ctx->data_meta;
-		data = (void *)(long)ctx->data;
-		if (meta + sizeof(__u32) <= data)
-			*(__u32 *)meta = NETEM_LATE_MAGIC;
-	}
-	return XDP_REDIRECT;
+	return act == XDP_REDIRECT ? XDP_REDIRECT : XDP_PASS;
 }
 
 SEC("xdp")
@@ -219,7 +210,7 @@ int netem_xdp(struct xdp_md *ctx)
 	case NETEM_DROP:
 		return XDP_DROP;
 	case NETEM_REORDER:
-		if (netem_xdp_late(ctx) != XDP_REDIRECT)
+		if (netem_xdp_late() != XDP_REDIRECT)
 			return XDP_PASS;
 		if (st)
 			st->reordered++;
@@ -251,23 +242,20 @@ int netem_tc(struct __sk_buff *skb)
 	}
 }
 
-/* tc clsact ingress on the same veth: counts the frames netem_xdp sent
- * through netem_cpus as they reach the stack (GRO may have merged some;
- * it never merges frames whose metadata differ). Always passes. */
-SEC("tc")
-int netem_tc_in(struct __sk_buff *skb)
+/* The program of every netem_cpus entry: the cpumap kthread runs it on each
+ * frame netem_xdp redirected, as it takes the frame off the queue and before
+ * it builds the skb for the stack. Counts it late; always passes. */
+SEC("xdp/cpumap")
+int netem_cpumap(struct xdp_md *ctx)
 {
-	void *meta = (void *)(long)skb->data_meta;
-	void *data = (void *)(long)skb->data;
 	struct netem_stats *st;
 	__u32 dir = 0;
 
-	if (meta + sizeof(__u32) > data || *(__u32 *)meta != NETEM_LATE_MAGIC)
-		return TC_ACT_OK;
+	(void)ctx;
 	st = bpf_map_lookup_elem(&netem_stats, &dir);
 	if (st)
-		st->late += skb->gso_segs > 1 ? skb->gso_segs : 1;
-	return TC_ACT_OK;
+		st->late++;
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

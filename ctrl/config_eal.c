@@ -153,6 +153,27 @@ static int devarg(const char *list, const char *key, char *out, size_t outlen)
 	return -1;
 }
 
+/*
+ * The numeric devarg KEY of device @p dev, in [lo, hi]: @return it, 0 when
+ * absent, or -1 with @p err filled.
+ */
+static long devarg_num(const char *dev, const char *list, const char *key, unsigned long lo,
+		       unsigned long hi, char *err, size_t errlen)
+{
+	char val[256]; /* rte_cfgfile values are shorter: nothing is cut */
+	char *end;
+	unsigned long v;
+
+	if (devarg(list, key, val, sizeof(val)) < 0)
+		return 0;
+	v = strtoul(val, &end, 10);
+	if (val[0] != '\0' && *end == '\0' && v >= lo && v <= hi)
+		return (long)v;
+	snprintf(err, errlen, "[eal] args: device %s: %s '%s' is not %lu..%lu", dev, key, val, lo,
+		 hi);
+	return -1;
+}
+
 int cfg_eal_port_devargs(const struct hl_config *cfg, struct hl_cfg_port *port, char *err,
 			 size_t errlen)
 {
@@ -162,6 +183,8 @@ int cfg_eal_port_devargs(const struct hl_config *cfg, struct hl_cfg_port *port, 
 	port->iface[0] = '\0';
 	port->xdp_prog = false;
 	port->start_queue = 0;
+	port->queue_count = 1;
+	port->xdp_prog_path[0] = '\0';
 	if (args == NULL)
 		return 0;
 	if (strstr(args, "iface=") != NULL &&
@@ -178,19 +201,17 @@ int cfg_eal_port_devargs(const struct hl_config *cfg, struct hl_cfg_port *port, 
 			return -EINVAL;
 		}
 		port->xdp_prog = true;
+		snprintf(port->xdp_prog_path, sizeof(port->xdp_prog_path), "%s", prog);
 	}
-	if (strncmp(port->name, "net_af_xdp", 10) == 0 &&
-	    devarg(args, "start_queue", prog, sizeof(prog)) >= 0) {
-		char *end;
-		unsigned long q = strtoul(prog, &end, 10);
+	if (strncmp(port->name, "net_af_xdp", 10) == 0) {
+		long q = devarg_num(port->name, args, "start_queue", 0, 65535, err, errlen);
+		long n = q < 0 ? q
+			       : devarg_num(port->name, args, "queue_count", 1, 65535, err, errlen);
 
-		if (prog[0] == '\0' || *end != '\0' || q > 65535) {
-			snprintf(err, errlen,
-				 "[eal] args: device %s: start_queue '%s' is not 0..65535",
-				 port->name, prog);
+		if (q < 0 || n < 0)
 			return -EINVAL;
-		}
 		port->start_queue = (uint16_t)q;
+		port->queue_count = (uint16_t)(n == 0 ? 1 : n);
 	}
 	return 0;
 }

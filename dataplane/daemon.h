@@ -57,6 +57,9 @@ void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f);
 
 /* The XDP stage (xdp_stage.c): attach our maps to each xdp_prog= port. */
 void hl_xdp_stage_detach_stale(const struct hl_config *cfg);
+/* Before the EAL: each net_af_xdp port's kernel needs (hl_xdp_kernel_check());
+ * prints one line naming what is missing. @return 0 or -1. */
+int hl_xdp_stage_check_kernel(const struct hl_config *cfg);
 int hl_xdp_stage_open(struct hl_daemon *d, char *err, size_t errlen);
 void hl_xdp_stage_close(struct hl_daemon *d);
 void hl_xdp_stage_print(const struct hl_daemon *d, FILE *f);

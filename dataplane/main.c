@@ -105,6 +105,8 @@ static int run_daemon(const struct hl_config *cfg)
 
 	memcpy(eal_argv, cfg->eal_argv, sizeof(eal_argv));
 	hl_xdp_stage_detach_stale(cfg);
+	if (hl_xdp_stage_check_kernel(cfg) != 0)
+		return 3;
 	if (rte_eal_init(cfg->eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "hintlb: [eal] args: rte_eal_init failed: %s\n",
 			rte_strerror(rte_errno));

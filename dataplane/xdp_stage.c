@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -36,6 +37,24 @@ void hl_xdp_stage_detach_stale(const struct hl_config *cfg)
 			fprintf(stderr, "hintlb: %s: checking for a stale XDP program: %s\n",
 				p->iface, err);
 	}
+}
+
+int hl_xdp_stage_check_kernel(const struct hl_config *cfg)
+{
+	char err[512];
+
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		const struct hl_cfg_port *p = &cfg->ports[i];
+
+		if (strncmp(p->name, "net_af_xdp", 10) != 0)
+			continue;
+		if (hl_xdp_kernel_check(p->iface, p->xdp_prog ? p->xdp_prog_path : NULL,
+					p->start_queue, p->queue_count, err, sizeof(err)) != 0) {
+			fprintf(stderr, "hintlb: [port %s]: %s\n", p->name, err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int hl_xdp_stage_open(struct hl_daemon *d, char *err, size_t errlen)

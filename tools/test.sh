@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 hl_need_root
 hl_install_deps
+hl_print_versions
 hl_setup_hugepages
 
 hl_build build

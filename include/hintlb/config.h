@@ -70,6 +70,10 @@ struct hl_cfg_port {
 	bool xdp_prog;
 	/** net_af_xdp `start_queue=`: the NIC rx queue of the device's queue 0. */
 	uint16_t start_queue;
+	/** net_af_xdp `queue_count=` (default 1): NIC queues from start_queue on. */
+	uint16_t queue_count;
+	/** The `xdp_prog=` path when xdp_prog is set. */
+	char xdp_prog_path[HL_CFG_PATH_MAX * 4];
 };
 
 /** `[listener NAME]`. */

@@ -109,4 +109,41 @@ void hl_xdp_close(struct hl_xdp *x, bool unpin);
  */
 int hl_xdp_detach_stale(const char *ifname, char *err, size_t errlen);
 
+struct bpf_object;
+
+/**
+ * bpf_object__load() with what went wrong in one line: when the kernel
+ * refuses a program, @p err gets the verifier's verdict (the last line of its
+ * log before the statistics: "program of this type cannot use helper
+ * bpf_xdp_adjust_meta#54"), not the whole log; otherwise strerror.
+ * @return bpf_object__load()'s result.
+ */
+int hl_xdp_object_load(struct bpf_object *obj, char *err, size_t errlen);
+
+/**
+ * Whether the running kernel runs XDP programs and offers the map types and
+ * helpers bpf/steer.bpf.c uses (part of hl_xdp_kernel_check(); also for
+ * tests that load the program themselves).
+ * @return 0, or -EOPNOTSUPP with @p err naming the first thing missing.
+ */
+int hl_xdp_kernel_check_bpf(char *err, size_t errlen);
+
+/**
+ * Before the EAL probes a net_af_xdp port: check that the running kernel
+ * offers what the port and its XDP stage need (docs/kernel.md): AF_XDP
+ * sockets; when @p ifname is set, start_queue + queue_count within the
+ * interface's combined channels as net_af_xdp counts them; when
+ * @p prog_path is set (xdp_prog=), XDP programs, the map types and helpers
+ * of bpf/steer.bpf.c, and a trial load of @p prog_path itself (loaded and
+ * freed, never attached).
+ * @param err  receives one line naming what is missing and what to do
+ *             ("the kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS, ...");
+ *             for a refused program, the verifier's last line); may be NULL
+ * @return 0; -EOPNOTSUPP a feature is missing; -EPERM not privileged;
+ *         -ENODEV no such interface; -EINVAL too few channels; other -errno
+ *         from the trial load.
+ */
+int hl_xdp_kernel_check(const char *ifname, const char *prog_path, unsigned first_queue,
+			unsigned n_queues, char *err, size_t errlen);
+
 #endif /* HINTLB_XDP_H */

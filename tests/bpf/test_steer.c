@@ -29,7 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "hintlb/xdp.h" /* only the inline bucket helpers: no library here */
+#include "hintlb/xdp.h" /* the bucket helpers and hl_xdp_kernel_check_bpf() */
 #include "steer.skel.h"
 #include "steer_pkts.h"
 
@@ -527,7 +527,13 @@ static int group_setup(void **state)
 {
 	const uint32_t ours[] = {ADDR_SELF, ADDR_VIP};
 
+	char why[256];
+
 	(void)state;
+	if (hl_xdp_kernel_check_bpf(why, sizeof(why)) != 0) {
+		fprintf(stderr, "test_steer: %s\n", why);
+		return -1;
+	}
 	ncpus = libbpf_num_possible_cpus();
 	skel = steer_bpf__open_and_load();
 	if (!skel || ncpus <= 0) {

@@ -377,6 +377,7 @@ static int enter_namespaces(void)
 
 int main(void)
 {
+	char why[256];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_mounts_bpffs_and_pins, attach, detach),
 		cmocka_unit_test_setup_teardown(test_traffic_on_lo_counted_steered_denied, attach,
@@ -394,5 +395,9 @@ int main(void)
 	}
 	if (enter_namespaces())
 		return 77;
+	if (hl_xdp_kernel_check_bpf(why, sizeof(why)) != 0) {
+		fprintf(stderr, "test_xdp_ctl: %s\n", why);
+		return 1;
+	}
 	return cmocka_run_group_tests_name("xdp_ctl", tests, NULL, NULL);
 }

@@ -353,10 +353,12 @@ _hl_counter_dump() {
 # netem_xdp acts on frames arriving from hintlb (direction 0), netem_tc on
 # clsact egress on frames hl-client sends (direction 1); only IPv4 TCP is
 # ever touched. Direction 0 reorders through the cpumap netem_cpus (one
-# entry per online CPU) and counts what comes out of it with netem_tc_in on
-# clsact ingress; direction 1 reorders through a rate-limited HTB class
-# (hl_netem_up SLOW_RATE). Programs and maps are pinned under HL_NETEM_PIN;
-# the topology going down detaches them, hl_netem_down removes the pins.
+# entry per online CPU, each running netem_cpumap, which counts what comes
+# out); direction 1 reorders through a rate-limited HTB class
+# (hl_netem_up SLOW_RATE). netem_ctl (HL_NETEM_CTL, built beside the tests)
+# checks the kernel, loads the object, pins programs and maps under
+# HL_NETEM_PIN and fills the cpumap; the topology going down detaches them,
+# hl_netem_down removes the pins.
 HL_NETEM_PIN=/sys/fs/bpf/hl-netem
 HL_NETEM_CPUMAP_QSIZE=192
 
@@ -366,34 +368,29 @@ _hl_netem_ns() { nsenter --net=/run/netns/hl-client -- "$@"; }
 # hl_netem_up OBJ [SLOW_RATE]: load and attach the programs, nothing
 # configured. With SLOW_RATE (a tc rate, "20mbit"), hlc0 also gets an HTB
 # root whose unclassified traffic goes out at once (HTB's direct queue) and
-# whose class 1:2, limited to SLOW_RATE, holds what netem_tc reorders.
+# whose class 1:2, limited to SLOW_RATE, holds what netem_tc reorders. What
+# the kernel lacks fails the test with one line naming it.
 hl_netem_up() {
-	local obj=$1 rate=${2:-} cpu
+	local obj=$1 rate=${2:-} ctl=${HL_NETEM_CTL:-} out
 	[ -f "$obj" ] || hl_fail "netem object not found: $obj"
+	[ -x "$ctl" ] || hl_fail "netem_ctl not found (HL_NETEM_CTL='$ctl'; meson test sets it)"
 	hl_netem_down
 	mkdir -p "$HL_NETEM_PIN"
-	bpftool prog loadall "$obj" "$HL_NETEM_PIN/progs" pinmaps "$HL_NETEM_PIN/maps" ||
-		hl_fail "bpftool prog loadall $obj"
-	# online CPUs only (a kthread bound to an offline one would hold its
-	# frames), at most the map's 64 entries (NETEM_MAX_CPUS)
-	for cpu in $(seq 0 $(($(nproc --all) - 1))); do
-		[ "$cpu" -lt 64 ] || break
-		[ "$(cat "/sys/devices/system/cpu/cpu$cpu/online" 2>/dev/null || echo 1)" = 1 ] || continue
-		# shellcheck disable=SC2046
-		bpftool map update pinned "$HL_NETEM_PIN/maps/netem_cpus" key $(_hl_le32 "$cpu") \
-			value $(_hl_le32 $HL_NETEM_CPUMAP_QSIZE) 0 0 0 0 ||
-			hl_fail "netem_cpus: entry for CPU $cpu"
-	done
+	if ! out=$("$ctl" load "$obj" "$HL_NETEM_PIN" "$HL_NETEM_CPUMAP_QSIZE" 2>&1); then
+		[ -z "$out" ] || printf '%s\n' "$out" >&2
+		hl_fail "$(head -n1 <<<"$out") [kernel $(uname -r)]"
+	fi
 	_hl_netem_ns ip link set dev hlc0 xdpdrv pinned "$HL_NETEM_PIN/progs/netem_xdp" ||
-		hl_fail "attach netem_xdp to hlc0"
-	_hl_netem_ns tc qdisc add dev hlc0 clsact || hl_fail "tc qdisc add clsact on hlc0"
+		hl_fail "attach netem_xdp to hlc0 in native mode (XDP on veth needs Linux >= 4.19) [kernel $(uname -r)]"
+	_hl_netem_ns tc qdisc add dev hlc0 clsact ||
+		hl_fail "tc qdisc add clsact on hlc0: the kernel lacks the clsact qdisc (CONFIG_NET_SCH_INGRESS) [kernel $(uname -r)]"
 	_hl_netem_ns tc filter add dev hlc0 egress bpf direct-action \
-		object-pinned "$HL_NETEM_PIN/progs/netem_tc" || hl_fail "attach netem_tc to hlc0"
-	_hl_netem_ns tc filter add dev hlc0 ingress bpf direct-action \
-		object-pinned "$HL_NETEM_PIN/progs/netem_tc_in" || hl_fail "attach netem_tc_in to hlc0"
+		object-pinned "$HL_NETEM_PIN/progs/netem_tc" ||
+		hl_fail "attach netem_tc to hlc0 egress: the kernel lacks cls_bpf (CONFIG_NET_CLS_BPF) [kernel $(uname -r)]"
 	[ -n "$rate" ] || return 0
-	_hl_netem_ns tc qdisc add dev hlc0 root handle 1: htb &&
-		_hl_netem_ns tc class add dev hlc0 parent 1: classid 1:2 htb rate "$rate" burst 1514 cburst 1514 quantum 1514 &&
+	_hl_netem_ns tc qdisc add dev hlc0 root handle 1: htb ||
+		hl_fail "tc qdisc add htb on hlc0: the kernel lacks HTB (CONFIG_NET_SCH_HTB), needed to reorder client -> hintlb [kernel $(uname -r)]"
+	_hl_netem_ns tc class add dev hlc0 parent 1: classid 1:2 htb rate "$rate" burst 1514 cburst 1514 quantum 1514 &&
 		_hl_netem_ns tc qdisc add dev hlc0 parent 1:2 handle 2: pfifo limit 10000 ||
 		hl_fail "HTB slow class ($rate) on hlc0"
 }

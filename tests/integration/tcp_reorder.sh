@@ -7,8 +7,8 @@
 # duplicate-ACK/SACK sender logic reacting to reordered ACK clocking.
 #   - hintlb -> client: netem_xdp redirects the share into a cpumap; the
 #     cpumap kthread hands those frames to the stack after frames that
-#     arrived behind them. Checked: every redirected frame reached the
-#     stack (netem_tc_in counts them: nothing lost on the way) and the
+#     arrived behind them. Checked: every redirected frame came out of the
+#     cpumap (netem_cpumap counts them: nothing lost on the way) and the
 #     client's kernel queued out-of-order data (TcpExtTCPOFOQueue).
 #   - client -> hintlb: netem_tc classifies the share into HTB class 1:2
 #     (5 mbit, a one-frame bucket: slower than the marked frames arrive, so

@@ -140,7 +140,7 @@ static void test_args_repeat_and_xdp_prog(void **state)
 	/* xdp_prog= must name a readable file */
 	snprintf(text, sizeof(text),
 		 "[eal]\nargs = -l 0,1 --no-pci\nargs = --vdev=net_af_xdp0,iface=hl0,"
-		 "start_queue=3,xdp_prog=/etc/passwd\nargs = --vdev net_null0\n"
+		 "start_queue=3,queue_count=2,xdp_prog=/etc/passwd\nargs = --vdev net_null0\n"
 		 "[port net_af_xdp0]\naddress = 10.77.0.2/24\n"
 		 "[port net_null0]\naddress = 10.78.0.2/16\nmtu = 1500\n"
 		 "[worker]\nidle = poll\nidle_sleep_us = 50\nmbufs = 4095\nrx_desc = 512\n"
@@ -156,6 +156,9 @@ static void test_args_repeat_and_xdp_prog(void **state)
 	assert_int_equal(cfg.n_devs, 2);
 	assert_true(cfg.ports[0].xdp_prog);
 	assert_int_equal(cfg.ports[0].start_queue, 3);
+	assert_int_equal(cfg.ports[0].queue_count, 2);
+	assert_string_equal(cfg.ports[0].xdp_prog_path, "/etc/passwd");
+	assert_int_equal(cfg.ports[1].queue_count, 1);
 	assert_string_equal(cfg.ports[1].iface, "");
 	assert_int_equal(cfg.ports[1].mtu, 1500);
 	assert_int_equal(cfg.worker.idle, HL_IDLE_POLL);
@@ -285,6 +288,9 @@ static const struct bad_case bad[] = {
 	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0,iface=hl0,start_queue=x\n"
 	 "[port net_af_xdp0]\naddress = 10.7.0.2/24\n",
 	 {"[eal] args", "net_af_xdp0", "start_queue 'x'"}},
+	{"[eal]\nargs = --no-pci --vdev=net_af_xdp0,iface=hl0,queue_count=0\n"
+	 "[port net_af_xdp0]\naddress = 10.7.0.2/24\n",
+	 {"[eal] args", "net_af_xdp0", "queue_count '0' is not 1..65535"}},
 	{"[port net_null0]\naddress = 10.7.0.2/24\n", {"[eal]", "missing", ""}},
 	{"[eal]\nargs = --no-pci\n", {"[port DEVICE]", "missing", ""}},
 	/* syntax, named by line */

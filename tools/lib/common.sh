@@ -35,6 +35,18 @@ hl_install_deps() {
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# One line with what a failure report needs: kernel release, DPDK, libbpf,
+# libxdp and clang versions (after hl_install_deps: pkg-config knows them).
+hl_print_versions() {
+	local v p
+	v="kernel $(uname -r)"
+	for p in libdpdk:DPDK libbpf:libbpf libxdp:libxdp; do
+		v+=", ${p#*:} $(pkg-config --modversion "${p%%:*}" 2>/dev/null || echo 'not found')"
+	done
+	v+=", clang $(clang -dumpversion 2>/dev/null || echo 'not found')"
+	hl_log "versions: $v"
+}
+
 # 2 MiB hugepages and a hugetlbfs mount where the kernel lets us; tests and
 # the demo fall back to --no-huge where this fails, so failure is not fatal.
 hl_setup_hugepages() {
