@@ -62,13 +62,24 @@ hl_setup_hugepages() {
 		"hugetlbfs $(mountpoint -q /dev/hugepages && echo mounted || echo 'not mounted (using --no-huge)')"
 }
 
-# hl_build DIR [meson setup args...]: configure once, then build.
+# hl_build DIR [meson setup args...]: configure once, then build; on failure
+# the tail of meson's or ninja's output says why.
 hl_build() {
-	local dir=$1
+	local dir=$1 log
 	shift
-	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" >/dev/null
+	log=$(mktemp)
+	if [ ! -f "$dir/build.ninja" ] && ! meson setup "$dir" "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		rm -f "$log"
+		hl_log "meson setup $dir failed"
+		return 1
 	fi
-	ninja -C "$dir" >/dev/null
+	if ! ninja -C "$dir" >"$log" 2>&1; then
+		grep -E -A12 '^FAILED|error:' "$log" | head -n 60 >&2
+		rm -f "$log"
+		hl_log "build of $dir failed"
+		return 1
+	fi
+	rm -f "$log"
 	hl_log "built $dir"
 }
