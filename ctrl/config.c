@@ -29,13 +29,34 @@ struct sec_type {
 static const char *const eal_keys[] = {"args", NULL};
 static const char *const port_keys[] = {"address", "gateway", "mtu", NULL};
 static const char *const listener_keys[] = {"vip", "port", "mode", NULL};
-static const char *const routing_keys[] = {"hint_header",  "hints_header", "balance_factor",
-					   "maglev_size",  "policy",       "max_hints",
-					   "max_replicas", "strip_hints",  NULL};
+static const char *const routing_keys[] = {
+	"hint_header", "hints_header", "balance_factor", "maglev_size",    "policy",
+	"max_hints",   "max_replicas", "strip_hints",    "explain_header", NULL};
 static const char *const replica_keys[] = {"address", "weight", "concurrency", NULL};
 static const char *const worker_keys[] = {"idle",    "idle_sleep_us", "mbufs",
 					  "rx_desc", "tx_desc",       NULL};
 static const char *const ctrl_keys[] = {"socket", NULL};
+static const char *const http_keys[] = {"client_head_timeout_ms",
+					"client_idle_timeout_ms",
+					"replica_connect_timeout_ms",
+					"replica_response_timeout_ms",
+					"replica_idle_timeout_ms",
+					"replica_queue_timeout_ms",
+					"replica_conns_max",
+					"max_requests",
+					"max_head",
+					"max_fields",
+					"queue_bytes",
+					"x_forwarded_for",
+					NULL};
+static const char *const health_keys[] = {"passive_fall",
+					  "down_backoff_ms",
+					  "check_path",
+					  "check_interval_ms",
+					  "check_timeout_ms",
+					  "rise",
+					  "fall",
+					  NULL};
 static const char *const tcp_keys[] = {"max_conns",
 				       "syn_backlog",
 				       "time_wait",
@@ -63,6 +84,8 @@ static const struct sec_type sec_types[] = {
 	{"worker", false, worker_keys, NULL, cfg_load_worker},
 	{"ctrl", false, ctrl_keys, NULL, cfg_load_ctrl},
 	{"tcp", false, tcp_keys, NULL, cfg_load_tcp},
+	{"http", false, http_keys, NULL, cfg_load_http},
+	{"health", false, health_keys, NULL, cfg_load_health},
 };
 
 const char *cfg_get(const struct cfg_sec *s, const char *key)
@@ -83,6 +106,24 @@ static void set_defaults(struct hl_config *cfg)
 	snprintf(cfg->routing.policy, sizeof(cfg->routing.policy), "ect");
 	cfg->routing.max_hints = 65536;
 	cfg->routing.strip_hints = true;
+	cfg->http.client_head_timeout_ms = 10000;
+	cfg->http.client_idle_timeout_ms = 60000;
+	cfg->http.replica_connect_timeout_ms = 3000;
+	cfg->http.replica_response_timeout_ms = 120000;
+	cfg->http.replica_idle_timeout_ms = 30000;
+	cfg->http.replica_queue_timeout_ms = 10000;
+	cfg->http.replica_conns_max = 256;
+	cfg->http.max_requests = 1024;
+	cfg->http.max_head = 32768;
+	cfg->http.max_fields = 100;
+	cfg->http.queue_bytes = 256 * 1024;
+	cfg->http.x_forwarded_for = true;
+	cfg->health.passive_fall = 3;
+	cfg->health.down_backoff_ms = 5000;
+	cfg->health.check_interval_ms = 2000;
+	cfg->health.check_timeout_ms = 1000;
+	cfg->health.rise = 2;
+	cfg->health.fall = 3;
 	cfg->worker.idle = HL_IDLE_ADAPTIVE;
 	cfg->worker.idle_sleep_us = 100;
 	cfg->worker.mbufs = 8191;

@@ -156,6 +156,8 @@ int cfg_load_routing(struct hl_config *cfg, const struct cfg_sec *s, char *err, 
 	OPT(s, "max_hints", cfg_parse_u32(w, v, 1, 1u << 24, &r->max_hints));
 	OPT(s, "max_replicas", cfg_parse_u32(w, v, 1, HL_CFG_REPLICAS_MAX, &r->max_replicas));
 	OPT(s, "strip_hints", cfg_parse_bool(w, v, &r->strip_hints));
+	OPT(s, "explain_header",
+	    cfg_parse_header(w, v, r->explain_header, sizeof(r->explain_header)));
 	if (strcasecmp(r->hint_header, r->hints_header) == 0) {
 		struct cfg_where w = {s->display, "hints_header", err, errlen};
 
@@ -280,6 +282,62 @@ int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, siz
 	return 0;
 }
 
+int cfg_load_http(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
+{
+	struct hl_cfg_http *h = &cfg->http;
+	const uint32_t day = 86400000;
+
+	OPT(s, "client_head_timeout_ms", cfg_parse_u32(w, v, 1, day, &h->client_head_timeout_ms));
+	OPT(s, "client_idle_timeout_ms", cfg_parse_u32(w, v, 1, day, &h->client_idle_timeout_ms));
+	OPT(s, "replica_connect_timeout_ms",
+	    cfg_parse_u32(w, v, 1, day, &h->replica_connect_timeout_ms));
+	OPT(s, "replica_response_timeout_ms",
+	    cfg_parse_u32(w, v, 1, day, &h->replica_response_timeout_ms));
+	OPT(s, "replica_idle_timeout_ms", cfg_parse_u32(w, v, 1, day, &h->replica_idle_timeout_ms));
+	OPT(s, "replica_queue_timeout_ms",
+	    cfg_parse_u32(w, v, 1, day, &h->replica_queue_timeout_ms));
+	OPT(s, "replica_conns_max", cfg_parse_u32(w, v, 1, 65535, &h->replica_conns_max));
+	OPT(s, "max_requests", cfg_parse_u32(w, v, 2, 1u << 20, &h->max_requests));
+	OPT(s, "max_head", cfg_parse_u32(w, v, 256, 1u << 20, &h->max_head));
+	OPT(s, "max_fields", cfg_parse_u32(w, v, 8, 1000, &h->max_fields));
+	OPT(s, "queue_bytes", cfg_parse_u32(w, v, 4096, 1u << 30, &h->queue_bytes));
+	OPT(s, "x_forwarded_for", cfg_parse_bool(w, v, &h->x_forwarded_for));
+	return 0;
+}
+
+static int parse_path(const struct cfg_where *w, const char *v, char *out, size_t outlen)
+{
+	if (v[0] != '/')
+		return cfg_errf(w, "'%s' is not an origin-form path (starts with '/')", v);
+	if (strlen(v) >= outlen)
+		return cfg_errf(w, "'%s' is longer than %zu bytes", v, outlen - 1);
+	for (const char *c = v; *c != '\0'; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return cfg_errf(w, "'%s' holds a space or control character", v);
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
+int cfg_load_health(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
+{
+	struct hl_cfg_health *h = &cfg->health;
+
+	OPT(s, "passive_fall", cfg_parse_u32(w, v, 0, 1000, &h->passive_fall));
+	OPT(s, "down_backoff_ms", cfg_parse_u32(w, v, 10, 3600000, &h->down_backoff_ms));
+	OPT(s, "check_path", parse_path(w, v, h->check_path, sizeof(h->check_path)));
+	OPT(s, "check_interval_ms", cfg_parse_u32(w, v, 10, 3600000, &h->check_interval_ms));
+	OPT(s, "check_timeout_ms", cfg_parse_u32(w, v, 10, 3600000, &h->check_timeout_ms));
+	OPT(s, "rise", cfg_parse_u32(w, v, 1, 100, &h->rise));
+	OPT(s, "fall", cfg_parse_u32(w, v, 1, 100, &h->fall));
+	if (h->check_timeout_ms > h->check_interval_ms) {
+		struct cfg_where w = {s->display, "check_timeout_ms", err, errlen};
+
+		return cfg_errf(&w, "'%u' is above check_interval_ms (%u)", h->check_timeout_ms,
+				h->check_interval_ms);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Checks across sections.                                            */
 
@@ -345,8 +403,9 @@ static int check_listener(struct hl_config *cfg, unsigned i, char *err, size_t e
 				"connections; move one of them)",
 				l->port, cfg->tcp.sport_lo, cfg->tcp.sport_hi);
 	w.key = "mode";
-	if (l->mode == HL_LISTEN_RELAY && cfg->n_replicas == 0)
-		return cfg_errf(&w, "relay needs at least one [replica NAME] to relay to");
+	if ((l->mode == HL_LISTEN_RELAY || l->mode == HL_LISTEN_HTTP) && cfg->n_replicas == 0)
+		return cfg_errf(&w, "%s needs at least one [replica NAME] to send to",
+				hl_listener_mode_name(l->mode));
 	return 0;
 }
 

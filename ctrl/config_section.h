@@ -28,6 +28,8 @@ int cfg_load_replica(struct hl_config *cfg, const struct cfg_sec *s, char *err, 
 int cfg_load_worker(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen);
 int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen);
 int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen);
+int cfg_load_http(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen);
+int cfg_load_health(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen);
 
 /* Checks across sections, once all are loaded. */
 int cfg_check_all(struct hl_config *cfg, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -87,6 +88,26 @@ static void hl_tcp_ring_free(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
+/* The control thread's state and the ring workers reach it through. */
+static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
+{
+	if (hl_proxy_shared_create(&d->shared, (int)rte_socket_id()) != 0) {
+		snprintf(err, errlen, "control ring and messages: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	d->ctrl = hl_ctrl_create(d->router, d->cfg, d->shared.to_ctrl, d->shared.msgs);
+	if (d->ctrl == NULL) {
+		snprintf(err, errlen, "control thread state: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+unsigned hl_daemon_ctrl_poll(struct hl_daemon *d)
+{
+	return hl_ctrl_poll(d->ctrl, rte_rdtsc());
+}
+
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
 {
 	d->pool = hl_port_pool_create(d->cfg, "hl_mbufs", (int)rte_socket_id(), d->n_workers, err,
@@ -108,9 +129,37 @@ static int start_ports(struct hl_daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The context of listener @p l's application on worker @p w (relay and proxy state). */
+static int listener_ctx(struct hl_daemon *d, struct hl_worker *w, const struct hl_cfg_listener *l,
+			uint32_t max_conns, void **ctx, char *err, size_t errlen)
+{
+	*ctx = NULL;
+	if (l->mode == HL_LISTEN_RELAY) {
+		if (d->relay[w->id] == NULL)
+			d->relay[w->id] = hl_relay_create(w, d->cfg, max_conns / 2);
+		if (d->relay[w->id] == NULL) {
+			snprintf(err, errlen,
+				 "worker %u: relay: no memory for %u connection pairs "
+				 "([tcp] max_conns / 2; with --no-huge the EAL has 64 MiB "
+				 "unless -m says more)",
+				 w->id, max_conns / 2);
+			return -ENOMEM;
+		}
+		*ctx = d->relay[w->id];
+	} else if (l->mode == HL_LISTEN_HTTP) {
+		if (d->proxy[w->id] == NULL)
+			d->proxy[w->id] = hl_proxy_create(w, d->cfg, &d->shared, err, errlen);
+		if (d->proxy[w->id] == NULL)
+			return -ENOMEM;
+		w->proxy = d->proxy[w->id];
+		*ctx = d->proxy[w->id];
+	}
+	return 0;
+}
+
 /*
- * Worker @p w's TCP stack and its listeners: `echo` and `discard` are
- * served; `http` waits for the proxy (its SYNs get RST). No listener, no stack.
+ * Worker @p w's TCP stack and its listeners: `http` (the proxy), `echo`,
+ * `discard`, `relay`. No listener, no stack.
  */
 static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_t errlen)
 {
@@ -148,24 +197,12 @@ static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_
 		const struct hl_tcp_app *app = l->mode == HL_LISTEN_ECHO      ? &hl_tcp_app_echo
 					       : l->mode == HL_LISTEN_DISCARD ? &hl_tcp_app_discard
 					       : l->mode == HL_LISTEN_RELAY   ? &hl_relay_client_app
-									      : NULL;
-		void *ctx = NULL;
+									    : &hl_proxy_client_app;
+		void *ctx;
 
-		if (app == NULL)
-			continue;
-		if (l->mode == HL_LISTEN_RELAY) {
-			if (d->relay[w->id] == NULL)
-				d->relay[w->id] = hl_relay_create(w, d->cfg, p.max_conns / 2);
-			if (d->relay[w->id] == NULL) {
-				snprintf(err, errlen,
-					 "worker %u: relay: no memory for %u connection pairs "
-					 "([tcp] max_conns / 2; with --no-huge the EAL has 64 MiB "
-					 "unless -m says more)",
-					 w->id, p.max_conns / 2);
-				return -ENOMEM;
-			}
-			ctx = d->relay[w->id];
-		}
+		rc = listener_ctx(d, w, l, p.max_conns, &ctx, err, errlen);
+		if (rc != 0)
+			return rc;
 		rc = hl_tcp_listen(w->tcp, l->vip, l->port, app, ctx);
 		if (rc != 0) {
 			snprintf(err, errlen, "[listener %s]: cannot listen: %s", l->name,
@@ -326,14 +363,8 @@ static void say_what_is_missing(const struct hl_config *cfg)
 
 		snprintf(a, sizeof(a), "%u.%u.%u.%u", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff,
 			 h & 0xff);
-		if (l->mode == HL_LISTEN_HTTP)
-			HL_LOG(NOTICE,
-			       "listener %s: mode http on %s:%u is not implemented yet (needs the "
-			       "proxy); connections to it are refused (RST)\n",
-			       l->name, a, l->port);
-		else
-			HL_LOG(NOTICE, "listener %s: mode %s on %s:%u\n", l->name,
-			       hl_listener_mode_name(l->mode), a, l->port);
+		HL_LOG(NOTICE, "listener %s: mode %s on %s:%u\n", l->name,
+		       hl_listener_mode_name(l->mode), a, l->port);
 	}
 	HL_LOG(NOTICE,
 	       "[ctrl] socket %s: the control socket is not implemented yet; nothing "
@@ -357,6 +388,8 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 	hl_netconf_build(&d->net, cfg);
 	d->net.n_workers = d->n_workers;
 	rc = hl_daemon_router_create(cfg, &d->router, err, errlen);
+	if (rc == 0)
+		rc = create_ctrl(d, err, errlen);
 	if (rc == 0)
 		rc = create_pool(d, err, errlen);
 	if (rc == 0)
@@ -396,9 +429,12 @@ void hl_daemon_stop(struct hl_daemon *d)
 
 		if (w == NULL)
 			continue;
-		hl_tcp_free(w);
+		hl_tcp_free(w); /* every connection's closed() runs: proxy objects go back */
 		hl_relay_free(d->relay[i]);
 		d->relay[i] = NULL;
+		hl_proxy_free(d->proxy[i]);
+		d->proxy[i] = NULL;
+		w->proxy = NULL;
 		hl_worker_release(w);
 		if (w->route_registered)
 			hl_route_worker_fini(&w->route);
@@ -417,6 +453,9 @@ void hl_daemon_stop(struct hl_daemon *d)
 	}
 	rte_mempool_free(d->pool);
 	d->pool = NULL;
+	hl_ctrl_free(d->ctrl);
+	d->ctrl = NULL;
+	hl_proxy_shared_free(&d->shared);
 	hl_router_free(d->router);
 	d->router = NULL;
 }
@@ -434,6 +473,15 @@ void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f)
 			if (v != 0)
 				fprintf(f, "worker %u %s %" PRIu64 "\n", i, hl_counter_name(c), v);
 		}
+		for (unsigned r = 0; r < HL_ROUTE_REASON_COUNT; r++) {
+			uint64_t v = __atomic_load_n(&w->route.stats.reason[r], __ATOMIC_RELAXED);
+
+			if (v != 0)
+				fprintf(f, "worker %u route_%s %" PRIu64 "\n", i,
+					hl_route_reason_name((enum hl_route_reason)r), v);
+		}
+		if (d->proxy[i] != NULL)
+			hl_proxy_print(d->proxy[i], i, f);
 	}
 	for (unsigned p = 0; p < d->n_started; p++) {
 		struct rte_eth_stats st;
@@ -448,5 +496,7 @@ void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f)
 			d->cfg->ports[p].name, st.ipackets, d->cfg->ports[p].name, st.imissed);
 	}
 	hl_xdp_stage_print(d, f);
+	if (d->ctrl != NULL)
+		hl_ctrl_print(d->ctrl, f);
 	fflush(f);
 }

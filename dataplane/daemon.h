@@ -14,7 +14,9 @@
 
 #include "hintlb/config.h"
 #include "hintlb/route.h"
+#include "hintlb/ctrl.h"
 #include "netconf.h"
+#include "proxy.h"
 #include "rss.h"
 #include "worker.h"
 
@@ -30,6 +32,9 @@ struct hl_daemon {
 	struct rte_ring *share[RTE_MAX_LCORE];
 	struct rte_ring *tcp_ring[RTE_MAX_LCORE]; /* TCP hand-off, by owner (several workers) */
 	struct hl_relay *relay[RTE_MAX_LCORE];    /* `mode = relay` state, per worker */
+	struct hl_proxy *proxy[RTE_MAX_LCORE];    /* `mode = http` state, per worker */
+	struct hl_proxy_shared shared;            /* workers -> control thread */
+	struct hl_ctrl *ctrl;                     /* the control thread's state */
 	struct hl_rss rss[HL_PORTS_MAX];          /* each port's NIC RSS, when readable */
 	unsigned n_started;                       /* ports started, in config order */
 	struct hl_xdp *xdp[HL_PORTS_MAX];
@@ -51,6 +56,9 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 
 /* Stop workers, ports, the XDP stage; free everything. Safe on a partly started daemon. */
 void hl_daemon_stop(struct hl_daemon *d);
+
+/* One pass of the control thread (hl_ctrl_poll). @return messages applied. */
+unsigned hl_daemon_ctrl_poll(struct hl_daemon *d);
 
 /* Print every worker's non-zero counters and the XDP stage's, "worker N name value" lines. */
 void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f);

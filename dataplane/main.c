@@ -129,13 +129,15 @@ static int run_daemon(const struct hl_config *cfg)
 	printf("hintlb: ready: %u worker(s), %u port(s), %u VIP(s)\n", d.n_workers, cfg->n_ports,
 	       d.net.n_vips);
 	fflush(stdout);
+	/* the control thread: apply what workers sent (hint lists within about a
+	 * millisecond), health, reclaim; sleep 1 ms when there was nothing */
 	while (!got_stop) {
-		usleep(100 * 1000);
+		if (hl_daemon_ctrl_poll(&d) == 0)
+			usleep(1000);
 		if (got_usr1) {
 			got_usr1 = 0;
 			hl_daemon_print_counters(&d, stdout);
 		}
-		hl_router_reclaim(d.router);
 	}
 	HL_LOG(NOTICE, "%s: stopping\n", strsignal(got_stop));
 	/* read the XDP counters before the stage is closed */

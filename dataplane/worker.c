@@ -20,6 +20,7 @@
 #include <rte_pause.h>
 
 #include "net.h"
+#include "proxy.h"
 #include "worker.h"
 
 #define HL_IDLE_SPIN    64                     /* empty polls before pausing */
@@ -77,6 +78,8 @@ unsigned hl_worker_poll(struct hl_worker *w)
 	}
 	if (w->tcp != NULL)
 		hl_tcp_timers(w->tcp);
+	if (w->proxy != NULL)
+		hl_proxy_timers(w->proxy);
 	hl_tx_flush(w);
 	if (w->route_registered)
 		hl_route_quiescent(&w->route);

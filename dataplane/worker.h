@@ -41,6 +41,7 @@ struct hl_rxq {
 };
 
 struct hl_tcp;
+struct hl_proxy;
 
 struct hl_worker {
 	/* Set before launch, then read-only. */
@@ -64,7 +65,8 @@ struct hl_worker {
 	uint32_t empty_polls;
 	struct hl_route_worker route;
 	bool route_registered;
-	struct hl_tcp *tcp; /* the TCP stack (hl_tcp_create), NULL without listeners */
+	struct hl_tcp *tcp;     /* the TCP stack (hl_tcp_create), NULL without listeners */
+	struct hl_proxy *proxy; /* the HTTP proxy (hl_proxy_create), NULL without http listeners */
 	/* Several workers: segments others received for flows we own (MP/SC), and every
 	 * worker's such ring by worker id (the daemon's array). NULL with one worker. */
 	struct rte_ring *tcp_ring_in;

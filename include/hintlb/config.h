@@ -103,6 +103,35 @@ struct hl_cfg_routing {
 	uint32_t max_hints;
 	uint32_t max_replicas; /**< 0: max(256, replicas) */
 	bool strip_hints;      /**< strip the hints header from responses */
+	/** response field naming the replica and reason of each request; "" = off */
+	char explain_header[HL_CFG_HEADER_MAX];
+};
+
+/** `[http]`: the proxy (listeners with mode = http). Times in ms. */
+struct hl_cfg_http {
+	uint32_t client_head_timeout_ms;      /**< first byte of a head to its end (408) */
+	uint32_t client_idle_timeout_ms;      /**< keep-alive wait for the next request */
+	uint32_t replica_connect_timeout_ms;  /**< a new replica connection's handshake */
+	uint32_t replica_response_timeout_ms; /**< request sent to response head (504) */
+	uint32_t replica_idle_timeout_ms;     /**< an idle pooled replica connection */
+	uint32_t replica_queue_timeout_ms;    /**< waiting for a pooled connection (503) */
+	uint32_t replica_conns_max;           /**< per worker and replica */
+	uint32_t max_requests;                /**< requests in progress per worker */
+	uint32_t max_head;                    /**< head bytes (431) */
+	uint32_t max_fields;                  /**< header fields per head (431) */
+	uint32_t queue_bytes; /**< one side's send queue past this: the other's window stops */
+	bool x_forwarded_for; /**< append X-Forwarded-For: <client address> */
+};
+
+/** `[health]`: passive (from traffic) and active (GET check_path) health checks. */
+struct hl_cfg_health {
+	uint32_t passive_fall;    /**< consecutive failures that mark a replica down; 0 = off */
+	uint32_t down_backoff_ms; /**< a passively downed replica is tried again after this */
+	char check_path[128];     /**< active check target ("" = no active checks) */
+	uint32_t check_interval_ms;
+	uint32_t check_timeout_ms;
+	uint32_t rise; /**< consecutive successes to come up */
+	uint32_t fall; /**< consecutive failures to go down */
 };
 
 /** `[worker]`. */
@@ -158,6 +187,8 @@ struct hl_config {
 	struct hl_cfg_routing routing;
 	struct hl_cfg_worker worker;
 	struct hl_cfg_tcp tcp;
+	struct hl_cfg_http http;
+	struct hl_cfg_health health;
 	char ctrl_socket[HL_CFG_PATH_MAX];
 };
 

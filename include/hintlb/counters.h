@@ -153,7 +153,47 @@ extern "C" {
 	X(TCP_REO_WAIT,                                                                            \
 	  "tcp_reo_wait") /* suspected losses that first waited a reordering window */             \
 	X(TCP_REO_TIMEOUT,                                                                         \
-	  "tcp_reo_timeout") /* ... whose window passed with the segment still missing */
+	  "tcp_reo_timeout") /* ... whose window passed with the segment still missing */          \
+	X(HTTP_ACCEPTED, "http_accepted")                 /* proxy: client connections taken */    \
+	X(HTTP_CLIENT_NO_MEMORY, "http_client_no_memory") /* no client object: reset */            \
+	X(HTTP_REQUESTS, "http_requests")                 /* request heads read whole */           \
+	X(HTTP_REQ_REJECTED,                                                                       \
+	  "http_req_rejected")            /* heads the parser refused (by reason: report) */       \
+	X(HTTP_RESP_1XX, "http_resp_1xx") /* interim responses passed to clients */                \
+	X(HTTP_RESP_2XX, "http_resp_2xx") /* final responses to clients, by class (ours too) */    \
+	X(HTTP_RESP_3XX, "http_resp_3xx")                                                          \
+	X(HTTP_RESP_4XX, "http_resp_4xx")                                                          \
+	X(HTTP_RESP_5XX, "http_resp_5xx")                                                          \
+	X(HTTP_408, "http_408_client_timeout")         /* head (or a body gap) too slow */         \
+	X(HTTP_417, "http_417_expectation")            /* Expect other than 100-continue */        \
+	X(HTTP_502_CONNECT, "http_502_connect_failed") /* replica refused or silent */             \
+	X(HTTP_502_RESET, "http_502_replica_reset")    /* replica reset or closed mid-request */   \
+	X(HTTP_502_BAD_RESPONSE, "http_502_bad_response")   /* unparseable response */             \
+	X(HTTP_503_NO_REPLICA, "http_503_no_replica")       /* no usable replica */                \
+	X(HTTP_503_NO_MEMORY, "http_503_no_memory")         /* request objects or mbufs ran out */ \
+	X(HTTP_503_QUEUE_TIMEOUT, "http_503_queue_timeout") /* no pooled connection in time */     \
+	X(HTTP_504, "http_504_replica_timeout")             /* no response head in time */         \
+	X(HTTP_RETRIES, "http_retries") /* requests sent again (nothing of them had reached) */    \
+	X(HTTP_CLIENT_ABORTED, "http_client_aborted") /* client gone before its response */        \
+	X(HTTP_CLIENT_IDLE_CLOSED, "http_client_idle_closed") /* keep-alive idle timeout */        \
+	X(HTTP_CLIENT_TRUNCATED, "http_client_truncated")     /* FIN inside a request */           \
+	X(HTTP_RESP_TRUNCATED, "http_resp_truncated")   /* replica failed mid-response: reset */   \
+	X(HTTP_EARLY_RESPONSE, "http_early_response")   /* response before the request body */     \
+	X(HTTP_UPGRADE_IGNORED, "http_upgrade_ignored") /* Upgrade removed (not supported) */      \
+	X(HTTP_CHUNKED_TO_HTTP10, "http_chunked_to_http10") /* chunked response, 1.0 client */     \
+	X(HTTP_BYTES_IN, "http_bytes_in")                   /* bytes from clients */               \
+	X(HTTP_BYTES_OUT, "http_bytes_out")                 /* bytes queued to clients */          \
+	X(HTTP_POOL_OPENED, "http_pool_opened")             /* replica connections opened */       \
+	X(HTTP_POOL_REUSED, "http_pool_reused") /* requests on an idle pooled connection */        \
+	X(HTTP_POOL_WAITED, "http_pool_waited") /* requests that waited for a connection */        \
+	X(HTTP_POOL_IDLE_CLOSED, "http_pool_idle_closed") /* idle pooled: our timeout */           \
+	X(HTTP_POOL_PEER_CLOSED, "http_pool_peer_closed") /* idle pooled: closed by replica */     \
+	X(HTTP_POOL_UNSOLICITED, "http_pool_unsolicited") /* bytes on an idle connection */        \
+	X(HINTS_UNCHANGED, "hints_unchanged") /* hints header as last passed on: a compare */      \
+	X(HINTS_PASSED, "hints_passed")       /* changed hint lists sent to the control thread */  \
+	X(HINTS_TRUNCATED, "hints_truncated") /* lists cut to fit one message */                   \
+	X(HEALTH_EVENTS, "health_events")     /* failures/recoveries sent to the control thread */ \
+	X(CTRL_MSG_DROPPED, "ctrl_msg_dropped") /* control ring full or no message left */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

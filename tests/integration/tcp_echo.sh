@@ -33,8 +33,7 @@ run() {
 	done <<<"$out"
 }
 
-# ports 80 (http, not implemented) and 12345: refused (RST)
-run "refused 80" 5 --port 80 --refused
+# a port nobody listens on: refused (RST)
 run "refused 12345" 5 --port 12345 --refused
 # write, half-close at once, then read: everything comes back, then FIN
 run half-close 10 --size 11000 --sequential
@@ -51,7 +50,7 @@ hl_stop_clean 10
 ctr() { hl_log_ctr "$1"; }
 [ "$(ctr tcp_bad_cksum)" -eq 0 ] || hl_fail "tcp_bad_cksum: $(ctr tcp_bad_cksum)"
 [ "$(ctr tcp_accepted)" -ge 7 ] || hl_fail "tcp_accepted $(ctr tcp_accepted), want >= 7"
-[ "$(ctr tcp_no_listener)" -ge 2 ] || hl_fail "tcp_no_listener $(ctr tcp_no_listener), want >= 2"
+[ "$(ctr tcp_no_listener)" -ge 1 ] || hl_fail "tcp_no_listener $(ctr tcp_no_listener), want >= 1"
 for c in tcp_accepted tcp_closed tcp_bytes_in tcp_retransmit tcp_rto tcp_ooo_drop \
 	tcp_fast_retransmit tcp_out_of_window tcp_no_mbuf tx_drop_full; do
 	hl_log "$c $(ctr $c)"

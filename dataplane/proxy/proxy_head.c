@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Heads as they leave the proxy, and the responses it makes itself.
+ *
+ * A forwarded head is rebuilt into fresh mbufs from the parsed spans: the
+ * start line (HTTP/1.1 towards the replica), every field but the
+ * hop-by-hop ones (RFC 9110 7.6.1: Connection, Keep-Alive,
+ * Proxy-Connection, TE, Upgrade, and the fields Connection names) and, in
+ * responses, the replica's hints field (unless [routing] strip_hints = no);
+ * then what the proxy adds: X-Forwarded-For and, for an HTTP/1.0 request
+ * without one, Host towards the replica; the explain field and Connection
+ * towards the client. Transfer-Encoding is hop-by-hop too, but the body is
+ * forwarded with its framing unchanged, so it stays. No Via field is added
+ * (as HAProxy and nginx do by default).
+ *
+ * Rebuilding copies the kept head bytes once (a few hundred, into one mbuf)
+ * instead of a chain of indirect mbufs around each removed field; the TCP
+ * stack copies the send queue into frames anyway (net_af_xdp takes no
+ * multi-segment mbufs). Bodies are never copied: they go by reference.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_mbuf.h>
+
+#include "proxy_priv.h"
+
+#define PX_SEGS_MAX 64
+
+/* An mbuf chain being written. */
+struct px_out {
+	struct rte_mempool *pool;
+	struct rte_mbuf *head, *tail;
+	bool fail;
+};
+
+static void out_put(struct px_out *o, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len != 0 && !o->fail) {
+		uint16_t room = o->tail != NULL ? rte_pktmbuf_tailroom(o->tail) : 0;
+		size_t n;
+
+		if (room == 0) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(o->pool);
+
+			if (m == NULL) {
+				o->fail = true;
+				return;
+			}
+			if (o->tail != NULL) {
+				o->tail->next = m;
+				o->head->nb_segs++;
+			} else {
+				o->head = m;
+			}
+			o->tail = m;
+			continue;
+		}
+		n = RTE_MIN(len, (size_t)room);
+		memcpy(rte_pktmbuf_mtod_offset(o->tail, uint8_t *, o->tail->data_len), p, n);
+		o->tail->data_len = (uint16_t)(o->tail->data_len + n);
+		o->head->pkt_len += (uint32_t)n;
+		p += n;
+		len -= n;
+	}
+}
+
+static void out_str(struct px_out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* Bytes [span.off, +len) of the message at the start of @p segs. */
+static void out_span(struct px_out *o, const struct hl_http1_seg *segs, unsigned n,
+		     struct hl_http1_span span)
+{
+	uint32_t off = span.off, len = span.len;
+
+	for (unsigned i = 0; i < n && len != 0; i++) {
+		if (off >= segs[i].len) {
+			off -= (uint32_t)segs[i].len;
+			continue;
+		}
+		uint32_t k = RTE_MIN(len, (uint32_t)segs[i].len - off);
+
+		out_put(o, segs[i].data + off, k);
+		len -= k;
+		off = 0;
+	}
+}
+
+static struct rte_mbuf *out_done(struct px_out *o)
+{
+	if (o->fail) {
+		rte_pktmbuf_free(o->head);
+		return NULL;
+	}
+	return o->head;
+}
+
+/* Is field @p f named by one of the message's Connection options? */
+static bool named_by_connection(const struct hl_http1_msg *msg, const struct hl_http1_seg *segs,
+				unsigned n, const struct hl_http1_field *f)
+{
+	char a[HL_HTTP1_NAME_MAX], b[HL_HTTP1_NAME_MAX];
+	int la, lb;
+
+	if (msg->nconn_opts == 0 || f->name.len >= sizeof(a))
+		return false;
+	la = hl_http1_span_copy(segs, n, 0, f->name, a, sizeof(a));
+	for (unsigned i = 0; i < msg->nconn_opts; i++) {
+		if (msg->conn_opts[i].len != f->name.len)
+			continue;
+		lb = hl_http1_span_copy(segs, n, 0, msg->conn_opts[i], b, sizeof(b));
+		if (la > 0 && la == lb && strncasecmp(a, b, (size_t)la) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The fields of @p msg that go on: not hop-by-hop (but Transfer-Encoding), not named by
+ * Connection, not the hints field when it is stripped. */
+static void out_fields(struct px_out *o, const struct hl_http1_msg *msg,
+		       const struct hl_http1_seg *segs, unsigned n, bool strip_hints)
+{
+	for (uint32_t i = 0; i < msg->nfields; i++) {
+		const struct hl_http1_field *f = &msg->fields[i];
+
+		if ((f->flags & HL_HTTP1_FF_HOP) && f->id != HL_HTTP1_H_TRANSFER_ENCODING)
+			continue;
+		if (strip_hints && f->id == HL_HTTP1_H_HINTS)
+			continue;
+		if (named_by_connection(msg, segs, n, f))
+			continue;
+		out_span(o, segs, n, f->name);
+		out_put(o, ": ", 2);
+		out_span(o, segs, n, f->value);
+		out_put(o, "\r\n", 2);
+	}
+}
+
+static void out_ipv4(struct px_out *o, uint32_t be, int port)
+{
+	const uint8_t *b = (const uint8_t *)&be;
+	char s[32];
+
+	if (port > 0)
+		snprintf(s, sizeof(s), "%u.%u.%u.%u:%d", b[0], b[1], b[2], b[3], port);
+	else
+		snprintf(s, sizeof(s), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	out_str(o, s);
+}
+
+struct rte_mbuf *px_head_request(struct hl_proxy *px, struct px_req *req, const struct px_buf *in)
+{
+	const struct hl_http1_msg *msg = &req->reqp.msg;
+	struct px_out o = {.pool = px->w->pool};
+	struct hl_http1_seg segs[PX_SEGS_MAX];
+	unsigned n = px_buf_segs(in, 0, segs, PX_SEGS_MAX);
+
+	out_span(&o, segs, n, msg->method_span);
+	out_put(&o, " ", 1);
+	out_span(&o, segs, n, msg->target);
+	out_str(&o, " HTTP/1.1\r\n");
+	out_fields(&o, msg, segs, n, false);
+	if (!(msg->flags & HL_HTTP1_F_HOST)) { /* HTTP/1.0: HTTP/1.1 needs one */
+		out_str(&o, "Host: ");
+		out_ipv4(&o, px->rep[req->replica].addr, px->rep[req->replica].port);
+		out_put(&o, "\r\n", 2);
+	}
+	if (px->cfg->http.x_forwarded_for) {
+		out_str(&o, "X-Forwarded-For: ");
+		out_ipv4(&o, req->cl->raddr, 0);
+		out_put(&o, "\r\n", 2);
+	}
+	out_put(&o, "\r\n", 2);
+	return out_done(&o);
+}
+
+struct rte_mbuf *px_head_response(struct hl_proxy *px, struct px_req *req, const struct px_buf *in,
+				  bool close_client)
+{
+	const struct hl_http1_msg *msg = &req->resp.msg;
+	struct px_out o = {.pool = px->w->pool};
+	struct hl_http1_seg segs[PX_SEGS_MAX];
+	unsigned n = px_buf_segs(in, 0, segs, PX_SEGS_MAX);
+	char line[64];
+
+	snprintf(line, sizeof(line), "HTTP/1.1 %03u ", msg->status);
+	out_str(&o, line);
+	out_span(&o, segs, n, msg->reason);
+	out_put(&o, "\r\n", 2);
+	out_fields(&o, msg, segs, n, px->cfg->routing.strip_hints);
+	if (px->explain_len != 0 && !(msg->flags & HL_HTTP1_F_INTERIM)) {
+		out_put(&o, px->explain, px->explain_len);
+		out_str(&o, ": replica=");
+		out_str(&o, px->rep[req->replica].name);
+		out_str(&o, "; reason=");
+		out_str(&o, hl_route_reason_name(req->route.reason));
+		out_put(&o, "\r\n", 2);
+	}
+	if (!(msg->flags & HL_HTTP1_F_INTERIM)) {
+		if (close_client)
+			out_str(&o, "Connection: close\r\n");
+		else if (req->http10)
+			out_str(&o, "Connection: keep-alive\r\n");
+	}
+	out_put(&o, "\r\n", 2);
+	return out_done(&o);
+}
+
+const char *px_reason_phrase(unsigned status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 408:
+		return "Request Timeout";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 417:
+		return "Expectation Failed";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Error";
+	}
+}
+
+struct rte_mbuf *px_canned(struct hl_proxy *px, unsigned status, const char *why, bool head_only)
+{
+	struct px_out o = {.pool = px->w->pool};
+	char head[256];
+	int body = (int)strlen(why) + 1;
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 %u %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+		 "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+		 status, px_reason_phrase(status), body);
+	out_str(&o, head);
+	if (!head_only) {
+		out_str(&o, why);
+		out_put(&o, "\n", 1);
+	}
+	return out_done(&o);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The control thread's work (docs/ARCHITECTURE.md, "The control thread"):
+ * the one writer of the routing core. It applies what workers send
+ * (hintlb/ctrl_msg.h) — hint lists, health events — brings replicas that
+ * were marked down back after their backoff, and frees what readers can no
+ * longer see. It runs on the EAL main lcore's loop, never on a worker core.
+ */
+#ifndef HINTLB_CTRL_H
+#define HINTLB_CTRL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "hintlb/config.h"
+#include "hintlb/route.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hl_ctrl;
+
+/** Counters of the control thread (read by its own thread for the report). */
+struct hl_ctrl_stats {
+	uint64_t msgs;          /**< messages taken off the ring */
+	uint64_t hints_applied; /**< hint lists given to the router */
+	uint64_t hints_refused; /**< ... that the router refused (bad replica id, table full) */
+	uint64_t health_events; /**< health events taken */
+	uint64_t marked_down;   /**< replicas marked down (passive or active) */
+	uint64_t marked_up;     /**< replicas brought back */
+	uint64_t bad_msgs;      /**< unknown type or replica id */
+	/** enqueue (worker's TSC) to applied, per hint list: log2 buckets of ns */
+	uint64_t hints_lat[40];
+};
+
+/**
+ * The control state for router @p r (borrowed), reading messages from
+ * @p ring and giving them back to @p msgs. Health settings from
+ * @p cfg->health. @return it, or NULL (ENOMEM).
+ */
+struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
+			       struct rte_ring *ring, struct rte_mempool *msgs);
+void hl_ctrl_free(struct hl_ctrl *c);
+
+/**
+ * One pass: apply every queued message, end backoffs due at @p now_tsc,
+ * reclaim router memory. Cheap when there is nothing to do.
+ * @return messages applied.
+ */
+unsigned hl_ctrl_poll(struct hl_ctrl *c, uint64_t now_tsc);
+
+/** The stats so far. */
+const struct hl_ctrl_stats *hl_ctrl_get_stats(const struct hl_ctrl *c);
+
+/** "ctrl NAME V" lines for the report, with the hint-apply latency quantiles. */
+void hl_ctrl_print(const struct hl_ctrl *c, FILE *f);
+
+/** The latency (ns, bucket upper bound) below which fraction @p q of hint lists were applied. */
+uint64_t hl_ctrl_hints_latency(const struct hl_ctrl *c, double q);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HINTLB_CTRL_H */
