@@ -5,7 +5,7 @@ HL_APT_PACKAGES=(
 	build-essential pkg-config meson ninja-build
 	clang llvm libclang-rt-14-dev clang-format
 	dpdk-dev libdpdk-dev libbpf-dev libxdp-dev bpftool
-	libcmocka-dev libjansson-dev libhttp-parser-dev
+	libcmocka-dev libjansson-dev libhttp-parser-dev zlib1g-dev
 	iproute2 iputils-ping iputils-arping ethtool tcpdump util-linux curl python3 python3-scapy
 )
 
