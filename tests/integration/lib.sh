@@ -463,3 +463,101 @@ hl_echo_client() {
 	done
 	hl_client timeout "$limit" "$py" "$HL_ROOT/tests/integration/echo_client.py" "$@"
 }
+
+# ---- the HTTP proxy's tests (http_*.sh) ----
+
+# hl_report [PATTERN]: hintlb's whole SIGUSR1 report now (all lines, not
+# only worker counters), filtered by an awk PATTERN when given.
+hl_report() {
+	if [ $# -ge 1 ]; then
+		_hl_counter_dump | awk "$1"
+	else
+		_hl_counter_dump
+	fi
+}
+
+# hl_report_sum FIELD1 FIELD2 ...: sum the last field of report lines whose
+# leading fields are exactly those words ("ctrl marked_down", "replica r1
+# state" prints the state word), from a fresh report.
+hl_report_get() {
+	local want="$*"
+	_hl_counter_dump | awk -v w="$want" '{ v = $NF; $NF = ""; sub(/ $/, ""); if ($0 == w) print v }' |
+		tail -n1
+}
+
+# hl_nginx_replicas [PORT]: one nginx in hl-replica on 10.77.1.11-14:PORT
+# (default 8080), answering every request `200 <server address> <uri>` with
+# a short body; its access log ($HL_WORK/nginx/access.log) has, per request:
+# server address, connection number, X-Forwarded-For, method, uri, status,
+# and the X-Secret field (for the hop-by-hop checks).
+hl_nginx_replicas() {
+	local port=${1:-8080} d=$HL_WORK/nginx
+	command -v nginx >/dev/null || hl_fail "'nginx' not installed (Debian: nginx-light)"
+	mkdir -p "$d"
+	cat >"$d/nginx.conf" <<NGX
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 4096; }
+http {
+	log_format t '\$server_addr \$connection \$http_x_forwarded_for \$request_method \$uri \$status \$http_x_secret';
+	access_log $d/access.log t;
+	client_body_temp_path $d/body;
+	proxy_temp_path $d/proxy;
+	fastcgi_temp_path $d/fcgi;
+	uwsgi_temp_path $d/uwsgi;
+	scgi_temp_path $d/scgi;
+	keepalive_requests 1000000;
+	keepalive_timeout 120s;
+	server {
+		listen 10.77.1.11:$port reuseport;
+		listen 10.77.1.12:$port reuseport;
+		listen 10.77.1.13:$port reuseport;
+		listen 10.77.1.14:$port reuseport;
+		location / { return 200 "\$server_addr \$uri\n"; }
+	}
+}
+NGX
+	ip netns exec hl-replica nginx -c "$d/nginx.conf" || hl_fail "nginx did not start: $(cat "$d/error.log")"
+	HL_NGINX_PID=$(cat "$d/nginx.pid")
+	HL_BG_PIDS+=("$HL_NGINX_PID")
+}
+
+# hl_hintreplicas [OPTIONS...]: hintreplica (HL_HINTREPLICA, built in
+# tools/hintreplica) as r1..r4 on 10.77.1.11-14:8080 in hl-replica, each
+# logging its requests to $HL_WORK/rN.log; waits until they listen.
+# HL_REPLICA_PIDS[i] is rI's pid.
+hl_hintreplicas() {
+	local i
+	[ -x "${HL_HINTREPLICA:-}" ] || hl_fail "hintreplica not found (HL_HINTREPLICA='${HL_HINTREPLICA:-}'; meson test sets it)"
+	for i in 1 2 3 4; do
+		hl_hintreplica "$i" "$@"
+	done
+}
+
+# hl_hintreplica I [OPTIONS...]: (re)start replica rI alone.
+hl_hintreplica() {
+	local i=$1 t
+	shift
+	: >"$HL_WORK/r$i.out"
+	ip netns exec hl-replica "$HL_HINTREPLICA" --listen "10.77.1.1$i:8080" --name "r$i" \
+		--log "$HL_WORK/r$i.log" "$@" >>"$HL_WORK/r$i.out" 2>&1 &
+	HL_REPLICA_PIDS[$i]=$!
+	HL_BG_PIDS+=($!)
+	for t in $(seq 100); do
+		grep -q 'listening on' "$HL_WORK/r$i.out" && return 0
+		kill -0 "${HL_REPLICA_PIDS[$i]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	hl_fail "hintreplica r$i did not start: $(cat "$HL_WORK/r$i.out")"
+}
+
+# hl_replica_stat I FIELD: FIELD of replica rI's /stats (asked directly, not through hintlb).
+hl_replica_stat() {
+	hl_replica curl -s -m 5 "http://10.77.1.1$1:8080/stats" |
+		python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"
+}
+
+# hl_curl ARGS...: curl from hl-client with a 20 s limit, silent, failing on no answer.
+hl_curl() { hl_client curl -s -m 20 "$@"; }
