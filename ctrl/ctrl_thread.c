@@ -254,11 +254,14 @@ void hl_ctrl_print(const struct hl_ctrl *c, FILE *f)
 		hl_ctrl_hints_latency(c, 0.99), hl_ctrl_hints_latency(c, 1.0));
 	for (uint32_t id = 0; id < hl_router_replica_count(c->r); id++) {
 		static const char *const states[] = {"up", "down", "draining"};
+		static const char *const kinds[] = {"none", "empty", "list"};
 
 		if (hl_replica_get(c->r, id, &info) != 0)
 			continue;
-		fprintf(f, "replica %s state %s\nreplica %s hints %u\nreplica %s inflight %u\n",
-			info.name, states[info.state % 3], info.name, info.n_hints, info.name,
-			info.inflight);
+		fprintf(f,
+			"replica %s state %s\nreplica %s hints_kind %s\nreplica %s hints %u\n"
+			"replica %s inflight %u\n",
+			info.name, states[info.state % 3], info.name, kinds[info.hints_kind % 3],
+			info.name, info.n_hints, info.name, info.inflight);
 	}
 }

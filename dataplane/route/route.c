@@ -199,10 +199,13 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 }
 
 /* EWMA with weight 1/8, in integer ns. */
-static void ewma_update(uint64_t *est, uint64_t sample)
+/* est += (sample - est) / 8; the first sample replaces the initial guess @p init (as
+ * TCP's first RTT sample sets SRTT): a 5 s guess against 50 ms loads would otherwise
+ * take some 25 samples to fade, while the policy prices every decision with it. */
+static void ewma_update(uint64_t *est, uint64_t init, uint64_t sample)
 {
 	uint64_t old = __atomic_load_n(est, __ATOMIC_RELAXED);
-	int64_t delta = ((int64_t)sample - (int64_t)old) / 8;
+	int64_t delta = ((int64_t)sample - (int64_t)old) / (old == init ? 1 : 8);
 	__atomic_store_n(est, (uint64_t)((int64_t)old + delta), __ATOMIC_RELAXED);
 }
 
@@ -233,9 +236,10 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 	if (latency_ns == 0 || res->queued_ahead >= r->conf[id].concurrency)
 		return;
 	if (res->expect_warm) {
-		ewma_update(&r->est_service_ns, latency_ns);
+		ewma_update(&r->est_service_ns, HL_EST_SERVICE_NS_INIT, latency_ns);
 	} else {
 		uint64_t s = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
-		ewma_update(&r->est_load_ns, latency_ns > s ? latency_ns - s : 0);
+		ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT,
+			    latency_ns > s ? latency_ns - s : 0);
 	}
 }
