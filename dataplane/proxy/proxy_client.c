@@ -395,8 +395,21 @@ static void client_peer_fin(struct hl_tcp *t, struct hl_tcp_conn *c)
 		client_close(cl);
 		break;
 	case PXC_HEAD:
+		/* a head cut short: the client can still read the parser's verdict (400) */
+		if (cl->req != NULL && hl_http1_parse_eof(&cl->req->reqp) != 0) {
+			enum hl_http1_err e = hl_http1_error(&cl->req->reqp);
+
+			HL_COUNT(cl->px->w, HTTP_CLIENT_TRUNCATED);
+			HL_COUNT(cl->px->w, HTTP_REQ_REJECTED);
+			cl->px->req_err[e < HL_HTTP1_ERR__COUNT ? e : 0]++;
+			px_client_error(cl, 400, hl_http1_err_name(e));
+			break;
+		}
+		client_drop_req(cl);
+		client_close(cl);
+		break;
 	case PXC_BODY:
-		/* the request can never be whole */
+		/* the body can never be whole: the replica's connection goes too */
 		HL_COUNT(cl->px->w, HTTP_CLIENT_TRUNCATED);
 		client_drop_req(cl);
 		client_close(cl);
