@@ -131,6 +131,12 @@ void hl_proxy_timers(struct hl_proxy *px)
 			case PX_T_REQ_QUEUE:
 				px_req_queue_timeout((struct px_req *)t);
 				break;
+			case PX_T_CHECK:
+				px_check_timeout((struct px_check *)t);
+				break;
+			case PX_T_CHECK_ROUND:
+				px_check_round(px);
+				break;
 			default:
 				px_server_timeout((struct px_server *)t, (enum px_timer_kind)k);
 				break;
@@ -216,6 +222,8 @@ static void set_timeouts(struct hl_proxy *px, const struct hl_cfg_http *h)
 	px->timeout[PX_T_SERVER_RESP] = h->replica_response_timeout_ms * ms;
 	px->timeout[PX_T_SERVER_IDLE] = h->replica_idle_timeout_ms * ms;
 	px->timeout[PX_T_REQ_QUEUE] = h->replica_queue_timeout_ms * ms;
+	px->timeout[PX_T_CHECK] = px->cfg->health.check_timeout_ms * ms;
+	px->timeout[PX_T_CHECK_ROUND] = px->cfg->health.check_interval_ms * ms;
 	for (unsigned k = 0; k < PX_T_COUNT; k++)
 		TAILQ_INIT(&px->timers[k]);
 }
@@ -256,7 +264,8 @@ struct hl_proxy *hl_proxy_create(struct hl_worker *w, const struct hl_config *cf
 	px->reqs =
 		pool(w, "rq", cfg->http.max_requests,
 		     sizeof(struct px_req) + sizeof(struct hl_http1_field) * cfg->http.max_fields);
-	if (px->clients == NULL || px->servers == NULL || px->reqs == NULL)
+	if (px->clients == NULL || px->servers == NULL || px->reqs == NULL ||
+	    px_checks_create(px) != 0)
 		goto nomem;
 	return px;
 nomem:
@@ -279,6 +288,7 @@ void hl_proxy_free(struct hl_proxy *px)
 	if (px->n_clients || px->n_servers || px->n_reqs)
 		HL_LOG(WARNING, "worker %u: proxy freed with %u clients, %u servers, %u requests\n",
 		       px->w->id, px->n_clients, px->n_servers, px->n_reqs);
+	px_checks_free(px);
 	rte_mempool_free(px->clients);
 	rte_mempool_free(px->servers);
 	rte_mempool_free(px->reqs);

@@ -124,7 +124,8 @@ void px_learn_health(struct hl_proxy *px, uint32_t replica, enum hl_ctrl_health_
 	m->replica = replica;
 	m->len = 0;
 	if (msg_put(px, m)) {
-		rep->health_bad = ev != HL_CTRL_HEALTH_OK;
+		if (ev < HL_CTRL_HEALTH_CHECK_OK) /* traffic, not active checks */
+			rep->health_bad = ev != HL_CTRL_HEALTH_OK;
 		HL_COUNT(px->w, HEALTH_EVENTS);
 	}
 }

@@ -56,6 +56,8 @@ enum px_timer_kind {
 	PX_T_SERVER_RESP,    /* server: request sent, response head not complete (504) */
 	PX_T_SERVER_IDLE,    /* server: idle in the pool */
 	PX_T_REQ_QUEUE,      /* request: waiting for a pooled connection (503) */
+	PX_T_CHECK,          /* active health check: no status line yet */
+	PX_T_CHECK_ROUND,    /* the next round of active checks */
 	PX_T_COUNT
 };
 
@@ -172,6 +174,18 @@ struct px_replica {
 	struct hl_proxy_replica_stats st;
 };
 
+/* One replica's active health check (proxy_check.c, worker 0). */
+struct px_check {
+	struct px_timer timer; /* first: PX_T_CHECK */
+	struct hl_proxy *px;
+	struct hl_tcp_conn *conn; /* NULL: no check in flight */
+	uint32_t replica;
+	uint32_t fed; /* head bytes given to the parser */
+	bool reported;
+	struct px_buf in;
+	struct hl_http1_parser p;
+};
+
 struct hl_proxy {
 	struct hl_worker *w;
 	const struct hl_config *cfg;
@@ -188,6 +202,9 @@ struct hl_proxy {
 	uint64_t resp_err[HL_HTTP1_ERR__COUNT]; /* response rejections by parser reason */
 	uint16_t explain_len;
 	char explain[HL_CFG_HEADER_MAX];
+	struct px_check *checks; /* n_replicas, worker 0 with [health] check_path; else NULL */
+	struct hl_http1_field *check_fields;
+	struct px_timer check_round;
 };
 
 /* ---- px_buf ---- */
@@ -247,6 +264,12 @@ const char *px_reason_phrase(unsigned status);
 /* The final response head of @p req came in: pass its hint list on if it changed. */
 void px_learn_hints(struct hl_proxy *px, struct px_req *req, const struct px_buf *in);
 void px_learn_health(struct hl_proxy *px, uint32_t replica, enum hl_ctrl_health_event ev);
+
+/* ---- active health checks (proxy_check.c) ---- */
+int px_checks_create(struct hl_proxy *px);
+void px_checks_free(struct hl_proxy *px);
+void px_check_round(struct hl_proxy *px);
+void px_check_timeout(struct px_check *ck);
 
 /* ---- request objects (proxy.c) ---- */
 struct px_req *px_req_new(struct hl_proxy *px, struct px_client *cl);

@@ -11,6 +11,9 @@
 #   - nothing listening: the connection is refused, retried once, then 502
 #   - a client that sends half a head and stops: 408 after
 #     [http] client_head_timeout_ms, and the connection is closed
+#   - active checks ([health] check_path, no traffic): a replica killed is
+#     marked down after `fall` failed checks, restarted it is up again after
+#     `rise` passed ones
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 hl_init "$@"
@@ -66,13 +69,14 @@ grep -q 'replica r2: down' "$HL_LOG" || hl_fail "no log line for r2 going down"
 # back: restarted, tried again after the backoff, serving
 hl_hintreplica 2 --slots 8 --concurrency 16
 sleep 2.5
-for i in $(seq 60); do
-	hl_curl -o /dev/null -H "X-Fal-Runner-Hint: b$i" "http://$HL_VIP/" || true
-done
 [ "$(hl_report_get replica r2 state)" = up ] || hl_fail "r2 not back up: $(hl_report_get replica r2 state)"
+# the models r2 advertised before it died are hint hits on it again
+for i in $(seq 32); do
+	hl_curl -o /dev/null -H "X-Fal-Runner-Hint: m$i" "http://$HL_VIP/" || true
+done
 n=$(hl_replica_stat 2 requests)
-[ "$n" -ge 1 ] || hl_fail "r2 is up but took none of 60 requests"
-hl_log "r2 back: up, took $n of 60 requests"
+[ "$n" -ge 1 ] || hl_fail "r2 is up but took none of 32 requests for the models it advertised"
+hl_log "r2 back: up, took $n of 32 requests"
 grep -q 'replica r2: up' "$HL_LOG" || hl_fail "no log line for r2 coming back"
 hl_stop_clean 10
 for i in 1 2 3 4; do kill "${HL_REPLICA_PIDS[$i]}" 2>/dev/null || true; done
@@ -86,6 +90,7 @@ print("ready", flush=True)
 while True:
     c, _ = s.accept(); held.append(c)  # read nothing back, answer nothing
 ' >"$HL_WORK/silent.out" 2>&1
+SILENT=$!
 for _ in $(seq 50); do grep -q ready "$HL_WORK/silent.out" && break; sleep 0.1; done
 hl_write_config "$HL_WORK/two.conf" "[http]" "replica_response_timeout_ms = 1500" \
 	"client_head_timeout_ms = 1000" "[health]" "passive_fall = 0"
@@ -130,5 +135,34 @@ python3 -c "import sys; sys.exit(0 if 0.8 <= float('$secs') <= 5 else 1)" ||
 	hl_fail "half head: 408 after $secs s, want about 1 s"
 hl_log "half head: '$status' after $secs s, then closed"
 [ "$(hl_ctr http_408_client_timeout)" -eq 1 ] || hl_fail "408 counted $(hl_ctr http_408_client_timeout) times"
+hl_stop_clean 10
+kill "$SILENT"
+wait "$SILENT" 2>/dev/null || true
+
+# ---- active checks ----
+hl_hintreplicas
+hl_write_config "$HL_WORK/check.conf" "[health]" "passive_fall = 0" "check_path = /healthz" \
+	"check_interval_ms = 300" "check_timeout_ms = 250" "rise = 2" "fall = 2"
+hl_start "$HL_WORK/check.conf"
+hl_wait_ready 30
+# wait_state R STATE SECS: replica R reaches STATE within SECS
+wait_state() {
+	local i
+	for i in $(seq $(($3 * 10))); do
+		[ "$(hl_report_get replica "$1" state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	hl_fail "$1 did not become $2 within $3 s (is $(hl_report_get replica "$1" state))"
+}
+sleep 1
+[ "$(hl_replica_stat 3 requests)" -ge 2 ] || hl_fail "r3 got no health checks"
+kill "${HL_REPLICA_PIDS[3]}"
+t0=$SECONDS
+wait_state r3 down 5
+hl_log "active checks: r3 stopped, down after ~$((SECONDS - t0)) s: $(grep 'replica r3: down' "$HL_LOG" | tail -n1)"
+hl_hintreplica 3
+wait_state r3 up 5
+hl_log "active checks: r3 restarted, up: $(grep 'replica r3: up' "$HL_LOG" | tail -n1)"
+for r in r1 r2 r4; do [ "$(hl_report_get replica $r state)" = up ] || hl_fail "$r went down"; done
 hl_stop_clean 10
 echo "PASS"
