@@ -462,6 +462,7 @@ void hl_daemon_stop(struct hl_daemon *d)
 
 void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f)
 {
+	fprintf(f, "tsc_hz %" PRIu64 "\n", rte_get_tsc_hz());
 	for (unsigned i = 0; i < d->n_workers; i++) {
 		const struct hl_worker *w = d->workers[i];
 

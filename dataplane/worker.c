@@ -63,10 +63,13 @@ unsigned hl_worker_poll(struct hl_worker *w)
 	HL_COUNT(w, LOOPS);
 	for (unsigned q = 0; q < w->n_rxq; q++) {
 		const struct hl_rxq *rq = &w->rxq[q];
+		uint64_t t0 = rte_rdtsc();
 		uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue_id, pkts, HL_RX_BURST);
 
-		if (n != 0)
+		if (n != 0) {
+			HL_COUNT_N(w, PMD_CYCLES, rte_rdtsc() - t0);
 			hl_eth_input(w, rq->port, pkts, n);
+		}
 		total += n;
 	}
 	if (w->tcp_ring_in != NULL)
@@ -83,6 +86,8 @@ unsigned hl_worker_poll(struct hl_worker *w)
 	hl_tx_flush(w);
 	if (w->route_registered)
 		hl_route_quiescent(&w->route);
+	if (total != 0) /* cycles per request = busy_cycles / requests (bench_proxy.sh) */
+		HL_COUNT_N(w, BUSY_CYCLES, rte_rdtsc() - w->now);
 	return total;
 }
 

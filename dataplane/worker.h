@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -102,9 +103,12 @@ static inline void hl_tx_flush_port(struct hl_worker *w, unsigned p)
 
 	if (b->n == 0 || !w->transmit)
 		return;
+	uint64_t t0 = rte_rdtsc();
+
 	for (i = 0; i < b->n; i++)
 		bytes += b->pkts[i]->pkt_len;
 	sent = rte_eth_tx_burst(w->net->port[p].port_id, w->txq_id, b->pkts, b->n);
+	HL_COUNT_N(w, PMD_CYCLES, rte_rdtsc() - t0);
 	for (i = sent; i < b->n; i++)
 		bytes -= b->pkts[i]->pkt_len;
 	HL_COUNT_N(w, TX_PKTS, sent);

@@ -193,7 +193,9 @@ extern "C" {
 	X(HINTS_PASSED, "hints_passed")       /* changed hint lists sent to the control thread */  \
 	X(HINTS_TRUNCATED, "hints_truncated") /* lists cut to fit one message */                   \
 	X(HEALTH_EVENTS, "health_events")     /* failures/recoveries sent to the control thread */ \
-	X(CTRL_MSG_DROPPED, "ctrl_msg_dropped") /* control ring full or no message left */
+	X(CTRL_MSG_DROPPED, "ctrl_msg_dropped") /* control ring full or no message left */         \
+	X(BUSY_CYCLES, "busy_cycles") /* TSC cycles of loop iterations that had packets */         \
+	X(PMD_CYCLES, "pmd_cycles")   /* of them, inside rx/tx bursts (AF_XDP: kernel work) */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

@@ -293,7 +293,7 @@ hl_echo_servers() {
 # hl_counters: hintlb's counters now, one `name value` line each (summed
 # over workers): SIGUSR1, then what it appended to the log.
 hl_counters() {
-	_hl_counter_dump | awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) print n, s[n] }'
+	_hl_counter_dump | awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) printf "%s %.0f\n", n, s[n] }'
 }
 
 # hl_ctr NAME [FILE]: counter NAME from FILE (lines `name value`, as

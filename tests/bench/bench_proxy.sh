@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# bench_proxy.sh HINTLB STEER_BPF_O — hintlb against HAProxy 2.6 as the HTTP
+# load balancer, back to back on the same topology, replicas and load.
+#
+#   replicas  nginx (Debian's nginx-light) on 10.77.1.11-14:8080 in hl-replica,
+#             `return 200` with a 16-byte body, 2 worker processes
+#   load      wrk in hl-client: keep-alive, 64 connections, 1 thread, each
+#             request with X-Fal-Runner-Hint drawn from 8 models (Lua)
+#   hintlb    one worker lcore (`-l 0,1`: the worker on CPU 1), idle = poll
+#             (it has CPU 1 to itself), VIP 10.77.0.100:80 on net_af_xdp
+#   HAProxy   one thread (nbthread 1), pinned to CPU 1, on hl-lb's kernel
+#             address 10.77.0.3:8081 (the same veth; hintlb is stopped, so no
+#             XDP program is in the way), `balance hdr(X-Fal-Runner-Hint)`,
+#             `hash-type consistent`, `hash-balance-factor 125`, http-keep-alive
+#             to the replicas
+#   pinning   the load balancer on CPU 1; wrk and nginx on CPU 0
+#
+# RUNS rounds of (hintlb, HAProxy), each a 2 s warm-up then SECONDS s measured;
+# the median of each figure. CPU per request: hintlb's worker busy cycles
+# (its busy_cycles counter: loop iterations that had packets) over the
+# requests it answered; HAProxy's process CPU time (utime + stime, /proc) over
+# the requests wrk counted. hintlb's figure is also given without the cycles
+# spent inside rx/tx bursts (pmd_cycles): on net_af_xdp over veth those are
+# syscalls in which the kernel copies frames and, on the veth's other end,
+# runs the peers' own TCP receive path on hintlb's CPU; a NIC's PMD has none
+# of that. Prints `name: value unit` lines:
+#   proxy_{hintlb,haproxy}_req_s, _p50_ms, _p99_ms, _cpu_us_per_req;
+#   proxy_hintlb_dataplane_us_per_req (busy cycles outside the PMD);
+#   proxy_req_s_ratio (hintlb / HAProxy), proxy_p99_ratio (hintlb / HAProxy)
+# and the per-run figures as `# ...` lines. BENCH_SMOKE=1: one short round
+# (tools/test.sh runs that so a broken benchmark fails CI).
+# Needs root, wrk, haproxy and nginx; without them it says so and exits 0.
+set -euo pipefail
+
+SECS=${BENCH_SECONDS:-10}
+RUNS=${BENCH_RUNS:-3}
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+	SECS=2
+	RUNS=1
+fi
+LB_CPU=1
+LOAD_CPU=0
+
+skip() {
+	echo "bench_proxy: skipped: $*"
+	exit 0
+}
+[ $# -ge 2 ] || { echo "usage: $0 HINTLB STEER_BPF_O" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, AF_XDP)"
+for t in wrk haproxy nginx taskset; do
+	command -v "$t" >/dev/null || skip "'$t' not installed"
+done
+[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs (the load balancer on one, the load on the other)"
+if [ -e /run/netns/hl-lb ] && [ -n "$(ip netns pids hl-lb 2>/dev/null)" ]; then
+	skip "the hl-* topology is in use (processes in netns hl-lb)"
+fi
+
+# shellcheck disable=SC1091 # tests/integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
+hl_init "$@"
+hl_topo_up
+
+hl_nginx_replicas 8080
+sed -i 's/^worker_processes 1;/worker_processes 2;/; s|return 200 "\$server_addr \$uri\\n";|return 200 "0123456789abcde\\n";|' \
+	"$HL_WORK/nginx/nginx.conf"
+sed -i 's/^\taccess_log .*/\taccess_log off;/' "$HL_WORK/nginx/nginx.conf"
+kill "$HL_NGINX_PID"
+sleep 0.5
+ip netns exec hl-replica taskset -c $LOAD_CPU nginx -c "$HL_WORK/nginx/nginx.conf" ||
+	hl_fail "nginx did not start"
+HL_BG_PIDS+=("$(cat "$HL_WORK/nginx/nginx.pid")")
+
+cat >"$HL_WORK/hints.lua" <<'LUA'
+math.randomseed(11)
+local hints = {}
+for i = 1, 8 do hints[i] = "model-" .. i end
+request = function()
+	return wrk.format("GET", "/", {["X-Fal-Runner-Hint"] = hints[math.random(1, 8)]})
+end
+LUA
+
+cat >"$HL_WORK/haproxy.cfg" <<EOF
+global
+	nbthread 1
+	maxconn 4000
+defaults
+	mode http
+	timeout connect 2s
+	timeout client 30s
+	timeout server 30s
+	option http-keep-alive
+frontend fe
+	bind $HL_KERNEL0_IP:8081
+	default_backend be
+backend be
+	balance hdr(X-Fal-Runner-Hint)
+	hash-type consistent
+	hash-balance-factor 125
+	http-reuse always
+	server r1 10.77.1.11:8080
+	server r2 10.77.1.12:8080
+	server r3 10.77.1.13:8080
+	server r4 10.77.1.14:8080
+EOF
+
+# wrk_run URL SECS: "REQS REQ_S P50_MS P99_MS" of one wrk run on LOAD_CPU
+wrk_run() {
+	local out
+	out=$(hl_client taskset -c $LOAD_CPU wrk -t1 -c64 -d"$2"s --timeout 5s --latency \
+		-s "$HL_WORK/hints.lua" "$1" 2>&1) || hl_fail "wrk: $out"
+	grep -q 'Non-2xx\|Socket errors' <<<"$out" && hl_fail "wrk saw errors: $out"
+	python3 - "$out" <<'PY'
+import re, sys
+t = sys.argv[1]
+def ms(label):
+    m = re.search(r"\s%s\s+([\d.]+)(us|ms|s)\b" % label, t)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+reqs = int(re.search(r"(\d+) requests in", t).group(1))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+print(reqs, rps, ms("50%"), ms("99%"))
+PY
+}
+
+# One hintlb round: "REQ_S P50 P99 CPU_US DATAPLANE_US"
+hintlb_round() {
+	local c0 c1 busy pmd reqs hz r
+	hl_write_config "$HL_WORK/hintlb.conf"
+	sed -i 's/^idle = adaptive/idle = poll/' "$HL_WORK/hintlb.conf"
+	hl_start "$HL_WORK/hintlb.conf"
+	hl_wait_ready 30
+	wrk_run "http://$HL_VIP/" 2 >/dev/null
+	c0=$(hl_counters)
+	read -r _ rps p50 p99 <<<"$(wrk_run "http://$HL_VIP/" "$SECS")"
+	c1=$(hl_counters)
+	hz=$(hl_report_get tsc_hz)
+	busy=$(($(hl_ctr busy_cycles <(echo "$c1")) - $(hl_ctr busy_cycles <(echo "$c0"))))
+	pmd=$(($(hl_ctr pmd_cycles <(echo "$c1")) - $(hl_ctr pmd_cycles <(echo "$c0"))))
+	reqs=$(($(hl_ctr http_requests <(echo "$c1")) - $(hl_ctr http_requests <(echo "$c0"))))
+	[ "$reqs" -gt 0 ] || hl_fail "hintlb answered nothing"
+	hl_stop_clean 10
+	r=$(python3 -c "print('%.3f %.3f' % ($busy / $hz * 1e6 / $reqs, ($busy - $pmd) / $hz * 1e6 / $reqs))")
+	echo "$rps $p50 $p99 $r"
+}
+
+# One HAProxy round: "REQ_S P50 P99 CPU_US"
+haproxy_round() {
+	local pid t0 t1 reqs rps p50 p99
+	nsenter --net=/run/netns/hl-lb -- taskset -c $LB_CPU haproxy -db -f "$HL_WORK/haproxy.cfg" \
+		>"$HL_WORK/haproxy.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		hl_client curl -s -m 1 -o /dev/null "http://$HL_KERNEL0_IP:8081/" && break
+		sleep 0.1
+	done
+	wrk_run "http://$HL_KERNEL0_IP:8081/" 2 >/dev/null
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	read -r reqs rps p50 p99 <<<"$(wrk_run "http://$HL_KERNEL0_IP:8081/" "$SECS")"
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
+}
+
+: >"$HL_WORK/hl.runs"
+: >"$HL_WORK/ha.runs"
+for i in $(seq "$RUNS"); do
+	hintlb_round >>"$HL_WORK/hl.runs"
+	haproxy_round >>"$HL_WORK/ha.runs"
+	echo "# round $i: hintlb $(tail -n1 "$HL_WORK/hl.runs"), haproxy $(tail -n1 "$HL_WORK/ha.runs") (req/s p50_ms p99_ms cpu_us_per_req [hintlb: excluding the PMD])"
+done
+
+python3 - "$HL_WORK/hl.runs" "$HL_WORK/ha.runs" <<'PY'
+import statistics, sys
+def med(path):
+    rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
+    return [statistics.median(c) for c in zip(*rows)]
+hl, ha = med(sys.argv[1]), med(sys.argv[2])
+for name, v in (("hintlb", hl), ("haproxy", ha)):
+    print("proxy_%s_req_s: %.0f req/s" % (name, v[0]))
+    print("proxy_%s_p50_ms: %.3f ms" % (name, v[1]))
+    print("proxy_%s_p99_ms: %.3f ms" % (name, v[2]))
+    print("proxy_%s_cpu_us_per_req: %.3f us" % (name, v[3]))
+print("proxy_hintlb_dataplane_us_per_req: %.3f us" % hl[4])
+print("proxy_req_s_ratio: %.2f x" % (hl[0] / ha[0]))
+print("proxy_p99_ratio: %.2f x" % (hl[2] / ha[2]))
+print("proxy_cpu_per_req_ratio: %.2f x" % (hl[3] / ha[3]))
+PY
