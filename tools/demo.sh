@@ -6,7 +6,11 @@
 # (2) the daemon on net_af_xdp in a namespace topology, answering ARP and
 # ping for its VIP while the kernel keeps serving the same interface,
 # terminating TCP itself (an echo listener on the VIP) and opening its own
-# connections to replicas (a relay listener).
+# connections to replicas (a relay listener); (3) the product: the HTTP
+# proxy in front of four simulated GPU replicas (tools/hintreplica: 2 model
+# slots each, 300 ms to load a model) that advertise what they hold, a
+# Zipf workload of hinted requests through it, and what it saved: hint hits,
+# model loads at the replicas, the route each request took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/common.sh
@@ -42,6 +46,7 @@ demo_cleanup() {
 	fi
 	[ -n "${web_pid:-}" ] && kill "$web_pid" 2>/dev/null || true
 	[ -n "${replica_pid:-}" ] && kill "$replica_pid" 2>/dev/null || true
+	for p in ${gpu_pids:-}; do kill "$p" 2>/dev/null || true; done
 	tools/netns.sh down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -85,11 +90,47 @@ ip netns exec hl-client /usr/bin/python3 tests/integration/echo_client.py 10.77.
 echo "what the replicas saw (replica <- hintlb's address:source port):"
 awk '{ print "  " $1 " <- " $2 }' "$work/peers.log" | sort
 kill "$replica_pid" 2>/dev/null || true
-hl_log "hintlb's counters (SIGUSR1): worker and XDP stage"
+wait "$replica_pid" 2>/dev/null || true
+replica_pid=
+
+# Part 3: the proxy in front of hint-advertising replicas.
+hl_log "part 3 - the product: the HTTP proxy on 10.77.0.100:80 in front of 4 simulated GPU replicas (hintreplica: 2 model slots, 300 ms model load, 20 ms service) on 10.77.1.11-14:8000"
+gpu_pids=
+for i in 1 2 3 4; do
+	ip netns exec hl-replica build/tools/hintreplica/hintreplica --listen "10.77.1.1$i:8000" \
+		--name "gpu-$i" --slots 2 --load-ms 300 --service-ms 20 --concurrency 2 >"$work/gpu-$i.out" 2>&1 &
+	gpu_pids="$gpu_pids $!"
+done
+for i in 1 2 3 4; do
+	for _ in $(seq 100); do grep -q 'listening on' "$work/gpu-$i.out" && break; sleep 0.05; done
+done
+echo "one request, as a client sees it (the replica's X-Fal-Runner-Hints is stripped; X-Hintlb-Route explains):"
+ip netns exec hl-client curl -s -i -H 'X-Fal-Runner-Hint: model-1' http://10.77.0.100/infer |
+	grep -iE '^(HTTP/|x-replica|x-hintlb-route)' | sed 's/^/  /'
+echo "the same model again: the replica that loaded it advertised it, so it is a hint hit there:"
+ip netns exec hl-client curl -s -i -H 'X-Fal-Runner-Hint: model-1' http://10.77.0.100/infer |
+	grep -iE '^(x-replica|x-hintlb-route)' | sed 's/^/  /'
+hl_log "a Zipf(1.0) workload: 600 requests over 12 models, 8 clients"
+ip netns exec hl-client python3 tools/demo_load.py 10.77.0.100 --requests 600 --concurrency 8 \
+	--models 12 | sed 's/^/  /'
+loads=0
+for i in 1 2 3 4; do
+	l=$(ip netns exec hl-replica curl -s http://10.77.1.1$i:8000/stats |
+		python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["loads"], s["hits"], s["requests"])')
+	read -r li hi ri <<<"$l"
+	echo "  gpu-$i: $ri requests, $hi hits, $li model loads"
+	loads=$((loads + li))
+done
+echo "  model loads in all: $loads for 602 requests over 12 models on 4 x 2 slots"
+echo "  (every load is 300 ms of a GPU not serving; part 1 compares policies on the same kind of workload)"
+for p in $gpu_pids; do kill "$p" 2>/dev/null || true; done
+gpu_pids=
+
+hl_log "hintlb's counters (SIGUSR1): worker, routing decisions, proxy, control thread, XDP stage"
 kill -USR1 "$hintlb_pid"
 sleep 0.5
-grep -E 'icmp_echo|arp_request|tcp_accepted|tcp_connected|relay_opened|tcp_closed|tcp_retransmit|xdp hl0' "$work/hintlb.log" |
-	grep -v ' 0$' | head -24 || true
+grep -E 'icmp_echo|tcp_accepted|relay_opened|route_|http_requests|http_resp_|http_pool_|hints_(passed|unchanged)|ctrl hints_apply|xdp hl0' "$work/hintlb.log" |
+	grep -v ' 0$' | head -40 || true
 kill -TERM "$hintlb_pid"
 wait "$hintlb_pid" && hl_log "hintlb stopped cleanly (SIGTERM), XDP program detached"
 hintlb_pid=
