@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -103,8 +105,13 @@ static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-unsigned hl_daemon_ctrl_poll(struct hl_daemon *d)
+unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms)
 {
+	struct pollfd p = {.fd = d->shared.wake_fd, .events = POLLIN};
+	uint64_t n;
+
+	if (poll(&p, 1, timeout_ms) > 0 && read(p.fd, &n, sizeof(n)) < 0)
+		n = 0; /* EAGAIN: another read took it */
 	return hl_ctrl_poll(d->ctrl, rte_rdtsc());
 }
 

@@ -57,8 +57,9 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 /* Stop workers, ports, the XDP stage; free everything. Safe on a partly started daemon. */
 void hl_daemon_stop(struct hl_daemon *d);
 
-/* One pass of the control thread (hl_ctrl_poll). @return messages applied. */
-unsigned hl_daemon_ctrl_poll(struct hl_daemon *d);
+/* One pass of the control thread: wait up to @p timeout_ms for a worker's
+ * message (or a signal), then hl_ctrl_poll. @return messages applied. */
+unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms);
 
 /* Print every worker's non-zero counters and the XDP stage's, "worker N name value" lines. */
 void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f);

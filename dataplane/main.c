@@ -129,11 +129,10 @@ static int run_daemon(const struct hl_config *cfg)
 	printf("hintlb: ready: %u worker(s), %u port(s), %u VIP(s)\n", d.n_workers, cfg->n_ports,
 	       d.net.n_vips);
 	fflush(stdout);
-	/* the control thread: apply what workers sent (hint lists within about a
-	 * millisecond), health, reclaim; sleep 1 ms when there was nothing */
+	/* the control thread: apply what workers sent as it comes (they wake it
+	 * through an eventfd), end health backoffs, reclaim; at least every 10 ms */
 	while (!got_stop) {
-		if (hl_daemon_ctrl_poll(&d) == 0)
-			usleep(1000);
+		hl_daemon_ctrl_poll(&d, 10);
 		if (got_usr1) {
 			got_usr1 = 0;
 			hl_daemon_print_counters(&d, stdout);

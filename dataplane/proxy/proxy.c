@@ -13,6 +13,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -379,10 +381,13 @@ void hl_proxy_print(const struct hl_proxy *px, unsigned worker, FILE *f)
 int hl_proxy_shared_create(struct hl_proxy_shared *s, int socket)
 {
 	memset(s, 0, sizeof(*s));
+	/* messages are rare (a hint list changed, a failure): a write() each wakes the
+	 * control thread at once instead of at its next poll */
+	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	s->to_ctrl = rte_ring_create("hl_to_ctrl", HL_CTRL_MSGS, socket, RING_F_SC_DEQ);
 	s->msgs = rte_mempool_create("hl_ctrl_msgs", HL_CTRL_MSGS - 1, sizeof(struct hl_ctrl_msg),
 				     0, 0, NULL, NULL, NULL, NULL, socket, 0);
-	if (s->to_ctrl == NULL || s->msgs == NULL) {
+	if (s->to_ctrl == NULL || s->msgs == NULL || s->wake_fd < 0) {
 		hl_proxy_shared_free(s);
 		return -ENOMEM;
 	}
@@ -398,6 +403,9 @@ void hl_proxy_shared_free(struct hl_proxy_shared *s)
 			rte_mempool_put(s->msgs, m);
 	rte_ring_free(s->to_ctrl);
 	rte_mempool_free(s->msgs);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
 	s->to_ctrl = NULL;
 	s->msgs = NULL;
+	s->wake_fd = -1;
 }

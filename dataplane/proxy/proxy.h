@@ -25,6 +25,7 @@ struct hl_proxy;
 struct hl_proxy_shared {
 	struct rte_ring *to_ctrl; /* MP/SC: struct hl_ctrl_msg pointers */
 	struct rte_mempool *msgs; /* MP/MC: struct hl_ctrl_msg */
+	int wake_fd;              /* eventfd: a worker queued a message (-1: none) */
 };
 
 /* Latency buckets: [2^i, 2^(i+1)) µs. */

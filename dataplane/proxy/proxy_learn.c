@@ -17,6 +17,7 @@
  * after a failure, to end the run. The control thread decides what is down.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
@@ -38,11 +39,15 @@ static bool msg_put(struct hl_proxy *px, struct hl_ctrl_msg *m)
 {
 	m->worker = (uint16_t)px->w->id;
 	m->tsc = rte_rdtsc();
+	uint64_t one = 1;
+
 	if (rte_ring_mp_enqueue(px->shared->to_ctrl, m) != 0) {
 		rte_mempool_put(px->shared->msgs, m);
 		HL_COUNT(px->w, CTRL_MSG_DROPPED);
 		return false;
 	}
+	if (px->shared->wake_fd >= 0 && write(px->shared->wake_fd, &one, sizeof(one)) < 0)
+		HL_COUNT(px->w, CTRL_WAKE_FAILED); /* the next poll (<= 10 ms) takes it */
 	return true;
 }
 

@@ -195,7 +195,8 @@ extern "C" {
 	X(HEALTH_EVENTS, "health_events")     /* failures/recoveries sent to the control thread */ \
 	X(CTRL_MSG_DROPPED, "ctrl_msg_dropped") /* control ring full or no message left */         \
 	X(BUSY_CYCLES, "busy_cycles") /* TSC cycles of loop iterations that had packets */         \
-	X(PMD_CYCLES, "pmd_cycles")   /* of them, inside rx/tx bursts (AF_XDP: kernel work) */
+	X(PMD_CYCLES, "pmd_cycles")   /* of them, inside rx/tx bursts (AF_XDP: kernel work) */     \
+	X(CTRL_WAKE_FAILED, "ctrl_wake_failed") /* eventfd write refused (counter at max) */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {
