@@ -122,24 +122,36 @@ static bool named_by_connection(const struct hl_http1_msg *msg, const struct hl_
 }
 
 /* The fields of @p msg that go on: not hop-by-hop (but Transfer-Encoding), not named by
- * Connection, not the hints field when it is stripped. */
+ * Connection, not the hints field when it is stripped. Runs of kept field lines are copied
+ * as they came, CRLFs included (a line ends where the next begins: the parser refuses
+ * bare LF and obs-fold); @p end is where the last line ends (the final CRLF). */
 static void out_fields(struct px_out *o, const struct hl_http1_msg *msg,
-		       const struct hl_http1_seg *segs, unsigned n, bool strip_hints)
+		       const struct hl_http1_seg *segs, unsigned n, bool strip_hints, uint32_t end)
 {
+	uint32_t run = UINT32_MAX;
+
 	for (uint32_t i = 0; i < msg->nfields; i++) {
 		const struct hl_http1_field *f = &msg->fields[i];
+		bool keep =
+			!((f->flags & HL_HTTP1_FF_HOP) && f->id != HL_HTTP1_H_TRANSFER_ENCODING) &&
+			!(strip_hints && f->id == HL_HTTP1_H_HINTS) &&
+			!named_by_connection(msg, segs, n, f);
 
-		if ((f->flags & HL_HTTP1_FF_HOP) && f->id != HL_HTTP1_H_TRANSFER_ENCODING)
-			continue;
-		if (strip_hints && f->id == HL_HTTP1_H_HINTS)
-			continue;
-		if (named_by_connection(msg, segs, n, f))
-			continue;
-		out_span(o, segs, n, f->name);
-		out_put(o, ": ", 2);
-		out_span(o, segs, n, f->value);
-		out_put(o, "\r\n", 2);
+		if (keep && run == UINT32_MAX) {
+			run = f->name.off;
+		} else if (!keep && run != UINT32_MAX) {
+			out_span(o, segs, n, (struct hl_http1_span){run, f->name.off - run});
+			run = UINT32_MAX;
+		}
 	}
+	if (run != UINT32_MAX)
+		out_span(o, segs, n, (struct hl_http1_span){run, end - run});
+}
+
+/* Where the start line's CRLF ends: the first field's line, or the final CRLF. */
+static uint32_t start_line_end(const struct hl_http1_msg *msg)
+{
+	return msg->nfields != 0 ? msg->fields[0].name.off : msg->head_len - 2;
 }
 
 static void out_ipv4(struct px_out *o, uint32_t be, int port)
@@ -161,11 +173,17 @@ struct rte_mbuf *px_head_request(struct hl_proxy *px, struct px_req *req, const 
 	struct hl_http1_seg segs[PX_SEGS_MAX];
 	unsigned n = px_buf_segs(in, 0, segs, PX_SEGS_MAX);
 
-	out_span(&o, segs, n, msg->method_span);
-	out_put(&o, " ", 1);
-	out_span(&o, segs, n, msg->target);
-	out_str(&o, " HTTP/1.1\r\n");
-	out_fields(&o, msg, segs, n, false);
+	if (msg->version == 1) { /* the request line as it came */
+		out_span(&o, segs, n,
+			 (struct hl_http1_span){msg->method_span.off,
+						start_line_end(msg) - msg->method_span.off});
+	} else {
+		out_span(&o, segs, n, msg->method_span);
+		out_put(&o, " ", 1);
+		out_span(&o, segs, n, msg->target);
+		out_str(&o, " HTTP/1.1\r\n");
+	}
+	out_fields(&o, msg, segs, n, false, msg->head_len - 2);
 	if (!(msg->flags & HL_HTTP1_F_HOST)) { /* HTTP/1.0: HTTP/1.1 needs one */
 		out_str(&o, "Host: ");
 		out_ipv4(&o, px->rep[req->replica].addr, px->rep[req->replica].port);
@@ -189,11 +207,15 @@ struct rte_mbuf *px_head_response(struct hl_proxy *px, struct px_req *req, const
 	unsigned n = px_buf_segs(in, 0, segs, PX_SEGS_MAX);
 	char line[64];
 
-	snprintf(line, sizeof(line), "HTTP/1.1 %03u ", msg->status);
-	out_str(&o, line);
-	out_span(&o, segs, n, msg->reason);
-	out_put(&o, "\r\n", 2);
-	out_fields(&o, msg, segs, n, px->cfg->routing.strip_hints);
+	if (msg->version == 1 && msg->reason.off + msg->reason.len + 2 == start_line_end(msg)) {
+		out_span(&o, segs, n, (struct hl_http1_span){0, start_line_end(msg)});
+	} else { /* HTTP/1.0, or leading empty lines: a status line of ours */
+		snprintf(line, sizeof(line), "HTTP/1.1 %03u ", msg->status);
+		out_str(&o, line);
+		out_span(&o, segs, n, msg->reason);
+		out_put(&o, "\r\n", 2);
+	}
+	out_fields(&o, msg, segs, n, px->cfg->routing.strip_hints, msg->head_len - 2);
 	if (px->explain_len != 0 && !(msg->flags & HL_HTTP1_F_INTERIM)) {
 		out_put(&o, px->explain, px->explain_len);
 		out_str(&o, ": replica=");
