@@ -170,6 +170,7 @@ void px_req_free(struct hl_proxy *px, struct px_req *req, uint64_t latency_ns)
 {
 	px_timer_stop(px, &req->timer);
 	px_replay_drop(req);
+	rte_pktmbuf_free(req->pending); /* a head still waiting for a connection */
 	if (req->routed)
 		hl_route_complete(&px->w->route, &req->route, latency_ns);
 	if (req->phase == PXR_QUEUED)
