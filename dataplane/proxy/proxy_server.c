@@ -393,7 +393,10 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 		hl_http1_parser_reset(&req->resp);
 		hl_http1_set_request_method(&req->resp, (enum hl_http1_method)req->reqp.msg.method);
 		req->resp_fed = 0;
-		px_server_request_sent(req); /* the final response has the whole timeout again */
+		/* the final response has the whole timeout again, from the end of the request
+		 * (after a 100 Continue the body may still be on its way) */
+		if (req->body_done)
+			px_server_request_sent(req);
 		return true;
 	}
 	if (req->http10 && msg->framing == HL_HTTP1_FRAMING_CHUNKED) {
