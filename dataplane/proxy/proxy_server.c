@@ -173,6 +173,9 @@ void px_server_dispatch(struct hl_proxy *px, struct px_req *req)
 		req->phase = PXR_QUEUED;
 		TAILQ_INSERT_TAIL(&rep->waiting, req, wait_node);
 		px_timer_arm(px, &req->timer, PX_T_REQ_QUEUE);
+		/* the client is not slow while its body waits for us: the body-gap timeout
+		 * starts again when the body is read (client_body) */
+		px_timer_stop(px, &cl->timer);
 		HL_COUNT(px->w, HTTP_POOL_WAITED);
 		return;
 	}
