@@ -196,8 +196,10 @@ static int http1_config(struct hl_proxy *px, const struct hl_config *cfg, char *
 	hl_http1_config_init(&px->hcfg);
 	px->hcfg.max_head = cfg->http.max_head;
 	px->hcfg.max_fields = cfg->http.max_fields;
-	if (px->hcfg.max_line > px->hcfg.max_head)
-		px->hcfg.max_line = px->hcfg.max_head;
+	/* below the head limit, or a long request line is a 431 and never a 414: a line
+	 * that cannot fit in a head with its CRLF and the final CRLF is too long */
+	if (px->hcfg.max_line > px->hcfg.max_head - 4)
+		px->hcfg.max_line = px->hcfg.max_head - 4;
 	if (hl_http1_config_set_name(&px->hcfg, 0, cfg->routing.hint_header) != 0 ||
 	    hl_http1_config_set_name(&px->hcfg, 1, cfg->routing.hints_header) != 0) {
 		snprintf(err, errlen, "[routing] hint_header/hints_header: not usable field names");
