@@ -96,6 +96,18 @@ unsigned px_buf_segs(const struct px_buf *b, uint32_t off, struct hl_http1_seg *
 	return n;
 }
 
+bool px_buf_within(const struct px_buf *b, uint32_t len, unsigned max)
+{
+	const struct rte_mbuf *m = b->head;
+
+	for (unsigned i = 0; i < max && m != NULL; i++, m = m->next) {
+		if (len <= m->data_len)
+			return true;
+		len -= m->data_len;
+	}
+	return len == 0;
+}
+
 /* ---- timers ---- */
 
 void px_timer_stop(struct hl_proxy *px, struct px_timer *t)

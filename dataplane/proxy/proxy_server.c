@@ -508,8 +508,11 @@ static void server_drive(struct px_server *sv)
 		} while (rc == -EAGAIN && n == PX_SEGS_MAX);
 		if (rc == -EAGAIN)
 			return;
+		if (rc == 0 && !px_buf_within(&sv->in, req->resp.msg.head_len, PX_SEGS_MAX))
+			rc = -E2BIG; /* more mbufs than the rewriting sees: it would lose fields */
 		if (rc != 0) {
-			enum hl_http1_err e = hl_http1_error(&req->resp);
+			enum hl_http1_err e = rc == -E2BIG ? HL_HTTP1_ERR_HEAD_TOO_LARGE
+							   : hl_http1_error(&req->resp);
 
 			px->resp_err[e < HL_HTTP1_ERR__COUNT ? e : 0]++;
 			unbind(req);
