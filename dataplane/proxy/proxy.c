@@ -240,14 +240,17 @@ struct hl_proxy *hl_proxy_create(struct hl_worker *w, const struct hl_config *cf
 {
 	struct hl_proxy *px = rte_zmalloc("hl_proxy", sizeof(*px), RTE_CACHE_LINE_SIZE);
 	uint32_t n_servers;
+	int e = ENOMEM;
 
 	if (px == NULL)
 		goto nomem;
 	px->w = w;
 	px->cfg = cfg;
 	px->shared = shared;
-	if (http1_config(px, cfg, err, errlen) != 0)
+	if (http1_config(px, cfg, err, errlen) != 0) {
+		e = EINVAL;
 		goto fail;
+	}
 	set_timeouts(px, &cfg->http);
 	px->explain_len = (uint16_t)strlen(cfg->routing.explain_header);
 	memcpy(px->explain, cfg->routing.explain_header, px->explain_len);
@@ -281,7 +284,7 @@ nomem:
 		 w->id, cfg->tcp.max_conns, cfg->http.max_requests);
 fail:
 	hl_proxy_free(px);
-	errno = ENOMEM;
+	errno = e;
 	return NULL;
 }
 
