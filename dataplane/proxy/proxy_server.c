@@ -468,6 +468,15 @@ static bool response_body(struct px_server *sv, struct px_req *req)
 			piece = px_buf_pop(&sv->in);
 		} else {
 			piece = res.consumed != 0 ? rte_pktmbuf_clone(m, px->w->pool) : NULL;
+			if (res.consumed != 0 && piece == NULL) {
+				/* the end of the body is lost: the client must not take what
+				 * follows for it (a reset, as it has the head already) */
+				unbind(req);
+				HL_COUNT(px->w, HTTP_503_NO_MEMORY);
+				px_client_error(req->cl, 503, "out of packet buffers");
+				server_close(sv);
+				return false;
+			}
 			if (piece != NULL)
 				rte_pktmbuf_trim(piece, (uint16_t)(m->data_len - res.consumed));
 			px_buf_drop(&sv->in, (uint32_t)res.consumed);
