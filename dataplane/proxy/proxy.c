@@ -98,6 +98,18 @@ unsigned px_buf_segs(const struct px_buf *b, uint32_t off, struct hl_http1_seg *
 	return n;
 }
 
+bool px_buf_within(const struct px_buf *b, uint32_t len, unsigned max)
+{
+	const struct rte_mbuf *m = b->head;
+
+	for (unsigned i = 0; i < max && m != NULL; i++, m = m->next) {
+		if (len <= m->data_len)
+			return true;
+		len -= m->data_len;
+	}
+	return len == 0;
+}
+
 /* ---- timers ---- */
 
 void px_timer_stop(struct hl_proxy *px, struct px_timer *t)
@@ -178,6 +190,7 @@ void px_req_free(struct hl_proxy *px, struct px_req *req, uint64_t latency_ns)
 {
 	px_timer_stop(px, &req->timer);
 	px_replay_drop(req);
+	rte_pktmbuf_free(req->pending); /* a head still waiting for a connection */
 	if (req->routed)
 		hl_route_complete(&px->w->route, &req->route, latency_ns);
 	if (req->phase == PXR_QUEUED)
@@ -203,8 +216,10 @@ static int http1_config(struct hl_proxy *px, const struct hl_config *cfg, char *
 	hl_http1_config_init(&px->hcfg);
 	px->hcfg.max_head = cfg->http.max_head;
 	px->hcfg.max_fields = cfg->http.max_fields;
-	if (px->hcfg.max_line > px->hcfg.max_head)
-		px->hcfg.max_line = px->hcfg.max_head;
+	/* below the head limit, or a long request line is a 431 and never a 414: a line
+	 * that cannot fit in a head with its CRLF and the final CRLF is too long */
+	if (px->hcfg.max_line > px->hcfg.max_head - 4)
+		px->hcfg.max_line = px->hcfg.max_head - 4;
 	if (hl_http1_config_set_name(&px->hcfg, 0, cfg->routing.hint_header) != 0 ||
 	    hl_http1_config_set_name(&px->hcfg, 1, cfg->routing.hints_header) != 0) {
 		snprintf(err, errlen, "[routing] hint_header/hints_header: not usable field names");
@@ -235,14 +250,17 @@ struct hl_proxy *hl_proxy_create(struct hl_worker *w, const struct hl_config *cf
 {
 	struct hl_proxy *px = rte_zmalloc("hl_proxy", sizeof(*px), RTE_CACHE_LINE_SIZE);
 	uint32_t n_servers;
+	int e = ENOMEM;
 
 	if (px == NULL)
 		goto nomem;
 	px->w = w;
 	px->cfg = cfg;
 	px->shared = shared;
-	if (http1_config(px, cfg, err, errlen) != 0)
+	if (http1_config(px, cfg, err, errlen) != 0) {
+		e = EINVAL;
 		goto fail;
+	}
 	set_timeouts(px, &cfg->http);
 	px->explain_len = (uint16_t)strlen(cfg->routing.explain_header);
 	memcpy(px->explain, cfg->routing.explain_header, px->explain_len);
@@ -277,7 +295,7 @@ nomem:
 		 w->id, cfg->tcp.max_conns, cfg->http.max_requests);
 fail:
 	hl_proxy_free(px);
-	errno = ENOMEM;
+	errno = e;
 	return NULL;
 }
 

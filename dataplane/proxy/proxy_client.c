@@ -210,9 +210,12 @@ static bool client_parse_head(struct px_client *cl)
 	} while (rc == -EAGAIN && n == PX_SEGS_MAX);
 	if (rc == -EAGAIN)
 		return false;
+	if (rc == 0 && !px_buf_within(&cl->in, req->reqp.msg.head_len, PX_SEGS_MAX))
+		rc = -E2BIG; /* more mbufs than the rewriting sees: it would lose fields */
 	if (rc != 0) {
-		enum hl_http1_err e = hl_http1_error(&req->reqp);
-		unsigned status = hl_http1_status(&req->reqp);
+		enum hl_http1_err e =
+			rc == -E2BIG ? HL_HTTP1_ERR_HEAD_TOO_LARGE : hl_http1_error(&req->reqp);
+		unsigned status = rc == -E2BIG ? 431 : hl_http1_status(&req->reqp);
 
 		HL_COUNT(px->w, HTTP_REQ_REJECTED);
 		px->req_err[e < HL_HTTP1_ERR__COUNT ? e : 0]++;

@@ -216,6 +216,9 @@ void px_buf_free(struct px_buf *b);
 struct rte_mbuf *px_buf_pop(struct px_buf *b);
 /* Up to @p max segments of @p b from byte @p off on. @return the count. */
 unsigned px_buf_segs(const struct px_buf *b, uint32_t off, struct hl_http1_seg *segs, unsigned max);
+/* Do the first @p len bytes of @p b lie in its first @p max mbufs? (A head the parser
+ * took in more pieces than px_buf_segs() returns cannot be rewritten whole.) */
+bool px_buf_within(const struct px_buf *b, uint32_t len, unsigned max);
 
 /* ---- timers (proxy.c) ---- */
 void px_timer_arm(struct hl_proxy *px, struct px_timer *t, enum px_timer_kind kind);

@@ -173,6 +173,9 @@ void px_server_dispatch(struct hl_proxy *px, struct px_req *req)
 		req->phase = PXR_QUEUED;
 		TAILQ_INSERT_TAIL(&rep->waiting, req, wait_node);
 		px_timer_arm(px, &req->timer, PX_T_REQ_QUEUE);
+		/* the client is not slow while its body waits for us: the body-gap timeout
+		 * starts again when the body is read (client_body) */
+		px_timer_stop(px, &cl->timer);
 		HL_COUNT(px->w, HTTP_POOL_WAITED);
 		return;
 	}
@@ -393,7 +396,10 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 		hl_http1_parser_reset(&req->resp);
 		hl_http1_set_request_method(&req->resp, (enum hl_http1_method)req->reqp.msg.method);
 		req->resp_fed = 0;
-		px_server_request_sent(req); /* the final response has the whole timeout again */
+		/* the final response has the whole timeout again, from the end of the request
+		 * (after a 100 Continue the body may still be on its way) */
+		if (req->body_done)
+			px_server_request_sent(req);
 		return true;
 	}
 	if (req->http10 && msg->framing == HL_HTTP1_FRAMING_CHUNKED) {
@@ -462,6 +468,15 @@ static bool response_body(struct px_server *sv, struct px_req *req)
 			piece = px_buf_pop(&sv->in);
 		} else {
 			piece = res.consumed != 0 ? rte_pktmbuf_clone(m, px->w->pool) : NULL;
+			if (res.consumed != 0 && piece == NULL) {
+				/* the end of the body is lost: the client must not take what
+				 * follows for it (a reset, as it has the head already) */
+				unbind(req);
+				HL_COUNT(px->w, HTTP_503_NO_MEMORY);
+				px_client_error(req->cl, 503, "out of packet buffers");
+				server_close(sv);
+				return false;
+			}
 			if (piece != NULL)
 				rte_pktmbuf_trim(piece, (uint16_t)(m->data_len - res.consumed));
 			px_buf_drop(&sv->in, (uint32_t)res.consumed);
@@ -502,8 +517,11 @@ static void server_drive(struct px_server *sv)
 		} while (rc == -EAGAIN && n == PX_SEGS_MAX);
 		if (rc == -EAGAIN)
 			return;
+		if (rc == 0 && !px_buf_within(&sv->in, req->resp.msg.head_len, PX_SEGS_MAX))
+			rc = -E2BIG; /* more mbufs than the rewriting sees: it would lose fields */
 		if (rc != 0) {
-			enum hl_http1_err e = hl_http1_error(&req->resp);
+			enum hl_http1_err e = rc == -E2BIG ? HL_HTTP1_ERR_HEAD_TOO_LARGE
+							   : hl_http1_error(&req->resp);
 
 			px->resp_err[e < HL_HTTP1_ERR__COUNT ? e : 0]++;
 			unbind(req);

@@ -281,10 +281,8 @@ int t_tcp_setup(void **state)
 	return t_tcp_setup_params(state, &p);
 }
 
-int t_tcp_setup_params(void **state, const struct hl_tcp_params *p)
+int t_tcp_setup_bare(void **state, const struct hl_tcp_params *p)
 {
-	uint32_t vip = rte_cpu_to_be_32(T_VIP);
-
 	if (t_net_setup(state) != 0)
 		return -1;
 	t_net.port[0].mtu = 1500;
@@ -292,6 +290,16 @@ int t_tcp_setup_params(void **state, const struct hl_tcp_params *p)
 	t_app.autorecved = true;
 	t_learn(T_PEER_IP, &t_peer_mac);
 	if (hl_tcp_create(t_w, p) != 0)
+		return -1;
+	t_conn_pool_start = rte_mempool_avail_count(t_w->tcp->pool);
+	return 0;
+}
+
+int t_tcp_setup_params(void **state, const struct hl_tcp_params *p)
+{
+	uint32_t vip = rte_cpu_to_be_32(T_VIP);
+
+	if (t_tcp_setup_bare(state, p) != 0)
 		return -1;
 	if (hl_tcp_listen(t_w->tcp, vip, T_PORT_ECHO, &hl_tcp_app_echo, NULL) != 0 ||
 	    hl_tcp_listen(t_w->tcp, vip, T_PORT_DISCARD, &hl_tcp_app_discard, NULL) != 0 ||
@@ -313,24 +321,31 @@ int t_tcp_recreate(const struct hl_tcp_params *p)
 	return 0;
 }
 
-int t_tcp_teardown(void **state)
+int t_tcp_free_checked(void)
 {
 	struct hl_tcp *t = t_w->tcp;
 	unsigned avail = rte_mempool_avail_count(t->pool);
+	int rc = 0;
 
 	t_tx_clear();
 	if (avail + t->n_conns != t_conn_pool_start) {
 		print_error("connection pool: %u free + %u live, %u at start: a test leaked "
 			    "connections\n",
 			    avail, t->n_conns, t_conn_pool_start);
-		return -1;
-	}
-	if (t->n_conns == 0 && t->sq_mbufs != 0) {
+		rc = -1;
+	} else if (t->n_conns == 0 && t->sq_mbufs != 0) {
 		print_error("no connection left but %u mbufs counted in send queues\n",
 			    t->sq_mbufs);
-		return -1;
+		rc = -1;
 	}
 	hl_tcp_free(t_w);
+	return rc;
+}
+
+int t_tcp_teardown(void **state)
+{
+	if (t_tcp_free_checked() != 0)
+		return -1;
 	return t_net_teardown(state);
 }
 
@@ -355,7 +370,7 @@ struct rte_mbuf *t_tcp_frame(const struct t_seg *s)
 	th->recv_ack = rte_cpu_to_be_32(s->ack);
 	th->data_off = (uint8_t)((hlen / 4) << 4);
 	th->tcp_flags = s->flags;
-	th->rx_win = rte_cpu_to_be_16(s->wnd ? s->wnd : 65535);
+	th->rx_win = rte_cpu_to_be_16(s->zero_wnd ? 0 : s->wnd ? s->wnd : 65535);
 	if (s->optlen != 0)
 		memcpy(o, s->opts, s->optlen);
 	if (s->len != 0)

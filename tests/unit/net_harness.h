@@ -89,6 +89,14 @@ extern struct hl_netconf t_net;
 /* The parameters t_tcp_setup uses; and t_tcp_setup with other ones (a test's own setup). */
 struct hl_tcp_params t_tcp_params(void);
 int t_tcp_setup_params(void **state, const struct hl_tcp_params *p);
+/* A worker and a stack made from @p p with no listener (the test adds its own). @return 0. */
+int t_tcp_setup_bare(void **state, const struct hl_tcp_params *p);
+/*
+ * The first half of t_tcp_teardown: check the connection pool, free the stack
+ * (every connection's closed() runs). For tests whose application state must
+ * be checked and freed after the stack and before t_net_teardown. @return 0, -1.
+ */
+int t_tcp_free_checked(void);
 
 /* What the recording application saw; tests set `autorecved` to release at once. */
 struct t_app_state {
@@ -110,7 +118,8 @@ struct t_seg {
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
-	uint16_t wnd;
+	uint16_t wnd;  /* 0: 65535 */
+	bool zero_wnd; /* advertise a window of 0 */
 	const uint8_t *opts;
 	uint8_t optlen;
 	const uint8_t *data;
