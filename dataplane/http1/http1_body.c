@@ -286,6 +286,13 @@ static int chunked(struct hl_http1_parser *p, const uint8_t *d, size_t len,
 	return -EAGAIN;
 }
 
+uint64_t hl_http1_body_content_ahead(const struct hl_http1_parser *p)
+{
+	if (p->phase != PH_BODY || p->err != HL_HTTP1_OK)
+		return 0;
+	return p->state == B_LENGTH || p->state == B_DATA ? p->remaining : 0;
+}
+
 int hl_http1_parse_body(struct hl_http1_parser *p, const uint8_t *data, size_t len,
 			struct hl_http1_body *res)
 {

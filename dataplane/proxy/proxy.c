@@ -24,19 +24,33 @@
 
 /* ---- byte streams ---- */
 
+/*
+ * Append @p m (consumes; a chain is taken apart). A small segment is copied into the
+ * tail mbuf when it fits there: a peer that sends one byte per segment would otherwise
+ * hold one 2 KiB mbuf per byte (a head of max_head bytes, or a window of pipelined
+ * requests, could empty the packet pool); so a stream holds about one mbuf per 2 KiB.
+ */
 void px_buf_push(struct px_buf *b, struct rte_mbuf *m)
 {
 	while (m != NULL) {
-		struct rte_mbuf *next = m->next;
+		struct rte_mbuf *next = m->next, *t = b->tail;
 
 		m->next = NULL;
 		m->nb_segs = 1;
 		m->pkt_len = m->data_len;
 		if (m->data_len == 0) {
 			rte_pktmbuf_free_seg(m);
+		} else if (t != NULL && m->data_len <= PX_COALESCE_MAX && RTE_MBUF_DIRECT(t) &&
+			   rte_mbuf_refcnt_read(t) == 1 && rte_pktmbuf_tailroom(t) >= m->data_len) {
+			memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len),
+			       rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+			t->data_len = (uint16_t)(t->data_len + m->data_len);
+			t->pkt_len = t->data_len;
+			b->bytes += m->data_len;
+			rte_pktmbuf_free_seg(m);
 		} else {
-			if (b->tail != NULL)
-				b->tail->next = m;
+			if (t != NULL)
+				t->next = m;
 			else
 				b->head = m;
 			b->tail = m;

@@ -185,7 +185,10 @@ static bool client_head_done(struct px_client *cl, struct px_req *req)
 	cl->held -= RTE_MIN(head_len, cl->held);
 	client_recved(cl, head_len);
 	cl->state = req->body_done ? PXC_WAIT : PXC_BODY;
-	if (!req->body_done)
+	/* a client that asked Expect: 100-continue waits for the replica: the response
+	 * timeout bounds that wait, the body gaps count from the 100 (or its first byte) */
+	req->expect_wait = !req->body_done && (msg->flags & HL_HTTP1_F_EXPECT_CONTINUE);
+	if (!req->body_done && !req->expect_wait)
 		px_timer_arm(px, &cl->timer, PX_T_CLIENT_HEAD); /* a gap in the body */
 	px_server_dispatch(px, req);
 	return cl->req == req;
@@ -237,6 +240,8 @@ static void client_body(struct px_client *cl)
 	struct hl_http1_body res;
 	int rc = -EAGAIN;
 
+	if (req->expect_wait && cl->in.head != NULL && req->sv != NULL)
+		px_server_expect_done(req); /* it did not wait for the 100 (curl waits 1 s) */
 	while (cl->in.head != NULL && req->sv != NULL && !req->body_done) {
 		struct rte_mbuf *m = cl->in.head, *piece;
 
@@ -277,7 +282,7 @@ static void client_body(struct px_client *cl)
 		px_timer_stop(px, &cl->timer);
 		cl->state = PXC_WAIT;
 		px_server_request_sent(req);
-	} else if (rc != -EAGAIN || cl->in.head == NULL) {
+	} else if (!req->expect_wait && (rc != -EAGAIN || cl->in.head == NULL)) {
 		px_timer_arm(px, &cl->timer, PX_T_CLIENT_HEAD);
 	}
 }

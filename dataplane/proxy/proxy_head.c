@@ -121,21 +121,23 @@ static bool named_by_connection(const struct hl_http1_msg *msg, const struct hl_
 	return false;
 }
 
-/* The fields of @p msg that go on: not hop-by-hop (but Transfer-Encoding), not named by
- * Connection, not the hints field when it is stripped. Runs of kept field lines are copied
- * as they came, CRLFs included (a line ends where the next begins: the parser refuses
- * bare LF and obs-fold); @p end is where the last line ends (the final CRLF). */
+/* The fields of @p msg that go on: not hop-by-hop (but Transfer-Encoding when @p keep_te:
+ * the body keeps its framing), not named by Connection, not the hints field when it is
+ * stripped. Runs of kept field lines are copied as they came, CRLFs included (a line ends
+ * where the next begins: the parser refuses bare LF and obs-fold); @p end is where the
+ * last line ends (the final CRLF). */
 static void out_fields(struct px_out *o, const struct hl_http1_msg *msg,
-		       const struct hl_http1_seg *segs, unsigned n, bool strip_hints, uint32_t end)
+		       const struct hl_http1_seg *segs, unsigned n, bool strip_hints, bool keep_te,
+		       uint32_t end)
 {
 	uint32_t run = UINT32_MAX;
 
 	for (uint32_t i = 0; i < msg->nfields; i++) {
 		const struct hl_http1_field *f = &msg->fields[i];
-		bool keep =
-			!((f->flags & HL_HTTP1_FF_HOP) && f->id != HL_HTTP1_H_TRANSFER_ENCODING) &&
-			!(strip_hints && f->id == HL_HTTP1_H_HINTS) &&
-			!named_by_connection(msg, segs, n, f);
+		bool te = keep_te && f->id == HL_HTTP1_H_TRANSFER_ENCODING;
+		bool keep = !((f->flags & HL_HTTP1_FF_HOP) && !te) &&
+			    !(strip_hints && f->id == HL_HTTP1_H_HINTS) &&
+			    !named_by_connection(msg, segs, n, f);
 
 		if (keep && run == UINT32_MAX) {
 			run = f->name.off;
@@ -183,7 +185,7 @@ struct rte_mbuf *px_head_request(struct hl_proxy *px, struct px_req *req, const 
 		out_span(&o, segs, n, msg->target);
 		out_str(&o, " HTTP/1.1\r\n");
 	}
-	out_fields(&o, msg, segs, n, false, msg->head_len - 2);
+	out_fields(&o, msg, segs, n, false, true, msg->head_len - 2);
 	if (!(msg->flags & HL_HTTP1_F_HOST)) { /* HTTP/1.0: HTTP/1.1 needs one */
 		out_str(&o, "Host: ");
 		out_ipv4(&o, px->rep[req->replica].addr, px->rep[req->replica].port);
@@ -215,7 +217,8 @@ struct rte_mbuf *px_head_response(struct hl_proxy *px, struct px_req *req, const
 		out_span(&o, segs, n, msg->reason);
 		out_put(&o, "\r\n", 2);
 	}
-	out_fields(&o, msg, segs, n, px->cfg->routing.strip_hints, msg->head_len - 2);
+	out_fields(&o, msg, segs, n, px->cfg->routing.strip_hints, !req->dechunk,
+		   msg->head_len - 2);
 	if (px->explain_len != 0 && !(msg->flags & HL_HTTP1_F_INTERIM)) {
 		out_put(&o, px->explain, px->explain_len);
 		out_str(&o, ": replica=");

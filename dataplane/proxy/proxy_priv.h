@@ -38,6 +38,8 @@
 
 /* Request bytes kept referenced for a retry until the replica acknowledges one. */
 #define PX_REPLAY_MAX 8
+/* Segments up to this size are copied into the previous mbuf of a stream (px_buf_push). */
+#define PX_COALESCE_MAX 512
 /* Latency histogram buckets per replica: bucket i counts [2^i, 2^(i+1)) µs. */
 #define PX_LAT_BUCKETS 32
 
@@ -146,6 +148,8 @@ struct px_req {
 	bool client_keep;  /* the client connection may stay open after the response */
 	bool http10;       /* the client spoke HTTP/1.0 */
 	bool head_method;  /* HEAD: the response has no body */
+	bool dechunk;      /* chunked response to an HTTP/1.0 client: content only, then close */
+	bool expect_wait;  /* Expect: 100-continue, no body byte yet: the replica's turn */
 	uint8_t n_replay;  /* replay[] entries; 0xff: too many, no retry */
 	uint8_t hint_len;  /* hint[] bytes (0: no hint), kept for a retry's decision */
 	struct rte_mbuf *replay[PX_REPLAY_MAX];
@@ -244,8 +248,11 @@ void px_client_drive(struct px_client *cl);
 void px_server_dispatch(struct hl_proxy *px, struct px_req *req);
 /* Send request bytes @p m (consumes) on the request's connection, keeping a replay reference. */
 void px_server_send(struct px_req *req, struct rte_mbuf *m);
-/* The whole request is on its connection: the response timeout starts. */
+/* The whole request is on its connection (or it waits for a 100 Continue): the response
+ * timeout starts. */
 void px_server_request_sent(struct px_req *req);
+/* Body bytes after an Expect: the replica's turn is over, the client's starts. */
+void px_server_expect_done(struct px_req *req);
 /* The request is gone from the client side (client closed): drop its connection. */
 void px_server_abandon(struct px_req *req);
 void px_server_timeout(struct px_server *sv, enum px_timer_kind kind);

@@ -53,6 +53,8 @@ void px_server_release(struct px_server *sv)
 	sv->deferred = 0;
 }
 
+static void kick_waiting(struct hl_proxy *px, uint32_t replica);
+
 /* Never reuse @p sv: FIN after what is queued; closed() frees it. */
 static void server_close(struct px_server *sv)
 {
@@ -65,12 +67,16 @@ static void server_close(struct px_server *sv)
 		rep_of(px, sv)->n_idle--;
 	}
 	sv->state = PXS_CLOSING;
+	/* a closing connection is no longer one of the replica's: its FIN-WAIT (up to
+	 * 60 s when the replica is slow to close) must not keep requests waiting */
+	rep_of(px, sv)->n_conns--;
 	px_timer_stop(px, &sv->timer);
 	px_buf_free(&sv->in);
 	server_recved(sv, sv->held + sv->deferred);
 	sv->held = 0;
 	sv->deferred = 0;
 	hl_tcp_shutdown(px->w->tcp, sv->conn);
+	kick_waiting(px, sv->replica);
 }
 
 void px_server_send(struct px_req *req, struct rte_mbuf *m)
@@ -94,8 +100,16 @@ void px_server_request_sent(struct px_req *req)
 {
 	struct px_server *sv = req->sv;
 
-	if (sv != NULL && sv->established && req->phase == PXR_SENT)
+	if (sv != NULL && sv->established && req->phase == PXR_SENT &&
+	    (req->body_done || req->expect_wait))
 		px_timer_arm(sv->px, &sv->timer, PX_T_SERVER_RESP);
+}
+
+void px_server_expect_done(struct px_req *req)
+{
+	req->expect_wait = false;
+	if (req->sv != NULL && req->sv->established && req->phase == PXR_SENT)
+		px_timer_stop(req->sv->px, &req->sv->timer);
 }
 
 /* Bind @p req to @p sv and send what is pending; the client side streams the body. */
@@ -116,8 +130,7 @@ static void px_bind(struct px_server *sv, struct px_req *req)
 		px_timer_stop(px, &sv->timer);
 	if (m != NULL)
 		px_server_send(req, m);
-	if (req->body_done)
-		px_server_request_sent(req);
+	px_server_request_sent(req);
 }
 
 /* Open a connection to @p replica. @return it, or NULL (errno: ENOMEM or the connect's). */
@@ -313,7 +326,8 @@ static void request_failed(struct hl_proxy *px, struct px_req *req, enum hl_ctrl
 		}
 		rte_pktmbuf_free(again);
 	}
-	px->w->ctr[by_ev[ev].ctr]++;
+	if (!req->resp_started) /* else the client is reset: http_resp_truncated */
+		px->w->ctr[by_ev[ev].ctr]++;
 	px_client_error(cl, by_ev[ev].status, by_ev[ev].why);
 }
 
@@ -397,19 +411,18 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 		hl_http1_set_request_method(&req->resp, (enum hl_http1_method)req->reqp.msg.method);
 		req->resp_fed = 0;
 		/* the final response has the whole timeout again, from the end of the request
-		 * (after a 100 Continue the body may still be on its way) */
-		if (req->body_done)
-			px_server_request_sent(req);
+		 * (after a 100 Continue the body may still be on its way: the client's turn) */
+		if (req->expect_wait && cl->state == PXC_BODY) {
+			px_server_expect_done(req);
+			px_timer_arm(px, &cl->timer, PX_T_CLIENT_HEAD);
+		}
+		px_server_request_sent(req);
 		return true;
 	}
 	if (req->http10 && msg->framing == HL_HTTP1_FRAMING_CHUNKED) {
-		/* HTTP/1.0 has no chunked coding, and hintlb does not de-chunk yet */
+		/* HTTP/1.0 has no chunked coding: the content goes on, the close ends it */
 		HL_COUNT(px->w, HTTP_CHUNKED_TO_HTTP10);
-		unbind(req);
-		px->w->ctr[HL_CTR_HTTP_502_BAD_RESPONSE]++;
-		px_client_error(cl, 502, "chunked response for an HTTP/1.0 client");
-		server_close(sv);
-		return false;
+		req->dechunk = true;
 	}
 	px_learn_hints(px, req, &sv->in);
 	px->rep[req->replica].st.status[RTE_MIN(msg->status / 100u, 5u)]++;
@@ -421,7 +434,7 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 		cl->close_after = true;
 	}
 	close_client = !req->client_keep || cl->close_after || cl->peer_fin ||
-		       msg->framing == HL_HTTP1_FRAMING_CLOSE;
+		       msg->framing == HL_HTTP1_FRAMING_CLOSE || req->dechunk;
 	if (close_client)
 		cl->close_after = true;
 	m = px_head_response(px, req, &sv->in, close_client);
@@ -444,16 +457,26 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 	return true;
 }
 
-/* Forward response body bytes by reference. @return false when the request ended. */
+/*
+ * Forward response body bytes by reference. For an HTTP/1.0 client a chunked
+ * body is de-chunked on the way (req->dechunk): only chunk data goes on, cut
+ * out of the mbufs with indirect ones, and the end of the response is the
+ * close of the client connection. The response timeout bounds each pause of
+ * the body too. @return false when the request ended.
+ */
 static bool response_body(struct px_server *sv, struct px_req *req)
 {
 	struct hl_proxy *px = sv->px;
 	struct hl_http1_body res;
 
 	while (sv->in.head != NULL) {
-		struct rte_mbuf *m = sv->in.head, *piece;
-		int rc = hl_http1_parse_body(&req->resp, rte_pktmbuf_mtod(m, const uint8_t *),
-					     m->data_len, &res);
+		struct rte_mbuf *m = sv->in.head, *piece = NULL;
+		/* de-chunking: the content run ahead, else one framing byte at a time */
+		uint64_t ahead =
+			req->dechunk ? hl_http1_body_content_ahead(&req->resp) : UINT64_MAX;
+		uint16_t n = ahead == 0 ? 1 : (uint16_t)RTE_MIN((uint64_t)m->data_len, ahead);
+		int rc = hl_http1_parse_body(&req->resp, rte_pktmbuf_mtod(m, const uint8_t *), n,
+					     &res);
 
 		if (rc == -EBADMSG) {
 			enum hl_http1_err e = hl_http1_error(&req->resp);
@@ -464,21 +487,22 @@ static bool response_body(struct px_server *sv, struct px_req *req)
 			server_close(sv);
 			return false;
 		}
-		if (res.consumed == m->data_len) {
+		if (ahead != 0 && res.consumed == m->data_len) {
 			piece = px_buf_pop(&sv->in);
 		} else {
-			piece = res.consumed != 0 ? rte_pktmbuf_clone(m, px->w->pool) : NULL;
-			if (res.consumed != 0 && piece == NULL) {
-				/* the end of the body is lost: the client must not take what
-				 * follows for it (a reset, as it has the head already) */
-				unbind(req);
-				HL_COUNT(px->w, HTTP_503_NO_MEMORY);
-				px_client_error(req->cl, 503, "out of packet buffers");
-				server_close(sv);
-				return false;
-			}
-			if (piece != NULL)
+			if (ahead != 0 && res.consumed != 0) {
+				piece = rte_pktmbuf_clone(m, px->w->pool);
+				if (piece == NULL) {
+					/* the end of the body is lost: the client must not take
+					 * what follows for it (a reset, as it has the head) */
+					unbind(req);
+					HL_COUNT(px->w, HTTP_503_NO_MEMORY);
+					px_client_error(req->cl, 503, "out of packet buffers");
+					server_close(sv);
+					return false;
+				}
 				rte_pktmbuf_trim(piece, (uint16_t)(m->data_len - res.consumed));
+			}
 			px_buf_drop(&sv->in, (uint32_t)res.consumed);
 		}
 		sv->held -= RTE_MIN((uint32_t)res.consumed, sv->held);
@@ -490,6 +514,7 @@ static bool response_body(struct px_server *sv, struct px_req *req)
 			return false;
 		}
 	}
+	px_timer_arm(px, &sv->timer, PX_T_SERVER_RESP); /* the next piece must come in time */
 	px_server_release(sv);
 	return true;
 }
@@ -549,8 +574,7 @@ static void server_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ct
 		server_to_pool(sv);
 		return;
 	}
-	if (sv->req->body_done)
-		px_server_request_sent(sv->req);
+	px_server_request_sent(sv->req);
 }
 
 static void server_recv(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m)
@@ -624,10 +648,11 @@ static void server_closed(struct hl_tcp *t, struct hl_tcp_conn *c, int err)
 		rep->n_idle--;
 		HL_COUNT(px->w, HTTP_POOL_PEER_CLOSED);
 	}
+	if (sv->state != PXS_CLOSING) /* server_close() counted it out already */
+		rep->n_conns--;
 	sv->state = PXS_CLOSING;
 	px_timer_stop(px, &sv->timer);
 	px_buf_free(&sv->in);
-	rep->n_conns--;
 	px->n_servers--;
 	if (req != NULL)
 		request_failed(px, req,

@@ -335,6 +335,15 @@ int hl_http1_parse_body(struct hl_http1_parser *p, const uint8_t *data, size_t l
  */
 int hl_http1_parse_eof(struct hl_http1_parser *p);
 
+/**
+ * Bytes of content that come next in the body being delimited, before any framing: the rest
+ * of a Content-Length body or of the current chunk's data; 0 while chunk framing (a size
+ * line, the CRLF after the data, trailers) comes next, or outside a body. A caller that must
+ * remove the chunked coding (an HTTP/1.0 recipient) gives hl_http1_parse_body() that many
+ * bytes, all content, and the framing between them in pieces of one byte.
+ */
+uint64_t hl_http1_body_content_ahead(const struct hl_http1_parser *p);
+
 /** True while a message's body is being delimited (after its head, before its end). */
 static inline bool hl_http1_in_body(const struct hl_http1_parser *p)
 {

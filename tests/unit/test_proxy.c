@@ -555,10 +555,13 @@ static void test_early_response(void **state)
 }
 
 /*
- * Heads that arrive in many small pieces, both ways: up to 64 pieces (what
- * the rewriting sees at once) they go on whole; a head in more pieces is
- * refused, 431 or 502, rather than forwarded with fields missing (a request
- * that lost its Content-Length would smuggle its body as the next request).
+ * Heads that arrive in many small pieces, both ways, one byte per segment:
+ * the proxy copies small segments together (px_buf_push), so they take an
+ * mbuf per 2 KiB, not one per byte, and go on whole; what a burst of such
+ * segments holds comes back to the pool (checked at teardown). A head in
+ * more pieces than the rewriting sees at once (64 mbufs: only heads over
+ * 64 KiB, which max_head refuses first) is refused rather than forwarded
+ * with fields missing.
  */
 static void test_split_heads(void **state)
 {
@@ -570,32 +573,22 @@ static void test_split_heads(void **state)
 				   "Content-Length: 2\r\n\r\nok";
 	struct ph_ep *c, *r;
 
+	unsigned before;
+
 	(void)state;
 	c = ph_client();
-	ph_send_segs(c, req, 63, 1); /* 64 pieces */
-	ph_send(c, req + 63);
+	before = rte_mempool_in_use_count(t_pool);
+	ph_send_segs(c, req, 80, 1); /* 80 one-byte segments of an unfinished head */
+	assert_in_range(rte_mempool_in_use_count(t_pool), before, before + 2);
+	ph_send_segs(c, req + 80, strlen(req) - 80, 1);
 	r = ph_rep(0);
 	ph_expect_rx(r, "POST /split HTTP/1.1\r\nHost: h\r\n"
 			"X-Pad: 0123456789012345678901234567890123456789\r\n"
 			"Content-Length: 4\r\nX-Forwarded-For: 10.0.0.7\r\n\r\nbody");
-	ph_send_segs(r, resp, 63, 1);
-	ph_send(r, resp + 63);
+	ph_send_segs(r, resp, strlen(resp), 1);
 	ph_expect_rx(c, "HTTP/1.1 200 OK\r\nX-Pad: 0123456789012345678901234567890123456789\r\n"
 			"Content-Length: 2\r\n\r\nok");
 	ph_expect_hints(0, HL_HINTS_LIST, "m");
-	/* in more pieces: refused, nothing forwarded */
-	ph_send_segs(c, req, strlen(req), 1);
-	assert_memory_equal(c->rx, "HTTP/1.1 431 ", 13);
-	assert_true(c->fin_in);
-	assert_int_equal(r->len, 0);
-	ph_expect_report("http_req_rejected_head_too_large", 1);
-	c = ph_client();
-	ph_send(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-	r->len = 0;
-	ph_send_segs(r, resp, strlen(resp), 1);
-	assert_memory_equal(c->rx, "HTTP/1.1 502 Bad Gateway\r\n", 26);
-	assert_true(r->fin_in);
-	ph_expect_report("http_resp_rejected_head_too_large", 1);
 	assert_int_equal(ph_syns, 1);
 	ph_settle();
 }
