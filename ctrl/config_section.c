@@ -266,11 +266,25 @@ int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size
 	return 0;
 }
 
+static int parse_group(const struct cfg_where *w, const char *v, char *out, size_t outlen)
+{
+	if (strlen(v) >= outlen)
+		return cfg_errf(w, "'%s' is longer than %zu bytes", v, outlen - 1);
+	for (const char *c = v; *c != '\0'; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.'))
+			return cfg_errf(w, "'%s' is not a group name", v);
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
 int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
 {
 	const char *v = cfg_get(s, "socket");
 	struct cfg_where w = {s->display, "socket", err, errlen};
 
+	OPT(s, "group", parse_group(w, v, cfg->ctrl_group, sizeof(cfg->ctrl_group)));
+	OPT(s, "max_clients", cfg_parse_u32(w, v, 1, 1024, &cfg->ctrl_max_clients));
 	if (v == NULL)
 		return 0;
 	if (v[0] != '/')

@@ -20,33 +20,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 
-#include "hintlb/ctrl.h"
+#include "ctrl_state.h"
 #include "hintlb/ctrl_msg.h"
 #include "hintlb/log.h"
-
-struct ctrl_replica {
-	uint32_t fails;      /* passive: the current run of failures */
-	uint32_t check_ok;   /* active: successes in a row */
-	uint32_t check_bad;  /* active: failures in a row */
-	uint64_t down_until; /* TSC; 0: not in a passive backoff */
-	bool down;           /* we marked it down */
-};
-
-struct hl_ctrl {
-	struct hl_router *r;
-	const struct hl_cfg_health *h;
-	struct rte_ring *ring;
-	struct rte_mempool *msgs;
-	uint64_t backoff_tsc;
-	uint64_t tsc_per_us;
-	uint32_t n_replicas;
-	struct ctrl_replica *rep;
-	struct hl_ctrl_stats st;
-};
 
 struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
 			       struct rte_ring *ring, struct rte_mempool *msgs)
@@ -68,6 +50,7 @@ struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
 	c->n_replicas = n;
 	c->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
 	c->backoff_tsc = (uint64_t)cfg->health.down_backoff_ms * 1000 * c->tsc_per_us;
+	c->sock.lfd = -1;
 	return c;
 }
 
@@ -75,6 +58,7 @@ void hl_ctrl_free(struct hl_ctrl *c)
 {
 	if (c == NULL)
 		return;
+	ctrl_sock_close(&c->sock);
 	free(c->rep);
 	free(c);
 }
@@ -217,6 +201,37 @@ unsigned hl_ctrl_poll(struct hl_ctrl *c, uint64_t now)
 	return total;
 }
 
+int hl_ctrl_open_socket(struct hl_ctrl *c, const struct hl_config *cfg, char *err, size_t errlen)
+{
+	int rc = ctrl_sock_open(&c->sock, cfg, err, errlen);
+
+	c->sock.handler = ctrl_dispatch;
+	c->sock.arg = c;
+	return rc;
+}
+
+void hl_ctrl_set_stats_fn(struct hl_ctrl *c, hl_ctrl_stats_fn *fn, void *arg)
+{
+	c->stats_fn = fn;
+	c->stats_arg = arg;
+}
+
+unsigned hl_ctrl_wait(struct hl_ctrl *c, int wake_fd, int timeout_ms)
+{
+	struct pollfd fds[1 + 1 + 1024];
+	unsigned n = 0;
+	uint64_t v;
+
+	if (wake_fd >= 0)
+		fds[n++] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
+	n += ctrl_sock_fds(&c->sock, fds + n, RTE_DIM(fds) - n);
+	if (poll(fds, n, timeout_ms) > 0 && wake_fd >= 0 && (fds[0].revents & POLLIN) &&
+	    read(wake_fd, &v, sizeof(v)) < 0)
+		v = 0; /* EAGAIN: nothing to take */
+	ctrl_sock_serve(&c->sock);
+	return hl_ctrl_poll(c, rte_rdtsc());
+}
+
 const struct hl_ctrl_stats *hl_ctrl_get_stats(const struct hl_ctrl *c)
 {
 	return &c->st;
@@ -243,6 +258,13 @@ void hl_ctrl_print(const struct hl_ctrl *c, FILE *f)
 	const struct hl_ctrl_stats *s = &c->st;
 	struct hl_replica_info info;
 
+	fprintf(f,
+		"ctrl sock_accepted %" PRIu64 "\nctrl sock_refused_full %" PRIu64
+		"\nctrl sock_requests %" PRIu64 "\nctrl sock_errors %" PRIu64
+		"\nctrl sock_bad_json %" PRIu64 "\nctrl sock_too_long %" PRIu64
+		"\nctrl sock_timeouts %" PRIu64 "\n",
+		c->sock.st.accepted, c->sock.st.refused_full, c->sock.st.requests,
+		c->sock.st.errors, c->sock.st.bad_json, c->sock.st.too_long, c->sock.st.timeouts);
 	fprintf(f,
 		"ctrl msgs %" PRIu64 "\nctrl hints_applied %" PRIu64 "\nctrl hints_refused %" PRIu64
 		"\nctrl health_events %" PRIu64 "\nctrl marked_down %" PRIu64

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,6 +89,35 @@ static void hl_tcp_ring_free(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
+/* The `stats` command's per-worker part: every non-zero counter and routing reason. */
+static void daemon_stats(void *arg, json_t *out)
+{
+	const struct hl_daemon *d = arg;
+	json_t *workers = json_array();
+
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		const struct hl_worker *w = d->workers[i];
+		json_t *ctr = json_object(), *route = json_object();
+
+		if (w == NULL)
+			continue;
+		for (unsigned c = 0; c < HL_CTR_COUNT; c++) {
+			uint64_t v = __atomic_load_n(&w->ctr[c], __ATOMIC_RELAXED);
+
+			if (v != 0)
+				json_object_set_new(ctr, hl_counter_name(c),
+						    json_integer((json_int_t)v));
+		}
+		for (unsigned r = 0; r < HL_ROUTE_REASON_COUNT; r++)
+			json_object_set_new(route, hl_route_reason_name((enum hl_route_reason)r),
+					    json_integer((json_int_t)__atomic_load_n(
+						    &w->route.stats.reason[r], __ATOMIC_RELAXED)));
+		json_array_append_new(workers, json_pack("{s:i, s:o, s:o}", "id", (int)i,
+							 "counters", ctr, "routing", route));
+	}
+	json_object_set_new(out, "workers", workers);
+}
+
 /* The control thread's state and the ring workers reach it through. */
 static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 {
@@ -102,17 +130,13 @@ static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "control thread state: out of memory");
 		return -ENOMEM;
 	}
-	return 0;
+	hl_ctrl_set_stats_fn(d->ctrl, daemon_stats, d);
+	return hl_ctrl_open_socket(d->ctrl, d->cfg, err, errlen);
 }
 
 unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms)
 {
-	struct pollfd p = {.fd = d->shared.wake_fd, .events = POLLIN};
-	uint64_t n;
-
-	if (poll(&p, 1, timeout_ms) > 0 && read(p.fd, &n, sizeof(n)) < 0)
-		n = 0; /* EAGAIN: another read took it */
-	return hl_ctrl_poll(d->ctrl, rte_rdtsc());
+	return hl_ctrl_wait(d->ctrl, d->shared.wake_fd, timeout_ms);
 }
 
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
@@ -373,10 +397,7 @@ static void say_what_is_missing(const struct hl_config *cfg)
 		HL_LOG(NOTICE, "listener %s: mode %s on %s:%u\n", l->name,
 		       hl_listener_mode_name(l->mode), a, l->port);
 	}
-	HL_LOG(NOTICE,
-	       "[ctrl] socket %s: the control socket is not implemented yet; nothing "
-	       "was created\n",
-	       cfg->ctrl_socket);
+	HL_LOG(NOTICE, "control socket %s (hintctl -s %s)\n", cfg->ctrl_socket, cfg->ctrl_socket);
 }
 
 int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err, size_t errlen)

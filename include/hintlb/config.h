@@ -190,6 +190,8 @@ struct hl_config {
 	struct hl_cfg_http http;
 	struct hl_cfg_health health;
 	char ctrl_socket[HL_CFG_PATH_MAX];
+	char ctrl_group[32];      /**< `[ctrl] group`: the socket's group ("" = root's) */
+	uint32_t ctrl_max_clients; /**< `[ctrl] max_clients`: connections at once */
 };
 
 /**

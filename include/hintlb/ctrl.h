@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -53,6 +54,23 @@ void hl_ctrl_free(struct hl_ctrl *c);
  * @return messages applied.
  */
 unsigned hl_ctrl_poll(struct hl_ctrl *c, uint64_t now_tsc);
+
+/**
+ * Open the control socket ([ctrl] socket, group, max_clients of @p cfg).
+ * @return 0, or -errno with @p err naming the key and the cause.
+ */
+int hl_ctrl_open_socket(struct hl_ctrl *c, const struct hl_config *cfg, char *err, size_t errlen);
+
+/** What the daemon adds to the `stats` command's answer (its workers' counters). */
+typedef void hl_ctrl_stats_fn(void *arg, json_t *out);
+void hl_ctrl_set_stats_fn(struct hl_ctrl *c, hl_ctrl_stats_fn *fn, void *arg);
+
+/**
+ * Wait up to @p timeout_ms for @p wake_fd (workers' eventfd; -1: none) or the
+ * control socket, then serve the socket's clients and run hl_ctrl_poll().
+ * A signal ends the wait early. @return messages applied.
+ */
+unsigned hl_ctrl_wait(struct hl_ctrl *c, int wake_fd, int timeout_ms);
 
 /** The stats so far. */
 const struct hl_ctrl_stats *hl_ctrl_get_stats(const struct hl_ctrl *c);

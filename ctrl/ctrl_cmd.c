@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control socket's commands (docs/CONFIG.md, "Control socket"): one JSON
+ * object in — {"cmd": "replica drain", "name": "gpu-1"} — one out, {"ok":
+ * true, ...} or {"ok": false, "error": "..."}. Each command checks its
+ * arguments and names the bad one. They run on the control thread, the
+ * routing core's writer, so they may call its writers directly.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ctrl_priv.h"
+#include "ctrl_state.h"
+#include "hintlb/log.h"
+
+json_t *ctrl_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+static json_t *ok(void)
+{
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static const char *const state_names[] = {"up", "down", "draining"};
+static const char *const kind_names[] = {"none", "empty", "list"};
+
+/* The string argument @p key, or NULL with *@p err set. */
+static const char *arg_str(json_t *req, const char *key, json_t **err)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (v == NULL) {
+		*err = ctrl_error("missing argument '%s'", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		*err = ctrl_error("argument '%s' must be a string", key);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* The replica named by argument @p key. @return its id, or -1 with *@p err set. */
+static int arg_replica(struct hl_ctrl *c, json_t *req, const char *key, json_t **err)
+{
+	const char *name = arg_str(req, key, err);
+	int id;
+
+	if (name == NULL)
+		return -1;
+	id = hl_replica_find(c->r, name);
+	if (id < 0)
+		*err = ctrl_error("no replica '%s'", name);
+	return id;
+}
+
+static json_t *replica_json(const struct hl_replica_info *i)
+{
+	uint32_t h = i->ipv4; /* host order */
+	char addr[32];
+
+	snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", h >> 24, (h >> 16) & 255, (h >> 8) & 255,
+		 h & 255, i->port);
+	return json_pack("{s:i, s:s, s:s, s:i, s:i, s:s, s:s, s:i, s:i}", "id", (int)i->id, "name",
+			 i->name, "address", addr, "weight", (int)i->weight, "concurrency",
+			 (int)i->concurrency, "state", state_names[i->state % 3], "hints_kind",
+			 kind_names[i->hints_kind % 3], "hints", (int)i->n_hints, "inflight",
+			 (int)i->inflight);
+}
+
+static json_t *cmd_replica_list(struct hl_ctrl *c, json_t *req)
+{
+	json_t *list = json_array();
+	struct hl_replica_info info;
+
+	(void)req;
+	for (uint32_t id = 0; id < hl_router_replica_count(c->r); id++)
+		if (hl_replica_get(c->r, id, &info) == 0)
+			json_array_append_new(list, replica_json(&info));
+	return json_pack("{s:b, s:o}", "ok", 1, "replicas", list);
+}
+
+static json_t *set_state(struct hl_ctrl *c, json_t *req, enum hl_replica_state st)
+{
+	struct hl_replica_info info;
+	json_t *err = NULL;
+	int id = arg_replica(c, req, "name", &err);
+
+	if (id < 0)
+		return err;
+	hl_replica_set_state(c->r, (uint32_t)id, st);
+	c->rep[id].down = false; /* health starts over from what the operator said */
+	c->rep[id].down_until = 0;
+	c->rep[id].fails = 0;
+	hl_replica_get(c->r, (uint32_t)id, &info);
+	HL_LOG(NOTICE, "replica %s: %s (control socket)\n", info.name, state_names[st]);
+	return json_pack("{s:b, s:o}", "ok", 1, "replica", replica_json(&info));
+}
+
+static json_t *cmd_replica_drain(struct hl_ctrl *c, json_t *req)
+{
+	return set_state(c, req, HL_REPLICA_DRAINING);
+}
+
+static json_t *cmd_replica_undrain(struct hl_ctrl *c, json_t *req)
+{
+	return set_state(c, req, HL_REPLICA_UP);
+}
+
+static json_t *cmd_replica_weight(struct hl_ctrl *c, json_t *req)
+{
+	json_t *err = NULL, *w = json_object_get(req, "weight");
+	int id = arg_replica(c, req, "name", &err);
+	int rc;
+
+	if (id < 0)
+		return err;
+	if (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000)
+		return ctrl_error("argument 'weight' must be an integer 0..1000000");
+	rc = hl_replica_set_weight(c->r, (uint32_t)id, (uint32_t)json_integer_value(w));
+	if (rc != 0)
+		return ctrl_error("weight: %s", strerror(-rc));
+	return cmd_replica_list(c, req);
+}
+
+static json_t *cmd_hints_set(struct hl_ctrl *c, json_t *req)
+{
+	const char *ptrs[HL_HINTS_PER_REPLICA_MAX];
+	size_t lens[HL_HINTS_PER_REPLICA_MAX];
+	json_t *err = NULL, *h = json_object_get(req, "hints"), *v;
+	int id = arg_replica(c, req, "replica", &err);
+	size_t i;
+	int rc;
+
+	if (id < 0)
+		return err;
+	if (!json_is_array(h) || json_array_size(h) > HL_HINTS_PER_REPLICA_MAX)
+		return ctrl_error("argument 'hints' must be an array of at most %d strings",
+				  HL_HINTS_PER_REPLICA_MAX);
+	json_array_foreach(h, i, v)
+	{
+		if (!json_is_string(v))
+			return ctrl_error("hints[%zu] is not a string", i);
+		ptrs[i] = json_string_value(v);
+		lens[i] = json_string_length(v);
+		if (!hl_hint_is_list_entry(ptrs[i], lens[i]))
+			return ctrl_error(
+				"hints[%zu] '%s' is not a hint (1..%d token characters or '/')", i,
+				ptrs[i], HL_HINT_MAX_LEN);
+	}
+	rc = hl_hints_replace(c->r, (uint32_t)id, i == 0 ? HL_HINTS_EMPTY : HL_HINTS_LIST, ptrs,
+			      lens, (unsigned)i);
+	if (rc < 0)
+		return ctrl_error("hints set: %s", strerror(-rc));
+	return json_pack("{s:b, s:i}", "ok", 1, "hints", rc);
+}
+
+static json_t *cmd_hints_clear(struct hl_ctrl *c, json_t *req)
+{
+	json_t *err = NULL;
+	int id = arg_replica(c, req, "replica", &err);
+
+	if (id < 0)
+		return err;
+	hl_hints_replace(c->r, (uint32_t)id, HL_HINTS_NONE, NULL, NULL, 0);
+	return ok();
+}
+
+static json_t *cmd_stats(struct hl_ctrl *c, json_t *req)
+{
+	const struct hl_ctrl_stats *s = &c->st;
+	const struct ctrl_sock_stats *k = &c->sock.st;
+	json_t *out = json_pack(
+		"{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
+		"s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}}",
+		"ok", 1, "ctrl", "msgs", (json_int_t)s->msgs, "hints_applied",
+		(json_int_t)s->hints_applied, "hints_refused", (json_int_t)s->hints_refused,
+		"health_events", (json_int_t)s->health_events, "marked_down",
+		(json_int_t)s->marked_down, "marked_up", (json_int_t)s->marked_up, "bad_msgs",
+		(json_int_t)s->bad_msgs, "hints_apply_ns_p50",
+		(json_int_t)hl_ctrl_hints_latency(c, 0.5), "hints_apply_ns_p99",
+		(json_int_t)hl_ctrl_hints_latency(c, 0.99), "hints_apply_ns_max",
+		(json_int_t)hl_ctrl_hints_latency(c, 1.0), "socket", "accepted",
+		(json_int_t)k->accepted, "refused_full", (json_int_t)k->refused_full, "requests",
+		(json_int_t)k->requests, "errors", (json_int_t)k->errors, "bad_json",
+		(json_int_t)k->bad_json, "too_long", (json_int_t)k->too_long, "timeouts",
+		(json_int_t)k->timeouts, "clients", (int)c->sock.n_clients);
+
+	(void)req;
+	if (c->stats_fn != NULL)
+		c->stats_fn(c->stats_arg, out);
+	return out;
+}
+
+static const struct {
+	const char *cmd;
+	json_t *(*fn)(struct hl_ctrl *c, json_t *req);
+	const char *usage;
+} commands[] = {
+	{"replica list", cmd_replica_list, "{}"},
+	{"replica drain", cmd_replica_drain, "{\"name\": REPLICA}"},
+	{"replica undrain", cmd_replica_undrain, "{\"name\": REPLICA}"},
+	{"replica weight", cmd_replica_weight, "{\"name\": REPLICA, \"weight\": 0..1000000}"},
+	{"hints set", cmd_hints_set, "{\"replica\": REPLICA, \"hints\": [HINT, ...]}"},
+	{"hints clear", cmd_hints_clear, "{\"replica\": REPLICA}"},
+	{"stats", cmd_stats, "{}"},
+};
+
+json_t *ctrl_dispatch(void *arg, json_t *req)
+{
+	struct hl_ctrl *c = arg;
+	json_t *cmd = json_object_get(req, "cmd");
+	char known[512] = "";
+	size_t len = 0;
+
+	if (!json_is_string(cmd))
+		return ctrl_error("missing string 'cmd' (e.g. {\"cmd\":\"replica list\"})");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(json_string_value(cmd), commands[i].cmd) == 0)
+			return commands[i].fn(c, req);
+		len += (size_t)snprintf(known + len, sizeof(known) - len, "%s'%s'", i ? ", " : "",
+					commands[i].cmd);
+	}
+	return ctrl_error("unknown command '%s' (known: %s)", json_string_value(cmd), known);
+}

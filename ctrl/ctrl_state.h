@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The control thread's state, private to ctrl/ctrl_*.c (API: include/hintlb/ctrl.h). */
+#ifndef HINTLB_CTRL_STATE_H
+#define HINTLB_CTRL_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "ctrl_priv.h"
+#include "hintlb/ctrl.h"
+
+struct ctrl_replica {
+	uint32_t fails;      /* passive: the current run of failures */
+	uint32_t check_ok;   /* active: successes in a row */
+	uint32_t check_bad;  /* active: failures in a row */
+	uint64_t down_until; /* TSC; 0: not in a passive backoff */
+	bool down;           /* we marked it down */
+};
+
+struct hl_ctrl {
+	struct hl_router *r;
+	const struct hl_cfg_health *h;
+	struct rte_ring *ring;
+	struct rte_mempool *msgs;
+	uint64_t backoff_tsc;
+	uint64_t tsc_per_us;
+	uint32_t n_replicas;
+	struct ctrl_replica *rep;
+	struct hl_ctrl_stats st;
+	struct ctrl_sock sock;
+	hl_ctrl_stats_fn *stats_fn; /* the daemon's part of `stats` */
+	void *stats_arg;
+};
+
+/* The command table (ctrl_cmd.c): the control socket's handler. */
+json_t *ctrl_dispatch(void *arg, json_t *req);
+
+#endif /* HINTLB_CTRL_STATE_H */
