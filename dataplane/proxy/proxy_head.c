@@ -156,16 +156,34 @@ static uint32_t start_line_end(const struct hl_http1_msg *msg)
 	return msg->nfields != 0 ? msg->fields[0].name.off : msg->head_len - 2;
 }
 
+/* Decimal @p v into @p p. @return the byte after it. (snprintf per request cost ~10 % of
+ * the proxy's work in bench_proxy_inproc.) */
+static char *dec(char *p, unsigned v)
+{
+	char t[10];
+	int n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = t[--n];
+	return p;
+}
+
+/* "A.B.C.D" of @p be (network order), ":PORT" when @p port > 0. */
 static void out_ipv4(struct px_out *o, uint32_t be, int port)
 {
 	const uint8_t *b = (const uint8_t *)&be;
-	char s[32];
+	char s[24], *p = s;
 
-	if (port > 0)
-		snprintf(s, sizeof(s), "%u.%u.%u.%u:%d", b[0], b[1], b[2], b[3], port);
-	else
-		snprintf(s, sizeof(s), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-	out_str(o, s);
+	for (int i = 0; i < 4; i++) {
+		p = dec(p, b[i]);
+		*p++ = i < 3 ? '.' : ':';
+	}
+	p = port > 0 ? dec(p, (unsigned)port) : p - 1;
+	out_put(o, s, (size_t)(p - s));
 }
 
 struct rte_mbuf *px_head_request(struct hl_proxy *px, struct px_req *req, const struct px_buf *in)

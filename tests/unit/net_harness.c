@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <rte_arp.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_icmp.h>
 #include <rte_malloc.h>
@@ -169,9 +170,14 @@ struct rte_mbuf *t_ipv4_frame(uint32_t src, uint32_t dst, uint8_t proto, uint16_
 	return m;
 }
 
+uint64_t t_rx_cycles;
+
 void t_rx(struct rte_mbuf *m)
 {
+	uint64_t t0 = rte_rdtsc();
+
 	hl_eth_input(t_w, 0, &m, 1);
+	t_rx_cycles += rte_rdtsc() - t0;
 }
 
 unsigned t_tx_count(void)

@@ -56,6 +56,8 @@ struct rte_ipv4_hdr *t_ip(struct rte_mbuf *m);
 
 /* Feed one frame through hl_eth_input on port 0. */
 void t_rx(struct rte_mbuf *m);
+/* TSC cycles spent in hl_eth_input by t_rx so far: the dataplane's own work (benchmarks). */
+extern uint64_t t_rx_cycles;
 /* Number of frames queued for tx on port 0, and the i-th one (borrowed). */
 unsigned t_tx_count(void);
 struct rte_mbuf *t_tx(unsigned i);
