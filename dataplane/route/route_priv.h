@@ -87,8 +87,10 @@ struct replica_conf {
 
 /* Loads a replica was recently sent (ECT): any worker can see that a
  * replica is already loading a hint and join that load instead of starting
- * another one before the replica's next response advertises the hint. */
-#define HL_LOADING_MARKS 4
+ * another one before the replica's next response advertises the hint. Deep
+ * queues hold many loads: the residency of a replica whose queue is long is
+ * only predicted right when every load queued there is known. */
+#define HL_LOADING_MARKS 16
 
 /* The hints most recently sent to a replica by any worker (ECT): the order
  * in which the replica will have used them, so its LRU victim is predicted
@@ -98,13 +100,14 @@ struct replica_conf {
 
 /* Written by workers (atomics), cache-line aligned per replica. The first
  * line holds what every ECT hit reads (in flight, pending work, whether any
- * load is in progress). */
+ * load may be in progress). */
 struct replica_load {
 	alignas(RTE_CACHE_LINE_SIZE) uint32_t inflight;
 	uint32_t loading_next; /* next mark to overwrite */
 	uint64_t pending_ns;   /* sum of est_cost_ns of in-flight requests */
 	uint64_t busy_since;   /* when the request in service started, as far as we know */
-	uint64_t loading_until[HL_LOADING_MARKS];
+	uint64_t loading_last; /* the latest deadline any mark was given */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t loading_until[HL_LOADING_MARKS];
 	uint64_t loading_key[HL_LOADING_MARKS];
 	uint64_t recent_key[HL_RECENT_SLOTS];
 	uint64_t recent_ns[HL_RECENT_SLOTS];
@@ -149,6 +152,10 @@ static inline void replica_mark_loading(struct replica_load *l, uint64_t key, ui
 	 * then joins or skips one load by mistake; nothing breaks. */
 	__atomic_store_n(&l->loading_key[i], key, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->loading_until[i], until, __ATOMIC_RELEASE);
+	/* Two workers racing may keep the earlier deadline: a hit then trusts
+	 * the advertised list for a moment, as it would without marks. */
+	if (__atomic_load_n(&l->loading_last, __ATOMIC_RELAXED) < until)
+		__atomic_store_n(&l->loading_last, until, __ATOMIC_RELAXED);
 }
 
 /* The load of @key ended: the replica's response said what it holds now. */
@@ -159,17 +166,13 @@ static inline void replica_clear_loading(struct replica_load *l, uint64_t key)
 			__atomic_store_n(&l->loading_until[i], 0, __ATOMIC_RELEASE);
 }
 
-/* Is any load in progress on the replica? One cache line, no loop. */
+/* May a load be in progress on the replica? One word of the first line: the
+ * latest deadline any mark was given. Clearing a mark does not lower it, so
+ * "yes" may be stale (the caller then reads the marks); "no" is right but
+ * for the race replica_mark_loading() tolerates. */
 static inline bool replica_any_loading(const struct replica_load *l, uint64_t now)
 {
-	static_assert(HL_LOADING_MARKS == 4, "replica_any_loading reads 4 marks");
-	uint64_t a = __atomic_load_n(&l->loading_until[0], __ATOMIC_RELAXED);
-	uint64_t b = __atomic_load_n(&l->loading_until[1], __ATOMIC_RELAXED);
-	uint64_t c = __atomic_load_n(&l->loading_until[2], __ATOMIC_RELAXED);
-	uint64_t d = __atomic_load_n(&l->loading_until[3], __ATOMIC_RELAXED);
-	a = a > b ? a : b;
-	c = c > d ? c : d;
-	return (a > c ? a : c) > now;
+	return __atomic_load_n(&l->loading_last, __ATOMIC_RELAXED) > now;
 }
 
 static inline bool replica_is_loading(const struct replica_load *l, uint64_t key, uint64_t now)
