@@ -31,7 +31,7 @@
  * with hintsim on seeds 1-3, see docs/ARCHITECTURE.md "Policy choice". */
 #define ECT_HORIZON      60.0 /* requests a victim would otherwise have lived for */
 #define ECT_EVICT_WEIGHT 10.0 /* load times a victim sure to be missed is worth */
-#define ECT_NEXT_VICTIM  0.5  /* weight of the model a load leaves oldest */
+#define ECT_CHAIN_DECAY  0.9  /* weight of each model further from eviction */
 #define ECT_EVICT_MIN    0.01 /* least penalty for evicting anything, in loads */
 #define ECT_WAIT_MAX     1.5  /* most queue a load may wait behind, in load times */
 
@@ -296,12 +296,14 @@ static double ect_value(const struct hl_route_memory *m, uint64_t key)
 	return ECT_EVICT_WEIGHT * (1.0 - exp(-share * ECT_HORIZON));
 }
 
-/* What loading a model on @id is expected to cost later: the value of the
- * predicted victim, plus ECT_NEXT_VICTIM times that of the model that then
- * becomes the oldest (the next load there evicts it unless it is used
- * first), never less than ECT_EVICT_MIN of a load so a free slot always
- * wins a tie. A free slot (or a generalist) costs nothing: misses go where
- * they evict the least popular models. */
+/* What loading a model on @id is expected to cost later: a load pushes
+ * every model the replica keeps one step closer to eviction, the predicted
+ * victim out and the others toward it, so it costs the value of each,
+ * weighted by ECT_CHAIN_DECAY per step between it and the victim (over the
+ * ECT_VICTIM_SAMPLES oldest), never less than ECT_EVICT_MIN of a load so a
+ * free slot always wins a tie. A replica whose models are all valuable
+ * keeps them; loads gather where they only churn unpopular models. A free
+ * slot (or a generalist) costs nothing. */
 static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const struct ect_view *v)
 {
 	const struct hl_router *r = c->r;
@@ -316,9 +318,9 @@ static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const stru
 	if (m->pop_mass == 0)
 		return (uint64_t)floor;
 	uint32_t left = v->n - v->gone;
-	double cost = ect_value(m, v->key[left - 1]);
-	if (left >= 2)
-		cost += ECT_NEXT_VICTIM * ect_value(m, v->key[left - 2]);
+	double cost = 0, w = 1;
+	for (uint32_t k = 0; k < left && k < ECT_VICTIM_SAMPLES; k++, w *= ECT_CHAIN_DECAY)
+		cost += w * ect_value(m, v->key[left - 1 - k]);
 	cost *= (double)c->est_load;
 	return (uint64_t)(cost > floor ? cost : floor);
 }
