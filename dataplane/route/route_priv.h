@@ -228,7 +228,11 @@ struct hl_router {
 	uint32_t n_replicas;         /* atomic: ids 0..n-1 exist */
 	uint32_t n_usable;           /* atomic: replicas UP */
 	uint32_t n_generalists;      /* atomic: replicas whose hint kind is EMPTY */
-	alignas(RTE_CACHE_LINE_SIZE) uint64_t total_inflight; /* atomic */
+	uint32_t usable_slots;       /* atomic: concurrency summed over the replicas UP */
+	/* atomic: requests in flight router-wide (low 32 bits) and busy
+	 * concurrency slots, min(in flight, concurrency) summed over replicas
+	 * (high 32 bits), moved together by one atomic add per request */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t inflight_busy;
 	alignas(RTE_CACHE_LINE_SIZE) uint64_t est_service_ns; /* atomic, ECT */
 	uint64_t est_load_ns;                                 /* atomic, ECT */
 
@@ -277,12 +281,24 @@ static inline uint32_t replica_inflight(const struct hl_router *r, uint32_t id)
 	return __atomic_load_n(&r->load[id].inflight, __ATOMIC_RELAXED);
 }
 
+#define ROUTE_BUSY_ONE (1ull << 32) /* one busy slot in hl_router.inflight_busy */
+
+static inline uint32_t router_total_inflight(const struct hl_router *r)
+{
+	return (uint32_t)__atomic_load_n(&r->inflight_busy, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t router_busy_slots(const struct hl_router *r)
+{
+	return (uint32_t)(__atomic_load_n(&r->inflight_busy, __ATOMIC_RELAXED) >> 32);
+}
+
 /* The bounded-load cap: a replica may take a request while its in-flight
  * count + 1 <= ceil(balance_factor * (total in-flight + 1) / usable). */
 static inline uint32_t route_cap(const struct hl_router *r)
 {
 	uint32_t usable = __atomic_load_n(&r->n_usable, __ATOMIC_RELAXED);
-	uint64_t total = __atomic_load_n(&r->total_inflight, __ATOMIC_RELAXED);
+	uint64_t total = router_total_inflight(r);
 
 	if (usable == 0)
 		return 0;
