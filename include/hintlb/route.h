@@ -120,9 +120,10 @@ struct hl_router_params {
 	 * valuable model there. 0 (the default): never; requests then wait
 	 * only when every candidate is busy, so the p99 stays that of the
 	 * cluster's own queueing, at the price of more loads. Larger values
-	 * trade latency for loads (1.5 is the ECT of before: at 1 req/s on
-	 * hintsim's reference cluster ~1.64x the lower bound, p99 ~21 s,
-	 * against ~1.77x and ~11 s at 0). 0..100.
+	 * trade latency for loads, from about the reference load up (hintsim's
+	 * reference cluster at 1 req/s: 0 gives ~1.78x the lower bound and a
+	 * p99 of ~11 s, 1.5 ~1.64x and ~21 s; docs/ARCHITECTURE.md, "Policy
+	 * choice"). 0..100.
 	 */
 	double load_wait;
 };
