@@ -93,6 +93,7 @@ int hl_replica_add(struct hl_router *r, const struct hl_replica_params *p, char 
 	/* Publish the id, then the table that may name it. */
 	__atomic_store_n(&r->n_replicas, id + 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&r->n_usable, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&r->usable_slots, r->conf[id].concurrency, __ATOMIC_RELAXED);
 	int rc = replica_publish_maglev(r);
 	if (rc < 0) {
 		snprintf(err, errlen, "replica %s: out of memory building the Maglev table",
@@ -112,10 +113,13 @@ int hl_replica_set_state(struct hl_router *r, uint32_t id, enum hl_replica_state
 	if (old == state)
 		return 0;
 	__atomic_store_n(&r->conf[id].state, (uint8_t)state, __ATOMIC_RELEASE);
-	if (old == HL_REPLICA_UP)
+	if (old == HL_REPLICA_UP) {
 		__atomic_fetch_sub(&r->n_usable, 1, __ATOMIC_RELEASE);
-	else if (state == HL_REPLICA_UP)
+		__atomic_fetch_sub(&r->usable_slots, r->conf[id].concurrency, __ATOMIC_RELAXED);
+	} else if (state == HL_REPLICA_UP) {
 		__atomic_fetch_add(&r->n_usable, 1, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&r->usable_slots, r->conf[id].concurrency, __ATOMIC_RELAXED);
+	}
 	return 0;
 }
 

@@ -104,6 +104,15 @@ static void memory_note(struct hl_route_memory *m, uint64_t key, uint32_t id, ui
 	}
 }
 
+/* Sample how many concurrency slots are busy now (policies that learn). */
+static inline void memory_sample_busy(struct hl_route_memory *m, const struct hl_router *r)
+{
+	uint64_t busy = (uint64_t)router_busy_slots(r) << 16;
+	int64_t delta = (int64_t)(busy - m->busy_avg) >> HL_BUSY_EWMA_SHIFT;
+
+	m->busy_avg = (uint64_t)((int64_t)m->busy_avg + delta);
+}
+
 /* Reserve a slot on @id and fill the result. */
 static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, bool warm,
 		      struct hl_route_result *res)
@@ -127,7 +136,9 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 	if (r->ops->learns && res->queued_ahead < r->conf[id].concurrency) /* starts now */
 		__atomic_store_n(&r->load[id].busy_since, c->now, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&r->total_inflight, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->inflight_busy,
+			   1 + (res->queued_ahead < r->conf[id].concurrency ? ROUTE_BUSY_ONE : 0),
+			   __ATOMIC_RELAXED);
 	w->stats.reason[reason]++;
 	w->per_replica[id]++;
 	if (c->has_hint && r->ops->learns) {
@@ -168,6 +179,8 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 	c.est_service = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
 	c.est_load = __atomic_load_n(&r->est_load_ns, __ATOMIC_RELAXED);
 	res->queued_ahead = 0;
+	if (r->ops->learns)
+		memory_sample_busy(w->memory, r);
 
 	if (req->hint_len > 0 && hl_hint_check(req->hint, req->hint_len, &hint, &len, &why) == 0) {
 		c.has_hint = true;
@@ -229,7 +242,10 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 					 __ATOMIC_RELAXED);
 	}
 	__atomic_fetch_sub(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&r->total_inflight, 1, __ATOMIC_RELAXED);
+	/* the slot stays busy when a queued request takes it */
+	__atomic_fetch_sub(&r->inflight_busy,
+			   1 + (left < r->conf[id].concurrency ? ROUTE_BUSY_ONE : 0),
+			   __ATOMIC_RELAXED);
 
 	/* Learn only from requests that had nothing queued ahead of them on
 	 * the replica: their latency is service (warm) or load + service. */

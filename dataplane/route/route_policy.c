@@ -9,12 +9,14 @@
  *
  * ect: least expected completion time. For each candidate, the work queued
  *   ahead of the request plus the service time, plus the load time and the
- *   expected cost of the model it evicts when the candidate will not hold
- *   the hint; both times are learned online from completed requests
+ *   expected cost of the models it pushes toward eviction when the
+ *   candidate will not hold the hint, that cost weighted by how busy the
+ *   cluster is; both times are learned online from completed requests
  *   (route.c). Candidates are the advertisers and the first usable Maglev
  *   preferences of the hint, so a request waits behind a warm replica while
  *   that is cheaper than loading the model elsewhere, and a load goes where
- *   it evicts the least popular model among replicas with a short queue.
+ *   it evicts the least valuable models among the replicas that can start
+ *   it at once (or, when none can, among those with a short queue).
  */
 #include <errno.h>
 #include <math.h>
@@ -31,9 +33,15 @@
  * with hintsim on seeds 1-3, see docs/ARCHITECTURE.md "Policy choice". */
 #define ECT_HORIZON      60.0 /* requests a victim would otherwise have lived for */
 #define ECT_EVICT_WEIGHT 10.0 /* load times a victim sure to be missed is worth */
-#define ECT_NEXT_VICTIM  0.5  /* weight of the model a load leaves oldest */
+#define ECT_CHAIN_DECAY  0.9  /* weight of each model further from eviction */
 #define ECT_EVICT_MIN    0.01 /* least penalty for evicting anything, in loads */
 #define ECT_WAIT_MAX     1.5  /* most queue a load may wait behind, in load times */
+/* The eviction penalty's weight follows the busy fraction u of the
+ * cluster's concurrency slots; see ect_weight(). */
+#define ECT_UTIL_REF   0.45  /* u at which the penalty has its full weight */
+#define ECT_UTIL_CAP   0.95  /* u is read as at most this */
+#define ECT_WEIGHT_MIN 0.005 /* still orders candidates that wait alike */
+#define ECT_WEIGHT_MAX 2.0
 
 static inline uint64_t xorshift64(uint64_t *s)
 {
@@ -296,12 +304,14 @@ static double ect_value(const struct hl_route_memory *m, uint64_t key)
 	return ECT_EVICT_WEIGHT * (1.0 - exp(-share * ECT_HORIZON));
 }
 
-/* What loading a model on @id is expected to cost later: the value of the
- * predicted victim, plus ECT_NEXT_VICTIM times that of the model that then
- * becomes the oldest (the next load there evicts it unless it is used
- * first), never less than ECT_EVICT_MIN of a load so a free slot always
- * wins a tie. A free slot (or a generalist) costs nothing: misses go where
- * they evict the least popular models. */
+/* What loading a model on @id is expected to cost later: a load pushes
+ * every model the replica keeps one step closer to eviction, the predicted
+ * victim out and the others toward it, so it costs the value of each,
+ * weighted by ECT_CHAIN_DECAY per step between it and the victim (over the
+ * ECT_VICTIM_SAMPLES oldest), never less than ECT_EVICT_MIN of a load so a
+ * free slot always wins a tie. A replica whose models are all valuable
+ * keeps them; loads gather where they only churn unpopular models. A free
+ * slot (or a generalist) costs nothing. */
 static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const struct ect_view *v)
 {
 	const struct hl_router *r = c->r;
@@ -316,11 +326,47 @@ static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const stru
 	if (m->pop_mass == 0)
 		return (uint64_t)floor;
 	uint32_t left = v->n - v->gone;
-	double cost = ect_value(m, v->key[left - 1]);
-	if (left >= 2)
-		cost += ECT_NEXT_VICTIM * ect_value(m, v->key[left - 2]);
+	double cost = 0, w = 1;
+	for (uint32_t k = 0; k < left && k < ECT_VICTIM_SAMPLES; k++, w *= ECT_CHAIN_DECAY)
+		cost += w * ect_value(m, v->key[left - 1 - k]);
 	cost *= (double)c->est_load;
 	return (uint64_t)(cost > floor ? cost : floor);
+}
+
+/* How much the eviction penalty weighs against waiting, from how busy the
+ * cluster's concurrency slots have been: u, the busy fraction of the slots
+ * of the replicas UP (this worker's EWMA; queued requests do not count, so
+ * a queue behind one hot replica does not make every decision wait more).
+ * An evicted model costs a load later; that load costs latency to others
+ * only when it has to queue, which at light load it does not: there a
+ * replica that can start a load now beats a better victim behind a queue,
+ * and a hit whose holder is busy for more than a load time loads
+ * elsewhere. Near capacity every load is work the whole cluster waits for.
+ * With x = u / (1 - u) (about the requests in flight per slot of a queue
+ * that busy), the weight is (x / x_ref)^3 in [ECT_WEIGHT_MIN,
+ * ECT_WEIGHT_MAX], x_ref that of ECT_UTIL_REF: 1 at the reference load
+ * (hintsim's reference cluster at 1 req/s keeps ~45 % of its slots busy),
+ * ~0.03 at u 0.2, 1.8 at u 0.5, 2 above. The cube and the bounds are measured
+ * with hintsim (docs/ARCHITECTURE.md, "Policy choice"). */
+static double ect_weight(const struct route_ctx *c)
+{
+	uint32_t slots = __atomic_load_n(&c->r->usable_slots, __ATOMIC_RELAXED);
+	double x_ref = ECT_UTIL_REF / (1.0 - ECT_UTIL_REF);
+
+	if (slots == 0)
+		return 1.0;
+	double u = (double)c->w->memory->busy_avg / 65536.0 / slots;
+	u = u < ECT_UTIL_CAP ? u : ECT_UTIL_CAP;
+	double x = u / (1.0 - u) / x_ref, w = x * x * x;
+	return w < ECT_WEIGHT_MIN ? ECT_WEIGHT_MIN : w > ECT_WEIGHT_MAX ? ECT_WEIGHT_MAX : w;
+}
+
+/* How far a cold candidate queues: 0 when it starts the load within
+ * load_wait load times (at once, by default), 1 within ECT_WAIT_MAX, 2
+ * beyond. A candidate that will hold the hint is never queued. */
+static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t wait_max)
+{
+	return wait <= now_max ? 0 : wait <= wait_max ? 1 : 2;
 }
 
 /* The cheapest candidate over the first ECT_COLD_CANDIDATES distinct usable
@@ -328,18 +374,24 @@ static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const stru
  * in it), earlier preferences winning ties, so workers and nodes agree while
  * nothing tells the candidates apart and a down replica's keys spread over
  * all others. A candidate that will hold the hint costs its wait + service;
- * one that must load it, wait + service + load + evict_penalty(), and only
- * while its wait is at most ECT_WAIT_MAX load times: a better victim is not
- * worth queueing behind two loads (that is what sets the p99). */
+ * one that must load it, wait + service + load + the weighted
+ * evict_penalty(), and competes only with the candidates of its queue class
+ * while a lower class has any: a better victim is not worth making the
+ * request wait when another replica can start the load now (load_wait), nor
+ * worth queueing behind two loads (ECT_WAIT_MAX, what sets the p99 near
+ * capacity). */
 static int ect_cold(struct route_ctx *c, uint64_t *cost)
 {
 	const struct hl_router *r = c->r;
 	const struct maglev_table *t = __atomic_load_n(&r->maglev, __ATOMIC_ACQUIRE);
 	uint32_t seen[ECT_COLD_CANDIDATES], found = 0;
+	uint64_t now_max = (uint64_t)(r->p.load_wait * (double)c->est_load);
 	uint64_t wait_max = (uint64_t)(ECT_WAIT_MAX * (double)c->est_load);
-	int best = -1;
-	bool best_queued = false;
+	double weight = ect_weight(c);
+	int best = -1, best_class = 0;
 
+	if (wait_max < now_max)
+		wait_max = now_max;
 	for (uint32_t i = 0; t != NULL && i < ECT_COLD_WALK && found < ECT_COLD_CANDIDATES; i++) {
 		uint32_t id = maglev_pick(t, c->key.lo, i), k;
 		for (k = 0; k < found && seen[k] != id; k++)
@@ -353,16 +405,17 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		bool warm = view_holds(c, &v, in_entry(c->e, id));
 		cost_id = wait + c->est_service;
 		if (!warm)
-			cost_id += c->est_load + evict_penalty(c, id, &v);
-		bool queued = !warm && wait > wait_max;
-		if (best < 0 || (best_queued && !queued) ||
-		    (queued == best_queued && cost_id < *cost)) {
+			cost_id +=
+				c->est_load + (uint64_t)(weight * (double)evict_penalty(c, id, &v));
+		int cls = warm ? 0 : ect_queue_class(wait, now_max, wait_max);
+		if (best < 0 || cls < best_class || (cls == best_class && cost_id < *cost)) {
 			best = (int)id;
-			best_queued = queued;
+			best_class = cls;
 			*cost = cost_id;
 			c->picked_warm = warm;
 		}
 	}
+	c->picked_queued = best_class == 2;
 	if (best < 0) { /* no weights, or every preference tried is unusable */
 		struct ect_view v;
 		c->picked_warm = false;
@@ -370,7 +423,7 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		if (best >= 0) {
 			ect_view(c, (uint32_t)best, &v);
 			*cost = ect_cost(c, (uint32_t)best, false) +
-				evict_penalty(c, (uint32_t)best, &v);
+				(uint64_t)(weight * (double)evict_penalty(c, (uint32_t)best, &v));
 		}
 	}
 	return best;
@@ -399,7 +452,8 @@ static int ect_select_hit(struct route_ctx *c)
 	int cold = ect_cold(c, &cold_cost);
 	if (cold >= 0 && c->picked_warm && in_entry(e, cold))
 		return cold;
-	if (best >= 0 && (cold < 0 || cold_cost >= best_cost))
+	/* a load behind more than ECT_WAIT_MAX never beats a warm advertiser */
+	if (best >= 0 && (cold < 0 || c->picked_queued || cold_cost >= best_cost))
 		return best;
 	return -1; /* loading elsewhere (or joining a load) finishes sooner */
 }

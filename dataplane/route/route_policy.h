@@ -23,7 +23,8 @@ struct route_ctx {
 	uint64_t now;
 	uint64_t est_service; /* snapshot of the estimates */
 	uint64_t est_load;
-	bool picked_warm; /* set by a policy: its pick is already loading the hint */
+	bool picked_warm;   /* set by a policy: its pick is already loading the hint */
+	bool picked_queued; /* set by ECT: its cold pick waits past ECT_WAIT_MAX */
 };
 
 struct route_policy_ops {
@@ -64,16 +65,21 @@ static inline uint64_t replica_wait_ns(const struct hl_router *r, uint32_t id, u
  *   halved every HL_POP_DECAY decisions;
  * - last use of (replica, hint): when this worker last sent the hint there,
  *   which predicts the replica's LRU victim.
- * Both are direct-mapped and lossy by design: a wrong guess costs a model
- * load, never a wrong answer.
+ * - how busy the cluster is: an EWMA of the busy concurrency slots seen at
+ *   this worker's decisions (arrivals see time averages, so it estimates the
+ *   time-averaged count), which weighs the eviction penalty.
+ * The first two are direct-mapped and lossy by design: a wrong guess costs
+ * a model load, never a wrong answer.
  */
-#define HL_POP_WIDTH     2048
-#define HL_POP_DECAY     16384
-#define HL_LASTUSE_SLOTS 8192
+#define HL_POP_WIDTH       2048
+#define HL_POP_DECAY       16384
+#define HL_LASTUSE_SLOTS   8192
+#define HL_BUSY_EWMA_SHIFT 6 /* weight 1/64 per decision */
 struct hl_route_memory {
 	uint32_t pop[2][HL_POP_WIDTH];
 	uint32_t pop_total; /* decisions counted since the last halving */
 	uint32_t pop_mass;  /* sum of one row: decayed count of all decisions */
+	uint64_t busy_avg;  /* EWMA of the router's busy slots, x 2^16 */
 	uint64_t lu_tag[HL_LASTUSE_SLOTS];
 	uint64_t lu_time[HL_LASTUSE_SLOTS];
 };

@@ -87,8 +87,10 @@ struct replica_conf {
 
 /* Loads a replica was recently sent (ECT): any worker can see that a
  * replica is already loading a hint and join that load instead of starting
- * another one before the replica's next response advertises the hint. */
-#define HL_LOADING_MARKS 4
+ * another one before the replica's next response advertises the hint. Deep
+ * queues hold many loads: the residency of a replica whose queue is long is
+ * only predicted right when every load queued there is known. */
+#define HL_LOADING_MARKS 16
 
 /* The hints most recently sent to a replica by any worker (ECT): the order
  * in which the replica will have used them, so its LRU victim is predicted
@@ -98,13 +100,14 @@ struct replica_conf {
 
 /* Written by workers (atomics), cache-line aligned per replica. The first
  * line holds what every ECT hit reads (in flight, pending work, whether any
- * load is in progress). */
+ * load may be in progress). */
 struct replica_load {
 	alignas(RTE_CACHE_LINE_SIZE) uint32_t inflight;
 	uint32_t loading_next; /* next mark to overwrite */
 	uint64_t pending_ns;   /* sum of est_cost_ns of in-flight requests */
 	uint64_t busy_since;   /* when the request in service started, as far as we know */
-	uint64_t loading_until[HL_LOADING_MARKS];
+	uint64_t loading_last; /* the latest deadline any mark was given */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t loading_until[HL_LOADING_MARKS];
 	uint64_t loading_key[HL_LOADING_MARKS];
 	uint64_t recent_key[HL_RECENT_SLOTS];
 	uint64_t recent_ns[HL_RECENT_SLOTS];
@@ -149,6 +152,10 @@ static inline void replica_mark_loading(struct replica_load *l, uint64_t key, ui
 	 * then joins or skips one load by mistake; nothing breaks. */
 	__atomic_store_n(&l->loading_key[i], key, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->loading_until[i], until, __ATOMIC_RELEASE);
+	/* Two workers racing may keep the earlier deadline: a hit then trusts
+	 * the advertised list for a moment, as it would without marks. */
+	if (__atomic_load_n(&l->loading_last, __ATOMIC_RELAXED) < until)
+		__atomic_store_n(&l->loading_last, until, __ATOMIC_RELAXED);
 }
 
 /* The load of @key ended: the replica's response said what it holds now. */
@@ -159,17 +166,13 @@ static inline void replica_clear_loading(struct replica_load *l, uint64_t key)
 			__atomic_store_n(&l->loading_until[i], 0, __ATOMIC_RELEASE);
 }
 
-/* Is any load in progress on the replica? One cache line, no loop. */
+/* May a load be in progress on the replica? One word of the first line: the
+ * latest deadline any mark was given. Clearing a mark does not lower it, so
+ * "yes" may be stale (the caller then reads the marks); "no" is right but
+ * for the race replica_mark_loading() tolerates. */
 static inline bool replica_any_loading(const struct replica_load *l, uint64_t now)
 {
-	static_assert(HL_LOADING_MARKS == 4, "replica_any_loading reads 4 marks");
-	uint64_t a = __atomic_load_n(&l->loading_until[0], __ATOMIC_RELAXED);
-	uint64_t b = __atomic_load_n(&l->loading_until[1], __ATOMIC_RELAXED);
-	uint64_t c = __atomic_load_n(&l->loading_until[2], __ATOMIC_RELAXED);
-	uint64_t d = __atomic_load_n(&l->loading_until[3], __ATOMIC_RELAXED);
-	a = a > b ? a : b;
-	c = c > d ? c : d;
-	return (a > c ? a : c) > now;
+	return __atomic_load_n(&l->loading_last, __ATOMIC_RELAXED) > now;
 }
 
 static inline bool replica_is_loading(const struct replica_load *l, uint64_t key, uint64_t now)
@@ -225,7 +228,11 @@ struct hl_router {
 	uint32_t n_replicas;         /* atomic: ids 0..n-1 exist */
 	uint32_t n_usable;           /* atomic: replicas UP */
 	uint32_t n_generalists;      /* atomic: replicas whose hint kind is EMPTY */
-	alignas(RTE_CACHE_LINE_SIZE) uint64_t total_inflight; /* atomic */
+	uint32_t usable_slots;       /* atomic: concurrency summed over the replicas UP */
+	/* atomic: requests in flight router-wide (low 32 bits) and busy
+	 * concurrency slots, min(in flight, concurrency) summed over replicas
+	 * (high 32 bits), moved together by one atomic add per request */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t inflight_busy;
 	alignas(RTE_CACHE_LINE_SIZE) uint64_t est_service_ns; /* atomic, ECT */
 	uint64_t est_load_ns;                                 /* atomic, ECT */
 
@@ -274,12 +281,24 @@ static inline uint32_t replica_inflight(const struct hl_router *r, uint32_t id)
 	return __atomic_load_n(&r->load[id].inflight, __ATOMIC_RELAXED);
 }
 
+#define ROUTE_BUSY_ONE (1ull << 32) /* one busy slot in hl_router.inflight_busy */
+
+static inline uint32_t router_total_inflight(const struct hl_router *r)
+{
+	return (uint32_t)__atomic_load_n(&r->inflight_busy, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t router_busy_slots(const struct hl_router *r)
+{
+	return (uint32_t)(__atomic_load_n(&r->inflight_busy, __ATOMIC_RELAXED) >> 32);
+}
+
 /* The bounded-load cap: a replica may take a request while its in-flight
  * count + 1 <= ceil(balance_factor * (total in-flight + 1) / usable). */
 static inline uint32_t route_cap(const struct hl_router *r)
 {
 	uint32_t usable = __atomic_load_n(&r->n_usable, __ATOMIC_RELAXED);
-	uint64_t total = __atomic_load_n(&r->total_inflight, __ATOMIC_RELAXED);
+	uint64_t total = router_total_inflight(r);
 
 	if (usable == 0)
 		return 0;

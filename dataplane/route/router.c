@@ -60,6 +60,10 @@ static int params_check(struct hl_router_params *p, char *err, size_t errlen)
 		snprintf(err, errlen, "balance_factor %g is not in 1.0..100", p->balance_factor);
 		return -EINVAL;
 	}
+	if (!(p->load_wait >= 0.0 && p->load_wait <= 100.0)) {
+		snprintf(err, errlen, "load_wait %g is not in 0..100 (load times)", p->load_wait);
+		return -EINVAL;
+	}
 	if ((unsigned)p->policy >= HL_POLICY_COUNT) {
 		snprintf(err, errlen, "policy %d is unknown", (int)p->policy);
 		return -EINVAL;

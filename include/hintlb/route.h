@@ -88,8 +88,10 @@ enum hl_route_policy {
 	 * The default: least expected completion time (queue ahead + service,
 	 * + load time when the replica will lack the hint, + the expected cost
 	 * of what the load evicts, predicted from the replica's reported hints
-	 * and the loads sent to it since), times learned online. Loads go only
-	 * to replicas with at most ~1.5 load times queued while one exists.
+	 * and the loads sent to it since, weighted by how busy the cluster is),
+	 * times learned online. A load goes to a replica that can start it at
+	 * once while one of its candidates can (see hl_router_params.load_wait),
+	 * else to one with at most ~1.5 load times queued while one exists.
 	 */
 	HL_POLICY_ECT = 0,
 	/** DESIGN.md's: least in-flight among advertisers, spill over the bounded-load cap. */
@@ -112,6 +114,18 @@ struct hl_router_params {
 	 * hints nobody holds. See docs/ARCHITECTURE.md for why this is the default.
 	 */
 	bool no_generalist_preference;
+	/**
+	 * ECT: the most queue, in model load times, a load may be sent behind
+	 * while another candidate could start it at once, to evict a less
+	 * valuable model there. 0 (the default): never; requests then wait
+	 * only when every candidate is busy, so the p99 stays that of the
+	 * cluster's own queueing, at the price of more loads. Larger values
+	 * trade latency for loads, from about the reference load up (hintsim's
+	 * reference cluster at 1 req/s: 0 gives ~1.78x the lower bound and a
+	 * p99 of ~11 s, 1.5 ~1.64x and ~21 s; docs/ARCHITECTURE.md, "Policy
+	 * choice"). 0..100.
+	 */
+	double load_wait;
 };
 
 /** One replica to add. */

@@ -13,6 +13,7 @@ What must hold whatever the routing does:
     least the service time; max/mean replica load >= 1;
   - hintlb's decision counts add up to the requests;
   - the same seed prints the same bytes, another seed does not;
+  - --load-wait reaches the router (reported, and it changes the routing);
   - bad flags exit 2 and name the flag;
   - a trace written with --write-trace and replayed with --trace gives the
     same results; hints are trimmed as the router does; a bad trace file
@@ -91,6 +92,19 @@ def check_workload(exe, label, args):
     return out
 
 
+def check_load_wait(exe):
+    """--load-wait reaches the router: reported, and it changes the run."""
+    _, zero = run_json(exe, SMALL)
+    _, wait = run_json(exe, SMALL + ["--load-wait", "1.5"])
+    check(zero["workload"]["load_wait"] == 0 and wait["workload"]["load_wait"] == 1.5,
+          "load_wait reported as %r, %r" % (zero["workload"]["load_wait"],
+                                            wait["workload"]["load_wait"]))
+    h0 = next(p for p in zero["policies"] if p["name"] == "hintlb")
+    h1 = next(p for p in wait["policies"] if p["name"] == "hintlb")
+    check(h0 != h1, "--load-wait 1.5 routed exactly as 0")
+    print("ok: load wait")
+
+
 def check_determinism(exe, first):
     again, _ = run_json(exe, SMALL)
     check(again == first, "same seed printed different output")
@@ -106,6 +120,8 @@ def check_bad_flags(exe):
         (["--rate", "-1"], "--rate"),
         (["--policy", "nope"], "--policy"),
         (["--balance-factor", "0.5"], "--balance-factor"),
+        (["--load-wait", "-1"], "--load-wait"),
+        (["--load-wait", "101"], "--load-wait"),
         (["--no-such-flag"], "--no-such-flag"),
         (["--slots"], "--slots"),
     ]
@@ -192,6 +208,7 @@ def main():
     check_workload(exe, "concurrency 3, 30 models",
                    SMALL + ["--concurrency", "3", "--models", "30", "--rate", "3"])
     check_workload(exe, "policy ect, qsbr", SMALL + ["--policy", "ect", "--qsbr"])
+    check_load_wait(exe)
     check_workload(exe, "uniform hints, no load time",
                    SMALL + ["--zipf", "0", "--load-ms", "0", "--replicas", "3"])
     check_determinism(exe, first)

@@ -727,7 +727,7 @@ static void cc_run(enum hl_route_policy policy)
 		assert_int_equal(info(r, i).inflight, 0);
 		assert_int_equal(hl_hints_replace(r, i, HL_HINTS_NONE, NULL, NULL, 0), 0);
 	}
-	assert_int_equal(r->total_inflight, 0);
+	assert_int_equal(r->inflight_busy, 0);
 	assert_int_equal(held_hints(r), 0);
 	hl_router_reclaim(r);
 	assert_int_equal(dq_pending(r), 0);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -283,7 +284,7 @@ static void check_none_available(enum hl_route_policy pol)
 	assert_int_equal(w->stats.reason[HL_ROUTE_NONE_AVAILABLE], 6);
 	for (uint32_t i = 0; i < 3; i++)
 		assert_int_equal(inflight(r, i), 0);
-	assert_int_equal(r->total_inflight, 0);
+	assert_int_equal(r->inflight_busy, 0);
 
 	/* one back up takes everything */
 	assert_int_equal(hl_replica_set_state(r, 2, HL_REPLICA_UP), 0);
@@ -478,7 +479,7 @@ static void check_complete_returns_inflight(enum hl_route_policy pol)
 	for (uint32_t i = 0; i < N; i++)
 		sum += inflight(r, i);
 	assert_int_equal(sum, HOLD);
-	assert_int_equal(r->total_inflight, HOLD);
+	assert_int_equal(router_total_inflight(r), HOLD);
 	unsigned hits = 0;
 	for (unsigned k = 0; k < HOLD; k++) { /* the advertiser took every hit */
 		if (held[k].reason == HL_ROUTE_HINT_HIT) {
@@ -493,7 +494,7 @@ static void check_complete_returns_inflight(enum hl_route_policy pol)
 		assert_int_equal(inflight(r, i), 0);
 		assert_int_equal(r->load[i].pending_ns, 0);
 	}
-	assert_int_equal(r->total_inflight, 0);
+	assert_int_equal(r->inflight_busy, 0);
 	uint64_t decided = 0;
 	for (uint32_t i = 0; i < N; i++)
 		decided += w->per_replica[i];
@@ -817,17 +818,28 @@ static void test_ect_load_weighs_next_victim(void **state)
 	}
 }
 
-/* Loads queue behind one another on the replica with the cheapest victims
- * only up to ECT_WAIT_MAX (1.5) load times: the third one goes elsewhere,
- * evicting a popular model, rather than wait behind two loads. */
+/* Make the worker see the cluster's concurrency slots @busy busy (0..1)
+ * on average, as its EWMA would after a while at that load. */
+static void ect_set_busy(struct hl_router *r, struct hl_route_worker *w, double busy)
+{
+	w->memory->busy_avg = (uint64_t)(busy * r->usable_slots * 65536.0);
+}
+
+/* With load_wait 1.5 (the ECT of before) and the cluster as busy as at the
+ * reference load, loads queue behind one another on the replica with the
+ * cheapest victims, but only up to ECT_WAIT_MAX (1.5) load times: the third
+ * one goes elsewhere, evicting a popular model, rather than wait behind two
+ * loads. */
 static void test_ect_load_queue_bounded(void **state)
 {
 	(void)state;
-	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_router *r = router_with(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT, .load_wait = 1.5}, 4);
 	struct hl_route_worker *w = rh_worker_new(r, false);
 	uint64_t now = ect_four_pairs(r, w, 1, 1) + SEC;
 	struct hl_route_result held[2];
 
+	ect_set_busy(r, w, 0.45);
 	held[0] = decide_at(w, "fresh-1", now);
 	held[1] = decide_at(w, "fresh-2", now);
 	assert_int_equal(held[0].replica, 3);
@@ -845,6 +857,145 @@ static void test_ect_load_queue_bounded(void **state)
  * the loads queued ahead evict its least recently used models first. r0
  * (2 slots, concurrency 2) holds x (used) and y (never used): behind one
  * queued load x is still a hit there (y goes), behind two it is not. */
+/* By default (load_wait 0) a load never waits for a better victim while
+ * another candidate can start it at once, however busy the cluster is: the
+ * second fresh model goes to an idle replica, evicting a popular model,
+ * instead of waiting behind the first load on r3. That is what keeps the
+ * p99 of a lightly loaded cluster at one load + one service. */
+static void check_ect_load_starts_at_once(double busy)
+{
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = ect_four_pairs(r, w, 1, 1) + SEC;
+
+	ect_set_busy(r, w, busy);
+	struct hl_route_result first = decide_at(w, "fresh-1", now);
+	assert_int_equal(first.replica, 3); /* the cheapest victims, idle */
+	struct hl_route_result res = decide_at(w, "fresh-2", now);
+	assert_int_not_equal(res.replica, 3);
+	assert_int_equal(res.queued_ahead, 0);
+	assert_false(res.expect_warm);
+	hl_route_complete(w, &res, 0);
+	hl_route_complete(w, &first, 0);
+}
+
+static void test_ect_load_starts_at_once_idle(void **state)
+{
+	(void)state;
+	check_ect_load_starts_at_once(0.0);
+}
+
+static void test_ect_load_starts_at_once_busy(void **state)
+{
+	(void)state;
+	check_ect_load_starts_at_once(0.45);
+}
+
+/* A hit whose only holder is busy with a load and a request behind it
+ * (~10 s of wait, more than a load): at light load the request loads the
+ * model on an idle replica (~9 s) even though that evicts popular models;
+ * near capacity the eviction weighs more than the 2 s it saves and the
+ * request waits for the holder. r0 holds the model and nothing else is
+ * idle-and-cheap: r1..r3 hold models asked for 50 times each. */
+static void check_ect_busy_holder(double busy, bool want_spill)
+{
+	enum { N = 4, W = 0 };
+	struct hl_router *r = router_new(HL_POLICY_ECT, N);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result held[2], res;
+	char hint[16];
+
+	advertise(r, W, "llama, spare");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t now = NOW_NS + 100 * SEC;
+	for (uint32_t i = 1; i < N; i++) {
+		snprintf(hint, sizeof(hint), "hot%u, warm%u", i, i);
+		advertise(r, i, hint);
+		for (unsigned k = 0; k < 50; k++) {
+			snprintf(hint, sizeof(hint), k % 2 ? "hot%u" : "warm%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+	}
+	for (uint32_t i = 1; i < N; i++) /* the load and the request behind it go to r0 */
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	held[0] = decide_at(w, "slow-model", now);
+	held[1] = decide_at(w, "llama", now);
+	assert_int_equal(held[0].replica, W);
+	assert_int_equal(held[1].replica, W);
+	for (uint32_t i = 1; i < N; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+
+	ect_set_busy(r, w, busy);
+	res = decide_at(w, "llama", now);
+	if (want_spill) {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+		assert_int_not_equal(res.replica, W);
+		assert_int_equal(res.queued_ahead, 0);
+		assert_false(res.expect_warm);
+	} else {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, W);
+		assert_int_equal(res.queued_ahead, 2);
+	}
+	hl_route_complete(w, &res, 0);
+	hl_route_complete(w, &held[1], 0);
+	hl_route_complete(w, &held[0], 0);
+}
+
+static void test_ect_busy_holder_light_load(void **state)
+{
+	(void)state;
+	check_ect_busy_holder(0.05, true);
+}
+
+static void test_ect_busy_holder_near_capacity(void **state)
+{
+	(void)state;
+	check_ect_busy_holder(0.9, false);
+}
+
+/* The router counts busy concurrency slots (min(in flight, concurrency)
+ * summed over replicas) and the slots of the replicas UP; each ECT decision
+ * moves the worker's EWMA 1/64 of the way to the busy count. */
+static void test_ect_busy_slots(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "b%u", i);
+		struct hl_replica_params rp = {.name = name, .weight = 1, .concurrency = i + 1};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	assert_int_equal(r->usable_slots, 1 + 2 + 3);
+	assert_int_equal(hl_replica_set_state(r, 1, HL_REPLICA_DRAINING), 0);
+	assert_int_equal(r->usable_slots, 1 + 3);
+	assert_int_equal(hl_replica_set_state(r, 1, HL_REPLICA_UP), 0);
+	assert_int_equal(r->usable_slots, 1 + 2 + 3);
+
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	static struct hl_route_result held[3][4];
+	for (uint32_t i = 0; i < 3; i++) {
+		advertise(r, i, i == 0 ? "m0" : i == 1 ? "m1" : "m2");
+		for (uint32_t k = 0; k < 4; k++) { /* 4 in flight on each */
+			char hint[4] = {'m', (char)('0' + i), 0};
+			held[i][k] = decide_at(w, hint, NOW_NS);
+			assert_int_equal(held[i][k].replica, (int)i);
+		}
+	}
+	assert_int_equal(router_busy_slots(r), 1 + 2 + 3); /* queues do not count */
+	assert_int_equal(router_total_inflight(r), 12);
+	uint64_t before = w->memory->busy_avg;
+	decide_done_at(w, "m2", NOW_NS); /* sees 6 busy (m2 is queued on b2) */
+	assert_int_equal(w->memory->busy_avg, before + (((6ull << 16) - before) >> 6));
+	for (uint32_t i = 0; i < 3; i++)
+		for (uint32_t k = 0; k < 4; k++)
+			hl_route_complete(w, &held[i][k], 0);
+	assert_int_equal(r->inflight_busy, 0); /* no request, no busy slot */
+}
+
 static void check_ect_behind_loads(unsigned loads, bool want_hit)
 {
 	char err[HL_ROUTE_ERR_MAX], name[16];
@@ -1016,6 +1167,9 @@ static void test_router_params(void **state)
 	check_refused(&(struct hl_router_params){.max_replicas = 70000}, EINVAL, "max_replicas");
 	check_refused(&(struct hl_router_params){.max_hints = 4}, EINVAL, "max_hints");
 	check_refused(&(struct hl_router_params){.policy = HL_POLICY_COUNT}, EINVAL, "policy");
+	check_refused(&(struct hl_router_params){.load_wait = -0.5}, EINVAL, "load_wait");
+	check_refused(&(struct hl_router_params){.load_wait = 101}, EINVAL, "load_wait");
+	check_refused(&(struct hl_router_params){.load_wait = NAN}, EINVAL, "load_wait");
 	check_refused(&(struct hl_router_params){.name = "a-name-longer-than-23-bytes"}, EINVAL,
 		      "name");
 
@@ -1129,6 +1283,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_load_evicts_least_popular, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_weighs_next_victim, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_queue_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_starts_at_once_idle, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_starts_at_once_busy, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_busy_holder_light_load, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_busy_holder_near_capacity, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_busy_slots, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_hit_behind_one_load, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_evicted_behind_two_loads, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_wait_counts_time_served, rh_teardown),

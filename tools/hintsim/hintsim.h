@@ -39,6 +39,7 @@ struct sim_config {
 	uint64_t seed;
 	double balance_factor; /**< router and chash_bounded */
 	int route_policy;      /**< enum hl_route_policy, or -1: the router's default */
+	double load_wait;      /**< hl_router_params.load_wait (ECT), load times */
 	bool json;
 	bool qsbr;                     /**< register the hintlb worker with QSBR */
 	bool no_generalist_preference; /**< hl_router_params.no_generalist_preference */

@@ -74,6 +74,7 @@ static int create_router(struct hintlb_state *st, const struct sim_cluster *c, c
 		.max_replicas = cfg->replicas,
 		.balance_factor = cfg->balance_factor,
 		.max_readers = 1,
+		.load_wait = cfg->load_wait,
 	};
 
 	/* Left 0 unless --policy is given: the router's own default. */

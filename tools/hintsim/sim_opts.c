@@ -34,6 +34,7 @@ enum {
 	OPT_SEED,
 	OPT_BALANCE_FACTOR,
 	OPT_POLICY,
+	OPT_LOAD_WAIT,
 	OPT_JSON,
 	OPT_QSBR,
 	OPT_NO_GENERALIST,
@@ -54,6 +55,7 @@ static const struct option long_opts[] = {
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"balance-factor", required_argument, NULL, OPT_BALANCE_FACTOR},
 	{"policy", required_argument, NULL, OPT_POLICY},
+	{"load-wait", required_argument, NULL, OPT_LOAD_WAIT},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"qsbr", no_argument, NULL, OPT_QSBR},
 	{"no-generalist-preference", no_argument, NULL, OPT_NO_GENERALIST},
@@ -83,6 +85,9 @@ static void usage(FILE *f)
 		   "  --balance-factor F   bounded-load factor, >= 1 (default 1.25)\n"
 		   "  --policy NAME        the router's policy: bounded | ect\n"
 		   "                       (default: the router's own default)\n"
+		   "  --load-wait W        ect: most queue, in load times, a load may wait\n"
+		   "                       behind for a better victim while another replica\n"
+		   "                       could start it at once, 0..100 (default 0)\n"
 		   "  --qsbr               register the router worker with QSBR\n"
 		   "  --no-generalist-preference\n"
 		   "                       the router does not prefer replicas with an empty list\n"
@@ -215,6 +220,8 @@ static int apply_opt(struct sim_config *cfg, int opt, const char *arg)
 		return parse_double("balance-factor", arg, 1.0, 100.0, false, &cfg->balance_factor);
 	case OPT_POLICY:
 		return parse_policy(arg, &cfg->route_policy);
+	case OPT_LOAD_WAIT:
+		return parse_double("load-wait", arg, 0.0, 100.0, false, &cfg->load_wait);
 	case OPT_JSON:
 		cfg->json = true;
 		return 0;

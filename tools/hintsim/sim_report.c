@@ -39,10 +39,10 @@ static void print_header(const struct sim_config *cfg, uint64_t lower_bound)
 	printf("%" PRIu64 " requests at %.3g/s, load %.0f ms, service %.0f ms, seed %" PRIu64 "\n",
 	       cfg->requests, cfg->rate, (double)cfg->load_ns / SIM_NS_PER_MS,
 	       (double)cfg->service_ns / SIM_NS_PER_MS, cfg->seed);
-	printf("hintlb: router policy %s, balance factor %.2f; lower bound: Belady on one "
-	       "pooled cache of %" PRIu64 " slots = %" PRIu64 " loads\n\n",
-	       route_policy_name(cfg), cfg->balance_factor, (uint64_t)cfg->replicas * cfg->slots,
-	       lower_bound);
+	printf("hintlb: router policy %s, balance factor %.2f, load wait %g; lower bound: Belady "
+	       "on one pooled cache of %" PRIu64 " slots = %" PRIu64 " loads\n\n",
+	       route_policy_name(cfg), cfg->balance_factor, cfg->load_wait,
+	       (uint64_t)cfg->replicas * cfg->slots, lower_bound);
 }
 
 static void print_reasons(const struct sim_result *r)
@@ -115,13 +115,14 @@ static void print_table(const struct sim_config *cfg, const struct sim_result *r
 static json_t *workload_json(const struct sim_config *cfg)
 {
 	json_t *o = json_pack(
-		"{s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:s, s:b}", "replicas",
-		(json_int_t)cfg->replicas, "slots", (json_int_t)cfg->slots, "models",
+		"{s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:s, s:f, s:b}",
+		"replicas", (json_int_t)cfg->replicas, "slots", (json_int_t)cfg->slots, "models",
 		(json_int_t)cfg->models, "zipf", cfg->zipf, "requests", (json_int_t)cfg->requests,
 		"rate", cfg->rate, "load_ms", (double)cfg->load_ns / SIM_NS_PER_MS, "service_ms",
 		(double)cfg->service_ns / SIM_NS_PER_MS, "concurrency",
 		(json_int_t)cfg->concurrency, "seed", (json_int_t)cfg->seed, "balance_factor",
-		cfg->balance_factor, "route_policy", route_policy_name(cfg), "qsbr", cfg->qsbr);
+		cfg->balance_factor, "route_policy", route_policy_name(cfg), "load_wait",
+		cfg->load_wait, "qsbr", cfg->qsbr);
 
 	/* a trace read from a file: its path; Zipf does not describe it */
 	if (o != NULL && cfg->trace_path != NULL &&
