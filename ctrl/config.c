@@ -30,8 +30,8 @@ static const char *const eal_keys[] = {"args", NULL};
 static const char *const port_keys[] = {"address", "gateway", "mtu", NULL};
 static const char *const listener_keys[] = {"vip", "port", "mode", NULL};
 static const char *const routing_keys[] = {
-	"hint_header", "hints_header", "balance_factor", "maglev_size",    "policy",
-	"max_hints",   "max_replicas", "strip_hints",    "explain_header", NULL};
+	"hint_header",  "hints_header", "balance_factor", "maglev_size", "policy", "max_hints",
+	"max_replicas", "strip_hints",  "explain_header", "load_wait",   NULL};
 static const char *const replica_keys[] = {"address", "weight", "concurrency", NULL};
 static const char *const worker_keys[] = {"idle",    "idle_sleep_us", "mbufs",
 					  "rx_desc", "tx_desc",       NULL};

@@ -140,6 +140,15 @@ static int parse_maglev_size(const struct cfg_where *w, const char *v, uint32_t 
 	return rc;
 }
 
+static int parse_load_wait(const struct cfg_where *w, const char *v, double *out)
+{
+	int rc = cfg_parse_double(w, v, 0.0, out);
+
+	if (rc == 0 && *out > 100.0)
+		return cfg_errf(w, "'%s' is above 100 (load times)", v);
+	return rc;
+}
+
 int cfg_load_routing(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
 {
 	static const char *const policies[] = {"ect", "bounded"};
@@ -156,6 +165,7 @@ int cfg_load_routing(struct hl_config *cfg, const struct cfg_sec *s, char *err, 
 	OPT(s, "max_hints", cfg_parse_u32(w, v, 1, 1u << 24, &r->max_hints));
 	OPT(s, "max_replicas", cfg_parse_u32(w, v, 1, HL_CFG_REPLICAS_MAX, &r->max_replicas));
 	OPT(s, "strip_hints", cfg_parse_bool(w, v, &r->strip_hints));
+	OPT(s, "load_wait", parse_load_wait(w, v, &r->load_wait));
 	OPT(s, "explain_header",
 	    cfg_parse_header(w, v, r->explain_header, sizeof(r->explain_header)));
 	if (strcasecmp(r->hint_header, r->hints_header) == 0) {

@@ -36,6 +36,7 @@ int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out,
 		.max_hints = cfg->routing.max_hints,
 		.maglev_size = cfg->routing.maglev_size,
 		.balance_factor = cfg->routing.balance_factor,
+		.load_wait = cfg->routing.load_wait,
 	};
 	char why[HL_ROUTE_ERR_MAX] = "";
 	struct hl_router *r;

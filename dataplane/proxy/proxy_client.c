@@ -122,7 +122,7 @@ static void keep_hint(struct px_req *req, const struct hl_http1_seg *segs, unsig
 		req->hint_len = (uint8_t)len;
 }
 
-int px_route(struct hl_proxy *px, struct px_req *req)
+int px_route(struct hl_proxy *px, struct px_req *req, int avoid)
 {
 	uint32_t a = req->cl->raddr;
 	struct hl_route_req rr = {
@@ -130,10 +130,16 @@ int px_route(struct hl_proxy *px, struct px_req *req)
 		.hint_len = req->hint_len,
 		.client_key = (uint64_t)rte_hash_crc_4byte(a, 0x48494e54) << 32 |
 			      rte_hash_crc_4byte(a, 0x4c42),
+		.retry_of = avoid >= 0 ? (uint32_t)avoid + 1 : 0,
 	};
 
-	if (hl_route_decide(&px->w->route, &rr, &req->route) != 0)
-		return -EAGAIN;
+	if (hl_route_decide(&px->w->route, &rr, &req->route) != 0) {
+		/* the failed replica is the only usable one: a new connection to it
+		 * (the failure may have been a stale pooled connection's) */
+		rr.retry_of = 0;
+		if (avoid < 0 || hl_route_decide(&px->w->route, &rr, &req->route) != 0)
+			return -EAGAIN;
+	}
 	req->routed = true;
 	req->tries++;
 	req->replica = (uint32_t)req->route.replica;
@@ -170,7 +176,7 @@ static bool client_head_done(struct px_client *cl, struct px_req *req)
 		HL_COUNT(px->w, HTTP_UPGRADE_IGNORED);
 	keep_hint(req, segs, n);
 	/* route first: the rewritten head names the replica when it adds Host */
-	if (px_route(px, req) != 0) {
+	if (px_route(px, req, -1) != 0) {
 		HL_COUNT(px->w, HTTP_503_NO_REPLICA);
 		px_client_error(cl, 503, "no replica available");
 		return false;

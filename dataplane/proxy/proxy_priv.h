@@ -232,8 +232,10 @@ void px_timer_stop(struct hl_proxy *px, struct px_timer *t);
 /* The response of the request in progress is delivered (cl->req already freed):
  * the next request, or close when !keep. */
 void px_client_request_done(struct px_client *cl, bool keep);
-/* Decide where @p req goes (again, for a retry). @return 0, or -EAGAIN: no replica. */
-int px_route(struct hl_proxy *px, struct px_req *req);
+/* Decide where @p req goes; a retry passes the replica it failed on as @p avoid (-1: a
+ * first try), which is chosen again only when it is the only usable one.
+ * @return 0, or -EAGAIN: no replica. */
+int px_route(struct hl_proxy *px, struct px_req *req, int avoid);
 void px_client_count_status(struct hl_proxy *px, unsigned status);
 /* Reopen the client's window for forwarded bytes when the replica's queue allows. */
 void px_client_release(struct px_client *cl);

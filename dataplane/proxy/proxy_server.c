@@ -317,7 +317,7 @@ static void request_failed(struct hl_proxy *px, struct px_req *req, enum hl_ctrl
 		req->pending = NULL;
 		hl_route_complete(&px->w->route, &req->route, 0);
 		req->routed = false;
-		if (px_route(px, req) == 0) {
+		if (px_route(px, req, (int)req->replica) == 0) {
 			HL_COUNT(px->w, HTTP_RETRIES);
 			req->pending = again;
 			req->phase = PXR_HEAD;

@@ -168,7 +168,7 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 		    struct hl_route_result *res)
 {
 	struct hl_router *r = w->router;
-	struct route_ctx c = {.r = r, .w = w};
+	struct route_ctx c = {.r = r, .w = w, .retry_of = req->retry_of};
 	const char *hint;
 	size_t len;
 	enum hl_route_drop why;

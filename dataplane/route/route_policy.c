@@ -82,7 +82,7 @@ static int scan_least_loaded(struct route_ctx *c, bool respect_cap)
 
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t id = (uint32_t)((c->key.lo + k) % n);
-		if (!replica_usable(r, id))
+		if (!ctx_usable(c, id))
 			continue;
 		bool weighted = r->conf[id].weight > 0;
 		if (respect_cap && weighted && under_cap(r, id, cap))
@@ -106,7 +106,7 @@ int fallback_maglev_walk(struct route_ctx *c, bool respect_cap)
 	if (t != NULL) {
 		for (uint32_t i = 0; i < MAGLEV_WALK; i++) {
 			uint16_t id = maglev_pick(t, c->key.lo, i);
-			if (replica_usable(r, id) && (!respect_cap || under_cap(r, id, cap)))
+			if (ctx_usable(c, id) && (!respect_cap || under_cap(r, id, cap)))
 				return id;
 		}
 	}
@@ -127,14 +127,14 @@ static int fallback_generalist(struct route_ctx *c)
 	if (t != NULL) {
 		for (uint32_t i = 0; i < MAGLEV_WALK; i++) {
 			uint16_t id = maglev_pick(t, c->key.lo, i);
-			if (r->conf[id].hints_kind == HL_HINTS_EMPTY && replica_usable(r, id) &&
+			if (r->conf[id].hints_kind == HL_HINTS_EMPTY && ctx_usable(c, id) &&
 			    under_cap(r, id, cap))
 				return id;
 		}
 	}
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t id = (uint32_t)((c->key.lo + k) % n);
-		if (r->conf[id].hints_kind == HL_HINTS_EMPTY && replica_usable(r, id) &&
+		if (r->conf[id].hints_kind == HL_HINTS_EMPTY && ctx_usable(c, id) &&
 		    under_cap(r, id, cap))
 			return (int)id;
 	}
@@ -156,7 +156,7 @@ static int bounded_select_hit(struct route_ctx *c)
 			uint64_t x = xorshift64(&c->w->rng);
 			uint32_t a = e->ids[(uint32_t)x % e->n];
 			uint32_t b = e->ids[(uint32_t)(x >> 32) % e->n];
-			bool ua = replica_usable(r, a), ub = replica_usable(r, b);
+			bool ua = ctx_usable(c, a), ub = ctx_usable(c, b);
 			if (ua && (!ub || replica_inflight(r, a) <= replica_inflight(r, b)))
 				best = (int)a;
 			else if (ub)
@@ -168,7 +168,7 @@ static int bounded_select_hit(struct route_ctx *c)
 	if (best < 0) {
 		for (uint32_t i = 0; i < e->n; i++) {
 			uint32_t id = e->ids[i];
-			if (!replica_usable(r, id))
+			if (!ctx_usable(c, id))
 				continue;
 			uint32_t load = replica_inflight(r, id);
 			if (load < best_load) {
@@ -396,7 +396,7 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		uint32_t id = maglev_pick(t, c->key.lo, i), k;
 		for (k = 0; k < found && seen[k] != id; k++)
 			;
-		if (k < found || !replica_usable(r, id))
+		if (k < found || !ctx_usable(c, id))
 			continue;
 		seen[found++] = id;
 		struct ect_view v;
@@ -437,7 +437,7 @@ static int ect_select_hit(struct route_ctx *c)
 
 	for (uint32_t i = 0; i < e->n; i++) {
 		uint32_t id = e->ids[i];
-		if (!replica_usable(c->r, id) || !ect_warm(c, id, true))
+		if (!ctx_usable(c, id) || !ect_warm(c, id, true))
 			continue;
 		uint64_t k = ect_cost(c, id, true);
 		if (k < best_cost) {

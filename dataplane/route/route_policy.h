@@ -25,7 +25,14 @@ struct route_ctx {
 	uint64_t est_load;
 	bool picked_warm;   /* set by a policy: its pick is already loading the hint */
 	bool picked_queued; /* set by ECT: its cold pick waits past ECT_WAIT_MAX */
+	uint32_t retry_of;  /* hl_route_req.retry_of: 1 + a replica not to choose, 0: none */
 };
+
+/* Usable for this decision: UP, and not the replica a retry failed on. */
+static inline bool ctx_usable(const struct route_ctx *c, uint32_t id)
+{
+	return replica_usable(c->r, id) && id + 1 != c->retry_of;
+}
 
 struct route_policy_ops {
 	const char *name;

@@ -103,6 +103,8 @@ struct hl_cfg_routing {
 	uint32_t max_hints;
 	uint32_t max_replicas; /**< 0: max(256, replicas) */
 	bool strip_hints;      /**< strip the hints header from responses */
+	/** ECT: most queue, in load times, a load may wait behind for a better victim */
+	double load_wait;
 	/** response field naming the replica and reason of each request; "" = off */
 	char explain_header[HL_CFG_HEADER_MAX];
 };
@@ -190,7 +192,7 @@ struct hl_config {
 	struct hl_cfg_http http;
 	struct hl_cfg_health health;
 	char ctrl_socket[HL_CFG_PATH_MAX];
-	char ctrl_group[32];      /**< `[ctrl] group`: the socket's group ("" = root's) */
+	char ctrl_group[32];       /**< `[ctrl] group`: the socket's group ("" = root's) */
 	uint32_t ctrl_max_clients; /**< `[ctrl] max_clients`: connections at once */
 };
 

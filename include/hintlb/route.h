@@ -166,6 +166,13 @@ struct hl_route_req {
 	 * recent decisions (ECT) age them with it; 0 = read the TSC.
 	 */
 	uint64_t now_ns;
+	/**
+	 * A retry: 1 + the id of the replica the request failed on, which this
+	 * decision does not choose (the routing core's next choice); 0 (the
+	 * default) for a first try. When that replica is the only usable one the
+	 * decision is HL_ROUTE_NONE_AVAILABLE.
+	 */
+	uint32_t retry_of;
 };
 
 /** A decision. Pass it back to hl_route_complete() when the request ends. */

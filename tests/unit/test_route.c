@@ -297,6 +297,43 @@ static void check_none_available(enum hl_route_policy pol)
 
 BOTH_POLICIES(none_available)
 
+/* A retry (hl_route_req.retry_of) goes to the routing core's next choice: never the
+ * replica it failed on, whether the first decision was a hit, a hint fallback or a
+ * client-key fallback; with that replica the only usable one, none is available. */
+static void check_retry_avoids_failed(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	char hint[32];
+
+	advertise(r, 2, "held");
+	for (unsigned k = 0; k < 60; k++) {
+		const char *h = k % 3 == 0 ? "held" : k % 3 == 1 ? hint : NULL;
+		struct hl_route_result first, again;
+		struct hl_route_req req;
+
+		snprintf(hint, sizeof(hint), "m%u", k);
+		first = decide(w, h, k);
+		assert_true(first.replica >= 0);
+		req = (struct hl_route_req){.hint = h,
+					    .hint_len = h ? strlen(h) : 0,
+					    .client_key = k,
+					    .now_ns = NOW_NS,
+					    .retry_of = (uint32_t)first.replica + 1};
+		assert_int_equal(hl_route_decide(w, &req, &again), 0);
+		assert_true(again.replica >= 0 && again.replica != first.replica);
+		hl_route_complete(w, &again, 0);
+	}
+	for (uint32_t i = 0; i < 3; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	struct hl_route_req only = {.client_key = 1, .now_ns = NOW_NS, .retry_of = 3 + 1};
+	struct hl_route_result res;
+	assert_int_equal(hl_route_decide(w, &only, &res), -EAGAIN);
+	assert_int_equal(res.reason, HL_ROUTE_NONE_AVAILABLE);
+}
+
+BOTH_POLICIES(retry_avoids_failed)
+
 /* ---- weights ---- */
 
 static void check_all_weights_zero(enum hl_route_policy pol)
@@ -1257,6 +1294,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_none_available_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_none_available_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_retry_avoids_failed_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_retry_avoids_failed_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_all_weights_zero_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_all_weights_zero_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_one_weight_zero_bounded, rh_teardown),
