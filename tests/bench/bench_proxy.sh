@@ -79,29 +79,7 @@ request = function()
 end
 LUA
 
-cat >"$HL_WORK/haproxy.cfg" <<EOF
-global
-	nbthread 1
-	maxconn 4000
-defaults
-	mode http
-	timeout connect 2s
-	timeout client 30s
-	timeout server 30s
-	option http-keep-alive
-frontend fe
-	bind $HL_KERNEL0_IP:8081
-	default_backend be
-backend be
-	balance hdr(X-Fal-Runner-Hint)
-	hash-type consistent
-	hash-balance-factor 125
-	http-reuse always
-	server r1 10.77.1.11:8080
-	server r2 10.77.1.12:8080
-	server r3 10.77.1.13:8080
-	server r4 10.77.1.14:8080
-EOF
+hl_haproxy_config "$HL_WORK/haproxy.cfg" 8080
 
 # wrk_run URL SECS: "REQS REQ_S P50_MS P99_MS" of one wrk run on LOAD_CPU
 wrk_run() {

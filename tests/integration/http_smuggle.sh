@@ -20,27 +20,7 @@ n=$(wc -l <"$HL_WORK/cases.tsv")
 
 hl_hintreplicas
 hl_nginx_replicas 8081
-cat >"$HL_WORK/haproxy.cfg" <<EOF
-global
-	maxconn 1000
-defaults
-	mode http
-	timeout connect 2s
-	timeout client 5s
-	timeout server 5s
-	timeout http-request 2s
-frontend fe
-	bind $HL_KERNEL0_IP:8081
-	default_backend be
-backend be
-	balance hdr(X-Fal-Runner-Hint)
-	hash-type consistent
-	hash-balance-factor 125
-	server r1 10.77.1.11:8081
-	server r2 10.77.1.12:8081
-	server r3 10.77.1.13:8081
-	server r4 10.77.1.14:8081
-EOF
+hl_haproxy_config "$HL_WORK/haproxy.cfg" 8081
 hl_bg nsenter --net=/run/netns/hl-lb -- haproxy -db -f "$HL_WORK/haproxy.cfg" >"$HL_WORK/haproxy.log" 2>&1
 hl_start
 hl_wait_ready 30

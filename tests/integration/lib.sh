@@ -561,3 +561,35 @@ hl_replica_stat() {
 
 # hl_curl ARGS...: curl from hl-client with a 20 s limit, silent, failing on no answer.
 hl_curl() { hl_client curl -s -m 20 "$@"; }
+
+# hl_haproxy_config FILE REPLICA_PORT: HAProxy 2.6 as the hint-aware load
+# balancer users run today: one thread, on hl-lb's kernel address
+# 10.77.0.3:8081, `balance hdr(X-Fal-Runner-Hint)`, `hash-type consistent`,
+# `hash-balance-factor 125` over 10.77.1.11-14:REPLICA_PORT, keep-alive both
+# ways. Start it with `nsenter --net=/run/netns/hl-lb -- haproxy -db -f FILE`.
+hl_haproxy_config() {
+	cat >"$1" <<HAP
+global
+	nbthread 1
+	maxconn 4000
+defaults
+	mode http
+	timeout connect 2s
+	timeout client 30s
+	timeout server 30s
+	timeout http-request 5s
+	option http-keep-alive
+frontend fe
+	bind $HL_KERNEL0_IP:8081
+	default_backend be
+backend be
+	balance hdr(X-Fal-Runner-Hint)
+	hash-type consistent
+	hash-balance-factor 125
+	http-reuse always
+	server r1 10.77.1.11:$2
+	server r2 10.77.1.12:$2
+	server r3 10.77.1.13:$2
+	server r4 10.77.1.14:$2
+HAP
+}
