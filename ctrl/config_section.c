@@ -288,6 +288,30 @@ static int parse_group(const struct cfg_where *w, const char *v, char *out, size
 	return 0;
 }
 
+/* "A.B.C.D:PORT", or "off" / "none" for no metrics endpoint. */
+static int parse_metrics(const struct cfg_where *w, const char *v, char *out, size_t outlen)
+{
+	const char *colon = strrchr(v, ':');
+	char ip[16], *end;
+	unsigned long port;
+	uint32_t a;
+
+	if (strcmp(v, "off") == 0 || strcmp(v, "none") == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (colon == NULL || (size_t)(colon - v) >= sizeof(ip))
+		return cfg_errf(w, "'%s' is not A.B.C.D:PORT (or off)", v);
+	memcpy(ip, v, (size_t)(colon - v));
+	ip[colon - v] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (hl_parse_ipv4(ip, &a) != 0 || colon[1] == '\0' || *end != '\0' || port == 0 ||
+	    port > 65535)
+		return cfg_errf(w, "'%s' is not A.B.C.D:PORT (or off)", v);
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
 int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, size_t errlen)
 {
 	const char *v = cfg_get(s, "socket");
@@ -295,6 +319,7 @@ int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, siz
 
 	OPT(s, "group", parse_group(w, v, cfg->ctrl_group, sizeof(cfg->ctrl_group)));
 	OPT(s, "max_clients", cfg_parse_u32(w, v, 1, 1024, &cfg->ctrl_max_clients));
+	OPT(s, "metrics", parse_metrics(w, v, cfg->ctrl_metrics, sizeof(cfg->ctrl_metrics)));
 	if (v == NULL)
 		return 0;
 	if (v[0] != '/')

@@ -33,7 +33,17 @@ struct hl_ctrl {
 	struct ctrl_sock sock;
 	hl_ctrl_stats_fn *stats_fn; /* the daemon's part of `stats` */
 	void *stats_arg;
+	struct MHD_Daemon *mhd; /* [ctrl] metrics, NULL: off */
+	uint64_t metrics_requests;
+	hl_ctrl_metrics_fn *metrics_fn; /* the daemon's series */
+	void *metrics_arg;
 };
+
+/* ctrl_metrics.c */
+void ctrl_metrics_close(struct hl_ctrl *c);
+unsigned ctrl_metrics_fds(const struct hl_ctrl *c, struct pollfd *fds, unsigned max);
+void ctrl_metrics_serve(struct hl_ctrl *c);
+void ctrl_metrics_render(struct hl_ctrl *c, struct hl_metrics_buf *b);
 
 /* The command table (ctrl_cmd.c): the control socket's handler. */
 json_t *ctrl_dispatch(void *arg, json_t *req);

@@ -59,6 +59,7 @@ void hl_ctrl_free(struct hl_ctrl *c)
 	if (c == NULL)
 		return;
 	ctrl_sock_close(&c->sock);
+	ctrl_metrics_close(c);
 	free(c->rep);
 	free(c);
 }
@@ -210,6 +211,12 @@ int hl_ctrl_open_socket(struct hl_ctrl *c, const struct hl_config *cfg, char *er
 	return rc;
 }
 
+void hl_ctrl_set_metrics_fn(struct hl_ctrl *c, hl_ctrl_metrics_fn *fn, void *arg)
+{
+	c->metrics_fn = fn;
+	c->metrics_arg = arg;
+}
+
 void hl_ctrl_set_stats_fn(struct hl_ctrl *c, hl_ctrl_stats_fn *fn, void *arg)
 {
 	c->stats_fn = fn;
@@ -225,10 +232,12 @@ unsigned hl_ctrl_wait(struct hl_ctrl *c, int wake_fd, int timeout_ms)
 	if (wake_fd >= 0)
 		fds[n++] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
 	n += ctrl_sock_fds(&c->sock, fds + n, RTE_DIM(fds) - n);
+	n += ctrl_metrics_fds(c, fds + n, RTE_DIM(fds) - n);
 	if (poll(fds, n, timeout_ms) > 0 && wake_fd >= 0 && (fds[0].revents & POLLIN) &&
 	    read(wake_fd, &v, sizeof(v)) < 0)
 		v = 0; /* EAGAIN: nothing to take */
 	ctrl_sock_serve(&c->sock);
+	ctrl_metrics_serve(c);
 	return hl_ctrl_poll(c, rte_rdtsc());
 }
 

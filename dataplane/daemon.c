@@ -122,6 +122,8 @@ static void daemon_stats(void *arg, json_t *out)
 /* The control thread's state and the ring workers reach it through. */
 static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 {
+	int rc;
+
 	if (hl_proxy_shared_create(&d->shared, (int)rte_socket_id()) != 0) {
 		snprintf(err, errlen, "control ring and messages: %s", rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -132,7 +134,11 @@ static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	hl_ctrl_set_stats_fn(d->ctrl, daemon_stats, d);
-	return hl_ctrl_open_socket(d->ctrl, d->cfg, err, errlen);
+	hl_ctrl_set_metrics_fn(d->ctrl, hl_daemon_metrics, d);
+	rc = hl_ctrl_open_socket(d->ctrl, d->cfg, err, errlen);
+	if (rc == 0)
+		rc = hl_ctrl_open_metrics(d->ctrl, d->cfg->ctrl_metrics, err, errlen);
+	return rc;
 }
 
 unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms)

@@ -61,6 +61,9 @@ void hl_daemon_stop(struct hl_daemon *d);
  * message (or a signal), then hl_ctrl_poll. @return messages applied. */
 unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms);
 
+/* The daemon's Prometheus series (metrics.c), for hl_ctrl_set_metrics_fn(). */
+void hl_daemon_metrics(void *arg, struct hl_metrics_buf *b);
+
 /* Print every worker's non-zero counters and the XDP stage's, "worker N name value" lines. */
 void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f);
 

@@ -20,6 +20,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
+#include "hintlb/ctrl.h"
 #include "hintlb/log.h"
 #include "proxy_priv.h"
 
@@ -409,6 +410,86 @@ void hl_proxy_print(const struct hl_proxy *px, unsigned worker, FILE *f)
 			worker, n, lat_quantile(s->lat, 0.5), worker, n,
 			lat_quantile(s->lat, 0.99));
 	}
+}
+
+void hl_proxy_metrics(const struct hl_proxy *px, unsigned worker, struct hl_metrics_buf *b,
+		      bool help)
+{
+	static const char *const cls[6] = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} ctrs[] = {
+		{"requests", "Requests sent to the replica (retries included).",
+		 offsetof(struct hl_proxy_replica_stats, requests)},
+		{"errors", "Requests that failed at the replica.",
+		 offsetof(struct hl_proxy_replica_stats, errors)},
+		{"sent_bytes", "Request bytes queued to the replica.",
+		 offsetof(struct hl_proxy_replica_stats, bytes_out)},
+		{"received_bytes", "Response bytes from the replica.",
+		 offsetof(struct hl_proxy_replica_stats, bytes_in)},
+		{"connections_opened", "Connections opened to the replica.",
+		 offsetof(struct hl_proxy_replica_stats, conns_opened)},
+		{"connections_reused", "Requests on an idle pooled connection.",
+		 offsetof(struct hl_proxy_replica_stats, conns_reused)},
+	};
+
+	for (size_t k = 0; k < RTE_DIM(ctrs); k++) {
+		if (help)
+			hl_metrics_printf(b,
+					  "# HELP hintlb_replica_%s_total %s\n# TYPE "
+					  "hintlb_replica_%s_total counter\n",
+					  ctrs[k].name, ctrs[k].help, ctrs[k].name);
+		for (uint32_t r = 0; r < px->n_replicas; r++)
+			hl_metrics_printf(
+				b,
+				"hintlb_replica_%s_total{worker=\"%u\",replica=\"%s\"} %" PRIu64
+				"\n",
+				ctrs[k].name, worker, px->rep[r].name,
+				rd((const uint64_t *)((const char *)&px->rep[r].st + ctrs[k].off)));
+	}
+	if (help)
+		hl_metrics_printf(b, "# HELP hintlb_replica_responses_total Responses passed on, "
+				     "by status class.\n"
+				     "# TYPE hintlb_replica_responses_total counter\n");
+	for (uint32_t r = 0; r < px->n_replicas; r++)
+		for (unsigned c = 1; c < 6; c++)
+			hl_metrics_printf(b,
+					  "hintlb_replica_responses_total{worker=\"%u\",replica=\"%"
+					  "s\",class=\"%s\"} %" PRIu64 "\n",
+					  worker, px->rep[r].name, cls[c],
+					  rd(&px->rep[r].st.status[c]));
+	if (help)
+		hl_metrics_printf(b, "# HELP hintlb_replica_latency_seconds From binding a request "
+				     "to a connection to the end of its response.\n"
+				     "# TYPE hintlb_replica_latency_seconds histogram\n");
+	for (uint32_t r = 0; r < px->n_replicas; r++) {
+		const struct hl_proxy_replica_stats *s = &px->rep[r].st;
+		uint64_t acc = 0;
+
+		for (unsigned i = 0; i < HL_PROXY_LAT_BUCKETS; i++) {
+			acc += rd(&s->lat[i]);
+			hl_metrics_printf(b,
+					  "hintlb_replica_latency_seconds_bucket{worker=\"%u\","
+					  "replica=\"%s\",le=\"%g\"} %" PRIu64 "\n",
+					  worker, px->rep[r].name, (double)(2ull << i) * 1e-6, acc);
+		}
+		hl_metrics_printf(
+			b,
+			"hintlb_replica_latency_seconds_bucket{worker=\"%u\",replica=\"%s\",le=\"+"
+			"Inf\"} %" PRIu64 "\n"
+			"hintlb_replica_latency_seconds_sum{worker=\"%u\",replica=\"%s\"} %g\n"
+			"hintlb_replica_latency_seconds_count{worker=\"%u\",replica=\"%s\"} "
+			"%" PRIu64 "\n",
+			worker, px->rep[r].name, acc, worker, px->rep[r].name,
+			(double)rd(&s->lat_sum_us) * 1e-6, worker, px->rep[r].name, acc);
+	}
+	if (help)
+		hl_metrics_printf(
+			b, "# HELP hintlb_http_inflight Requests in progress on the worker.\n"
+			   "# TYPE hintlb_http_inflight gauge\n");
+	hl_metrics_printf(b, "hintlb_http_inflight{worker=\"%u\"} %u\n", worker,
+			  __atomic_load_n(&px->n_reqs, __ATOMIC_RELAXED));
 }
 
 /* ---- shared ---- */

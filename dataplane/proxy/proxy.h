@@ -8,6 +8,7 @@
 #ifndef HINTLB_PROXY_H
 #define HINTLB_PROXY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,6 +42,7 @@ struct hl_proxy_replica_stats {
 	uint64_t conns_opened; /* connections opened to it */
 	uint64_t conns_reused; /* requests that took an idle pooled connection */
 	uint64_t lat[HL_PROXY_LAT_BUCKETS];
+	uint64_t lat_sum_us; /* the sum of what lat[] counts, µs */
 };
 
 /* The listener application of `mode = http` (ctx: the worker's struct hl_proxy). */
@@ -63,6 +65,12 @@ void hl_proxy_timers(struct hl_proxy *px);
 
 /* "worker N proxy_NAME V" and per-replica lines for the SIGUSR1 report (main thread, relaxed). */
 void hl_proxy_print(const struct hl_proxy *px, unsigned worker, FILE *f);
+
+struct hl_metrics_buf;
+/* Per-replica Prometheus series of worker @p worker (control thread, relaxed reads). When
+ * @p help, the HELP/TYPE lines first (once per scrape: the caller passes it for worker 0). */
+void hl_proxy_metrics(const struct hl_proxy *px, unsigned worker, struct hl_metrics_buf *b,
+		      bool help);
 
 /* Objects in use (clients, servers, requests): tests check they return to 0. */
 void hl_proxy_in_use(const struct hl_proxy *px, uint32_t *clients, uint32_t *servers,

@@ -339,6 +339,7 @@ static void record_latency(struct hl_proxy *px, struct px_req *req, uint64_t tsc
 	unsigned b = us == 0 ? 0 : (unsigned)(63 - __builtin_clzll(us));
 
 	px->rep[req->replica].st.lat[RTE_MIN(b, HL_PROXY_LAT_BUCKETS - 1u)]++;
+	px->rep[req->replica].st.lat_sum_us += us;
 }
 
 /* The response ended: give the routing slot back, pool or close, next client request. */

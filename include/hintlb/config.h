@@ -194,6 +194,7 @@ struct hl_config {
 	char ctrl_socket[HL_CFG_PATH_MAX];
 	char ctrl_group[32];       /**< `[ctrl] group`: the socket's group ("" = root's) */
 	uint32_t ctrl_max_clients; /**< `[ctrl] max_clients`: connections at once */
+	char ctrl_metrics[64];     /**< `[ctrl] metrics`: A.B.C.D:PORT, "" = off */
 };
 
 /**

@@ -65,6 +65,21 @@ int hl_ctrl_open_socket(struct hl_ctrl *c, const struct hl_config *cfg, char *er
 typedef void hl_ctrl_stats_fn(void *arg, json_t *out);
 void hl_ctrl_set_stats_fn(struct hl_ctrl *c, hl_ctrl_stats_fn *fn, void *arg);
 
+/** A text buffer the metrics renderers append to (ctrl_metrics.c). */
+struct hl_metrics_buf;
+/** Append printf-style text; on allocation failure the scrape answers nothing. */
+void hl_metrics_printf(struct hl_metrics_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** What the daemon adds to `GET /metrics` (workers, proxy, XDP stage). */
+typedef void hl_ctrl_metrics_fn(void *arg, struct hl_metrics_buf *b);
+void hl_ctrl_set_metrics_fn(struct hl_ctrl *c, hl_ctrl_metrics_fn *fn, void *arg);
+
+/**
+ * Serve Prometheus text on @p listen ("A.B.C.D:PORT"; NULL or "" = off) from
+ * the control thread. @return 0, or -errno with @p err naming [ctrl] metrics.
+ */
+int hl_ctrl_open_metrics(struct hl_ctrl *c, const char *listen, char *err, size_t errlen);
+
 /**
  * Wait up to @p timeout_ms for @p wake_fd (workers' eventfd; -1: none) or the
  * control socket, then serve the socket's clients and run hl_ctrl_poll().

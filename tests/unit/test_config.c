@@ -226,6 +226,8 @@ static const struct bad_case bad[] = {
 	{EAL_PORT "[health]\ncheck_path = healthz\n", {"[health]", "check_path", "'healthz'"}},
 	{EAL_PORT "[health]\ncheck_interval_ms = 100\ncheck_timeout_ms = 200\n",
 	 {"[health]", "check_timeout_ms", "'200' is above check_interval_ms"}},
+	{EAL_PORT "[ctrl]\nmetrics = localhost:9464\n", {"[ctrl]", "metrics", "'localhost:9464'"}},
+	{EAL_PORT "[ctrl]\nmetrics = 127.0.0.1:0\n", {"[ctrl]", "metrics", "A.B.C.D:PORT"}},
 	{EAL_PORT "[routing]\nload_wait = 101\n", {"[routing]", "load_wait", "'101' is above 100"}},
 	{EAL_PORT "[routing]\nload_wait = -1\n", {"[routing]", "load_wait", "'-1'"}},
 	{EAL_PORT "[routing]\nexplain_header = X Route\n",

@@ -5,8 +5,9 @@ HL_APT_PACKAGES=(
 	build-essential pkg-config meson ninja-build
 	clang llvm libclang-rt-14-dev clang-format
 	dpdk-dev libdpdk-dev libbpf-dev libxdp-dev bpftool
-	libcmocka-dev libjansson-dev libhttp-parser-dev zlib1g-dev
+	libcmocka-dev libjansson-dev libhttp-parser-dev zlib1g-dev libmicrohttpd-dev
 	iproute2 iputils-ping iputils-arping ethtool tcpdump util-linux curl python3 python3-scapy
+	nginx-light haproxy wrk prometheus
 )
 
 hl_log() { printf '==> %s\n' "$*" >&2; }
@@ -33,6 +34,11 @@ hl_install_deps() {
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+	# the peers the tests start themselves: none of the packages' own services
+	# (started where an init runs) may hold ports or CPU
+	pkill -x nginx 2>/dev/null || true
+	pkill -x haproxy 2>/dev/null || true
+	pkill -x prometheus 2>/dev/null || true
 }
 
 # One line with what a failure report needs: kernel release, DPDK, libbpf,
