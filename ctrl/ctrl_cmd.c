@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <rte_byteorder.h>
 
 #include "ctrl_priv.h"
 #include "ctrl_state.h"
@@ -100,6 +102,9 @@ static json_t *set_state(struct hl_ctrl *c, json_t *req, enum hl_replica_state s
 
 	if (id < 0)
 		return err;
+	if (c->rep[id].removed)
+		return ctrl_error("replica '%s' was removed",
+				  json_string_value(json_object_get(req, "name")));
 	hl_replica_set_state(c->r, (uint32_t)id, st);
 	c->rep[id].down = false; /* health starts over from what the operator said */
 	c->rep[id].down_until = 0;
@@ -133,6 +138,89 @@ static json_t *cmd_replica_weight(struct hl_ctrl *c, json_t *req)
 	if (rc != 0)
 		return ctrl_error("weight: %s", strerror(-rc));
 	return cmd_replica_list(c, req);
+}
+
+/* "A.B.C.D:PORT" into @p addr (network order) and @p port. @return 0 or -1. */
+static int parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	char ip[16], *end;
+	unsigned long p;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(ip))
+		return -1;
+	memcpy(ip, s, (size_t)(colon - s));
+	ip[colon - s] = '\0';
+	p = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || p == 0 || p > 65535 || hl_parse_ipv4(ip, addr) != 0)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
+{
+	char err_buf[HL_ROUTE_ERR_MAX] = "";
+	json_t *err = NULL, *w = json_object_get(req, "weight"),
+	       *cc = json_object_get(req, "concurrency");
+	const char *name = arg_str(req, "name", &err), *addr;
+	struct hl_replica_info info;
+	struct hl_replica_params p = {.weight = 1};
+	uint32_t id = hl_router_replica_count(c->r), a;
+	uint16_t port;
+	int rc;
+
+	if (name == NULL)
+		return err;
+	addr = arg_str(req, "address", &err);
+	if (addr == NULL)
+		return err;
+	if (parse_endpoint(addr, &a, &port) != 0)
+		return ctrl_error("argument 'address' '%s' is not A.B.C.D:PORT", addr);
+	if (w != NULL &&
+	    (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000))
+		return ctrl_error("argument 'weight' must be an integer 0..1000000");
+	if (cc != NULL &&
+	    (!json_is_integer(cc) || json_integer_value(cc) < 1 || json_integer_value(cc) > 65535))
+		return ctrl_error("argument 'concurrency' must be an integer 1..65535");
+	if (hl_replica_find(c->r, name) >= 0)
+		return ctrl_error("replica '%s' exists", name);
+	if (id >= c->n_replicas)
+		return ctrl_error("no room: [routing] max_replicas is %u", c->n_replicas);
+	p.name = name;
+	p.ipv4 = rte_be_to_cpu_32(a);
+	p.port = port;
+	p.weight = w != NULL ? (uint32_t)json_integer_value(w) : 1;
+	p.concurrency = cc != NULL ? (uint32_t)json_integer_value(cc) : 0;
+	/* the workers learn the address before the router can hand out the id */
+	if (c->dops != NULL && c->dops->replica_added != NULL &&
+	    c->dops->replica_added(c->dops_arg, id, name, a, port) != 0)
+		return ctrl_error("replica '%s': the workers have no room for it", name);
+	rc = hl_replica_add(c->r, &p, err_buf, sizeof(err_buf));
+	if (rc < 0)
+		return ctrl_error("replica '%s': %s", name, err_buf[0] ? err_buf : strerror(-rc));
+	memset(&c->rep[rc], 0, sizeof(c->rep[rc]));
+	hl_replica_get(c->r, (uint32_t)rc, &info);
+	HL_LOG(NOTICE, "replica %s: added at %s (control socket)\n", name, addr);
+	return json_pack("{s:b, s:o}", "ok", 1, "replica", replica_json(&info));
+}
+
+/* The router never forgets an id: a removed replica is down for good, weight 0 (out of
+ * the Maglev table), no hints, and health leaves it alone. Its name stays taken. */
+static json_t *cmd_replica_remove(struct hl_ctrl *c, json_t *req)
+{
+	json_t *err = NULL;
+	int id = arg_replica(c, req, "name", &err);
+
+	if (id < 0)
+		return err;
+	c->rep[id].removed = true;
+	hl_replica_set_state(c->r, (uint32_t)id, HL_REPLICA_DOWN);
+	hl_replica_set_weight(c->r, (uint32_t)id, 0);
+	hl_hints_replace(c->r, (uint32_t)id, HL_HINTS_NONE, NULL, NULL, 0);
+	HL_LOG(NOTICE, "replica %s: removed (control socket)\n",
+	       json_string_value(json_object_get(req, "name")));
+	return ok();
 }
 
 static json_t *cmd_hints_set(struct hl_ctrl *c, json_t *req)
@@ -213,6 +301,8 @@ static const struct {
 	{"replica drain", cmd_replica_drain, "{\"name\": REPLICA}"},
 	{"replica undrain", cmd_replica_undrain, "{\"name\": REPLICA}"},
 	{"replica weight", cmd_replica_weight, "{\"name\": REPLICA, \"weight\": 0..1000000}"},
+	{"replica add", cmd_replica_add, "{\"name\": NAME, \"address\": \"A.B.C.D:PORT\"}"},
+	{"replica remove", cmd_replica_remove, "{\"name\": REPLICA}"},
 	{"hints set", cmd_hints_set, "{\"replica\": REPLICA, \"hints\": [HINT, ...]}"},
 	{"hints clear", cmd_hints_clear, "{\"replica\": REPLICA}"},
 	{"stats", cmd_stats, "{}"},
@@ -233,5 +323,12 @@ json_t *ctrl_dispatch(void *arg, json_t *req)
 		len += (size_t)snprintf(known + len, sizeof(known) - len, "%s'%s'", i ? ", " : "",
 					commands[i].cmd);
 	}
-	return ctrl_error("unknown command '%s' (known: %s)", json_string_value(cmd), known);
+	if (c->dops != NULL && c->dops->command != NULL) {
+		json_t *r = c->dops->command(c->dops_arg, json_string_value(cmd), req);
+
+		if (r != NULL)
+			return r;
+	}
+	return ctrl_error("unknown command '%s' (known: %s, 'config', 'xdp')",
+			  json_string_value(cmd), known);
 }

@@ -18,6 +18,7 @@ struct ctrl_replica {
 	uint32_t check_bad;  /* active: failures in a row */
 	uint64_t down_until; /* TSC; 0: not in a passive backoff */
 	bool down;           /* we marked it down */
+	bool removed;        /* `replica remove`: health leaves it alone, nothing routes there */
 };
 
 struct hl_ctrl {
@@ -37,6 +38,8 @@ struct hl_ctrl {
 	uint64_t metrics_requests;
 	hl_ctrl_metrics_fn *metrics_fn; /* the daemon's series */
 	void *metrics_arg;
+	const struct hl_ctrl_daemon_ops *dops;
+	void *dops_arg;
 };
 
 /* ctrl_metrics.c */

@@ -70,7 +70,8 @@ static void set_health(struct hl_ctrl *c, uint32_t id, bool up, const char *why)
 	struct hl_replica_info info;
 	struct ctrl_replica *cr = &c->rep[id];
 
-	if (hl_replica_get(c->r, id, &info) != 0 || info.state == HL_REPLICA_DRAINING)
+	if (hl_replica_get(c->r, id, &info) != 0 || info.state == HL_REPLICA_DRAINING ||
+	    cr->removed)
 		return;
 	if (up && info.state == HL_REPLICA_DOWN && cr->down) {
 		hl_replica_set_state(c->r, id, HL_REPLICA_UP);
@@ -162,7 +163,7 @@ static void end_backoffs(struct hl_ctrl *c, uint64_t now)
 	for (uint32_t id = 0; id < n; id++) {
 		struct ctrl_replica *cr = &c->rep[id];
 
-		if (cr->down_until == 0 || now < cr->down_until)
+		if (cr->down_until == 0 || now < cr->down_until || cr->removed)
 			continue;
 		cr->down_until = 0;
 		/* active checks, when on, decide when it comes back */
@@ -209,6 +210,12 @@ int hl_ctrl_open_socket(struct hl_ctrl *c, const struct hl_config *cfg, char *er
 	c->sock.handler = ctrl_dispatch;
 	c->sock.arg = c;
 	return rc;
+}
+
+void hl_ctrl_set_daemon_ops(struct hl_ctrl *c, const struct hl_ctrl_daemon_ops *ops, void *arg)
+{
+	c->dops = ops;
+	c->dops_arg = arg;
 }
 
 void hl_ctrl_set_metrics_fn(struct hl_ctrl *c, hl_ctrl_metrics_fn *fn, void *arg)

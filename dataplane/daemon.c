@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 #include "hintlb/log.h"
+#include "hintlb/xdp.h"
 #include "hintlb/tcp.h"
 #include "net.h"
 #include "port.h"
@@ -119,6 +120,105 @@ static void daemon_stats(void *arg, json_t *out)
 	json_object_set_new(out, "workers", workers);
 }
 
+static int daemon_replica_added(void *arg, uint32_t id, const char *name, uint32_t addr,
+				uint16_t port)
+{
+	struct hl_daemon *d = arg;
+
+	for (unsigned i = 0; i < d->n_workers; i++)
+		if (d->proxy[i] != NULL &&
+		    hl_proxy_replica_add(d->proxy[i], id, name, addr, port) != 0)
+			return -EINVAL;
+	return 0;
+}
+
+static json_t *config_json(const struct hl_config *cfg)
+{
+	json_t *l = json_array();
+	char vip[16];
+
+	for (unsigned i = 0; i < cfg->n_listeners; i++) {
+		uint32_t h = rte_be_to_cpu_32(cfg->listeners[i].vip);
+
+		snprintf(vip, sizeof(vip), "%u.%u.%u.%u", h >> 24, (h >> 16) & 255, (h >> 8) & 255,
+			 h & 255);
+		json_array_append_new(l, json_pack("{s:s, s:s, s:i, s:s}", "name",
+						   cfg->listeners[i].name, "vip", vip, "port",
+						   cfg->listeners[i].port, "mode",
+						   hl_listener_mode_name(cfg->listeners[i].mode)));
+	}
+	return json_pack(
+		"{s:b, s:s, s:o, s:{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:s, s:b}, "
+		"s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:b}, "
+		"s:{s:i, s:i, s:s, s:i, s:i, s:i, s:i}, s:{s:s, s:s, s:i}}",
+		"ok", 1, "file", cfg->path, "listeners", l, "routing", "policy",
+		cfg->routing.policy, "hint_header", cfg->routing.hint_header, "hints_header",
+		cfg->routing.hints_header, "balance_factor", cfg->routing.balance_factor,
+		"load_wait", cfg->routing.load_wait, "maglev_size", (int)cfg->routing.maglev_size,
+		"max_replicas", (int)cfg->routing.max_replicas, "explain_header",
+		cfg->routing.explain_header, "strip_hints", cfg->routing.strip_hints, "http",
+		"client_head_timeout_ms", (int)cfg->http.client_head_timeout_ms,
+		"client_idle_timeout_ms", (int)cfg->http.client_idle_timeout_ms,
+		"replica_connect_timeout_ms", (int)cfg->http.replica_connect_timeout_ms,
+		"replica_response_timeout_ms", (int)cfg->http.replica_response_timeout_ms,
+		"replica_idle_timeout_ms", (int)cfg->http.replica_idle_timeout_ms,
+		"replica_queue_timeout_ms", (int)cfg->http.replica_queue_timeout_ms,
+		"replica_conns_max", (int)cfg->http.replica_conns_max, "max_requests",
+		(int)cfg->http.max_requests, "max_head", (int)cfg->http.max_head, "max_fields",
+		(int)cfg->http.max_fields, "queue_bytes", (int)cfg->http.queue_bytes,
+		"x_forwarded_for", cfg->http.x_forwarded_for, "health", "passive_fall",
+		(int)cfg->health.passive_fall, "down_backoff_ms", (int)cfg->health.down_backoff_ms,
+		"check_path", cfg->health.check_path, "check_interval_ms",
+		(int)cfg->health.check_interval_ms, "check_timeout_ms",
+		(int)cfg->health.check_timeout_ms, "rise", (int)cfg->health.rise, "fall",
+		(int)cfg->health.fall, "ctrl", "socket", cfg->ctrl_socket, "metrics",
+		cfg->ctrl_metrics, "max_clients", (int)cfg->ctrl_max_clients);
+}
+
+static json_t *xdp_json(const struct hl_daemon *d)
+{
+	json_t *ports = json_array();
+	struct hl_xdp_counters c;
+
+	for (unsigned p = 0; p < HL_PORTS_MAX; p++) {
+		json_t *rows = json_array();
+
+		if (d->xdp[p] == NULL || hl_xdp_read_counters(d->xdp[p], &c) != 0)
+			continue;
+		for (unsigned r = 0; r < HL_XDP_REASON_SLOTS; r++)
+			for (unsigned v = 0; v < HL_XDP_VERDICT_MAX; v++)
+				if (c.by[r][v].packets != 0 && hl_xdp_reason_name(r) != NULL &&
+				    hl_xdp_verdict_name(v) != NULL)
+					json_array_append_new(
+						rows,
+						json_pack("{s:s, s:s, s:I, s:I}", "reason",
+							  hl_xdp_reason_name(r), "verdict",
+							  hl_xdp_verdict_name(v), "packets",
+							  (json_int_t)c.by[r][v].packets, "bytes",
+							  (json_int_t)c.by[r][v].bytes));
+		json_array_append_new(ports, json_pack("{s:s, s:o}", "iface",
+						       d->cfg->ports[p].iface, "counters", rows));
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "ports", ports);
+}
+
+static json_t *daemon_command(void *arg, const char *cmd, json_t *req)
+{
+	struct hl_daemon *d = arg;
+
+	(void)req;
+	if (strcmp(cmd, "config") == 0)
+		return config_json(d->cfg);
+	if (strcmp(cmd, "xdp") == 0)
+		return xdp_json(d);
+	return NULL;
+}
+
+static const struct hl_ctrl_daemon_ops daemon_ops = {
+	.replica_added = daemon_replica_added,
+	.command = daemon_command,
+};
+
 /* The control thread's state and the ring workers reach it through. */
 static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 {
@@ -135,6 +235,7 @@ static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 	}
 	hl_ctrl_set_stats_fn(d->ctrl, daemon_stats, d);
 	hl_ctrl_set_metrics_fn(d->ctrl, hl_daemon_metrics, d);
+	hl_ctrl_set_daemon_ops(d->ctrl, &daemon_ops, d);
 	rc = hl_ctrl_open_socket(d->ctrl, d->cfg, err, errlen);
 	if (rc == 0)
 		rc = hl_ctrl_open_metrics(d->ctrl, d->cfg->ctrl_metrics, err, errlen);

@@ -282,18 +282,16 @@ struct hl_proxy *hl_proxy_create(struct hl_worker *w, const struct hl_config *cf
 	set_timeouts(px, &cfg->http);
 	px->explain_len = (uint16_t)strlen(cfg->routing.explain_header);
 	memcpy(px->explain, cfg->routing.explain_header, px->explain_len);
-	px->n_replicas = cfg->n_replicas;
-	px->rep = rte_zmalloc("hl_proxy_rep", sizeof(px->rep[0]) * RTE_MAX(px->n_replicas, 1u),
+	/* room for every replica id the router may hand out ([routing] max_replicas):
+	 * replicas added at runtime (hl_proxy_replica_add) need no new memory */
+	px->cap_replicas = RTE_MAX(cfg->routing.max_replicas, cfg->n_replicas);
+	px->rep = rte_zmalloc("hl_proxy_rep", sizeof(px->rep[0]) * RTE_MAX(px->cap_replicas, 1u),
 			      RTE_CACHE_LINE_SIZE);
 	if (px->rep == NULL)
 		goto nomem;
-	for (uint32_t i = 0; i < px->n_replicas; i++) {
-		LIST_INIT(&px->rep[i].idle);
-		TAILQ_INIT(&px->rep[i].waiting);
-		px->rep[i].addr = cfg->replicas[i].addr;
-		px->rep[i].port = cfg->replicas[i].port;
-		snprintf(px->rep[i].name, sizeof(px->rep[i].name), "%s", cfg->replicas[i].name);
-	}
+	for (uint32_t i = 0; i < cfg->n_replicas; i++)
+		hl_proxy_replica_add(px, i, cfg->replicas[i].name, cfg->replicas[i].addr,
+				     cfg->replicas[i].port);
 	n_servers = (uint32_t)RTE_MIN((uint64_t)cfg->tcp.max_conns,
 				      (uint64_t)RTE_MAX(px->n_replicas, 1u) *
 					      cfg->http.replica_conns_max);
@@ -332,6 +330,25 @@ void hl_proxy_free(struct hl_proxy *px)
 	rte_mempool_free(px->reqs);
 	rte_free(px->rep);
 	rte_free(px);
+}
+
+int hl_proxy_replica_add(struct hl_proxy *px, uint32_t id, const char *name, uint32_t addr,
+			 uint16_t port)
+{
+	struct px_replica *rep;
+
+	if (id >= px->cap_replicas || id > px->n_replicas)
+		return -EINVAL;
+	rep = &px->rep[id];
+	memset(rep, 0, sizeof(*rep));
+	LIST_INIT(&rep->idle);
+	TAILQ_INIT(&rep->waiting);
+	rep->addr = addr;
+	rep->port = port;
+	snprintf(rep->name, sizeof(rep->name), "%s", name);
+	if (id == px->n_replicas) /* the entry is whole before the worker may see the id */
+		__atomic_store_n(&px->n_replicas, id + 1, __ATOMIC_RELEASE);
+	return 0;
 }
 
 void hl_proxy_in_use(const struct hl_proxy *px, uint32_t *clients, uint32_t *servers,

@@ -72,6 +72,14 @@ struct hl_metrics_buf;
 void hl_proxy_metrics(const struct hl_proxy *px, unsigned worker, struct hl_metrics_buf *b,
 		      bool help);
 
+/*
+ * Control thread, before the router hands out id @p id (hl_replica_add): the replica's
+ * name and address (network order; port host order) on this worker. @p id is the next one
+ * (or the last again, after a failed add). @return 0 or -EINVAL (beyond max_replicas).
+ */
+int hl_proxy_replica_add(struct hl_proxy *px, uint32_t id, const char *name, uint32_t addr,
+			 uint16_t port);
+
 /* Objects in use (clients, servers, requests): tests check they return to 0. */
 void hl_proxy_in_use(const struct hl_proxy *px, uint32_t *clients, uint32_t *servers,
 		     uint32_t *reqs);

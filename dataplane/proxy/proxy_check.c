@@ -122,22 +122,24 @@ void px_check_timeout(struct px_check *ck)
 
 void px_check_round(struct hl_proxy *px)
 {
-	for (uint32_t i = 0; i < px->n_replicas; i++)
+	uint32_t n = __atomic_load_n(&px->n_replicas, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; i < n; i++)
 		check_start(&px->checks[i]);
 	px_timer_arm(px, &px->check_round, PX_T_CHECK_ROUND);
 }
 
 int px_checks_create(struct hl_proxy *px)
 {
-	if (px->cfg->health.check_path[0] == '\0' || px->w->id != 0 || px->n_replicas == 0)
+	if (px->cfg->health.check_path[0] == '\0' || px->w->id != 0 || px->cap_replicas == 0)
 		return 0;
-	px->checks = rte_zmalloc("hl_px_checks", sizeof(px->checks[0]) * px->n_replicas, 0);
+	px->checks = rte_zmalloc("hl_px_checks", sizeof(px->checks[0]) * px->cap_replicas, 0);
 	px->check_fields = rte_zmalloc(
 		"hl_px_check_fields",
-		sizeof(struct hl_http1_field) * px->hcfg.max_fields * px->n_replicas, 0);
+		sizeof(struct hl_http1_field) * px->hcfg.max_fields * px->cap_replicas, 0);
 	if (px->checks == NULL || px->check_fields == NULL)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < px->n_replicas; i++) {
+	for (uint32_t i = 0; i < px->cap_replicas; i++) {
 		struct px_check *ck = &px->checks[i];
 
 		ck->px = px;

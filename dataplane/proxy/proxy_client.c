@@ -143,7 +143,7 @@ int px_route(struct hl_proxy *px, struct px_req *req, int avoid)
 	req->routed = true;
 	req->tries++;
 	req->replica = (uint32_t)req->route.replica;
-	if (req->replica >= px->n_replicas) { /* added at runtime: unknown to this worker */
+	if (req->replica >= __atomic_load_n(&px->n_replicas, __ATOMIC_ACQUIRE)) { /* not yet here */
 		hl_route_complete(&px->w->route, &req->route, 0);
 		req->routed = false;
 		return -EAGAIN;

@@ -196,8 +196,9 @@ struct hl_proxy {
 	struct hl_proxy_shared *shared;
 	struct hl_http1_config hcfg;
 	struct rte_mempool *clients, *servers, *reqs;
-	uint32_t n_replicas;
-	struct px_replica *rep; /* n_replicas entries */
+	uint32_t n_replicas;    /* known ids 0..n-1 (the control thread adds; release/acquire) */
+	uint32_t cap_replicas;  /* rep[] entries: [routing] max_replicas */
+	struct px_replica *rep; /* cap_replicas entries */
 	struct px_timer_list timers[PX_T_COUNT];
 	uint64_t timeout[PX_T_COUNT]; /* TSC */
 	uint64_t tsc_per_us;
@@ -206,7 +207,7 @@ struct hl_proxy {
 	uint64_t resp_err[HL_HTTP1_ERR__COUNT]; /* response rejections by parser reason */
 	uint16_t explain_len;
 	char explain[HL_CFG_HEADER_MAX];
-	struct px_check *checks; /* n_replicas, worker 0 with [health] check_path; else NULL */
+	struct px_check *checks; /* cap_replicas, worker 0 with [health] check_path; else NULL */
 	struct hl_http1_field *check_fields;
 	struct px_timer check_round;
 };

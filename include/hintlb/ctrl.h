@@ -65,6 +65,19 @@ int hl_ctrl_open_socket(struct hl_ctrl *c, const struct hl_config *cfg, char *er
 typedef void hl_ctrl_stats_fn(void *arg, json_t *out);
 void hl_ctrl_set_stats_fn(struct hl_ctrl *c, hl_ctrl_stats_fn *fn, void *arg);
 
+/**
+ * The daemon's side of the control socket: `replica_added` runs before the router gets a
+ * new replica (id is the one it will take; addresses network order, port host order) so
+ * the workers know its address first; `command` answers what the control thread does not
+ * know itself (`config`, `xdp`), or returns NULL for an unknown command.
+ */
+struct hl_ctrl_daemon_ops {
+	int (*replica_added)(void *arg, uint32_t id, const char *name, uint32_t addr,
+			     uint16_t port);
+	json_t *(*command)(void *arg, const char *cmd, json_t *req);
+};
+void hl_ctrl_set_daemon_ops(struct hl_ctrl *c, const struct hl_ctrl_daemon_ops *ops, void *arg);
+
 /** A text buffer the metrics renderers append to (ctrl_metrics.c). */
 struct hl_metrics_buf;
 /** Append printf-style text; on allocation failure the scrape answers nothing. */

@@ -27,6 +27,9 @@ sed -i "/^\[routing\]$/a explain_header = X-Route" "$HL_WORK/hintlb.conf"
 hl_start "$HL_WORK/hintlb.conf"
 hl_wait_ready 30
 
+hl_replica_curl_stats() { # ADDR FIELD: a hintreplica's /stats field, asked directly
+	hl_replica curl -s -m 5 "http://$1:8080/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"
+}
 # where a request for HINT goes (the replica's name from the explain field)
 route_of() {
 	hl_curl -i -H "X-Fal-Runner-Hint: $1" "http://$HL_VIP/" | tr -d '\r' |
@@ -47,7 +50,28 @@ ctl hints set r3 flux-dev sdxl >/dev/null || hl_fail "hints set"
 [ "$(route_of flux-dev)" = r3 ] || hl_fail "a hint set by hintctl did not route to r3"
 ctl hints clear r3 >/dev/null || hl_fail "hints clear"
 ctl stats | grep -q '^workers 0 counters http_requests ' || hl_fail "stats has no worker counters"
-hl_log "hintctl: list, weight, hints set/clear, stats, errors"
+ctl config | grep -q '^http replica_response_timeout_ms 120000$' || hl_fail "config: $(ctl config | head -3)"
+ctl xdp | grep -q 'reason ipv4_ours' || hl_fail "xdp: $(ctl xdp | head -3)"
+hl_log "hintctl: list, weight, hints set/clear, stats, config, xdp, errors"
+
+# ---- a replica added and removed at runtime ----
+# r5 listens on 10.77.1.15 (a fifth address in hl-replica)
+ip -n hl-replica addr add 10.77.1.15/24 dev hlr0
+ip netns exec hl-replica "$HL_HINTREPLICA" --listen 10.77.1.15:8080 --name r5 --no-hints \
+	>"$HL_WORK/r5.out" 2>&1 &
+HL_BG_PIDS+=($!)
+for _ in $(seq 100); do grep -q 'listening on' "$HL_WORK/r5.out" && break; sleep 0.05; done
+ctl replica add r5 10.77.1.15:8080 weight 1 >/dev/null || hl_fail "replica add r5"
+if ctl replica add r5 10.77.1.15:8080 2>/dev/null; then hl_fail "r5 added twice"; fi
+ctl hints set r5 only-on-r5 >/dev/null
+[ "$(route_of only-on-r5)" = r5 ] || hl_fail "a request for r5's hint did not reach the added r5"
+[ "$(hl_replica_curl_stats 10.77.1.15 requests)" -ge 1 ] || hl_fail "r5 saw no request"
+ctl replica remove r5 >/dev/null || hl_fail "replica remove r5"
+for i in $(seq 8); do
+	[ "$(route_of "after-$i")" != r5 ] || hl_fail "a request went to the removed r5"
+done
+if ctl replica undrain r5 2>/dev/null; then hl_fail "a removed replica was undrained"; fi
+hl_log "replica add/remove at runtime: r5 took its hint's request, none after removal"
 
 # ---- draining ----
 home=$(route_of drainme)

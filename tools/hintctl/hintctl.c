@@ -32,9 +32,11 @@ static void usage(FILE *f)
 		   "  replica list\n"
 		   "  replica drain NAME | replica undrain NAME\n"
 		   "  replica weight NAME WEIGHT\n"
+		   "  replica add NAME A.B.C.D:PORT [weight W] [concurrency C]\n"
+		   "  replica remove NAME\n"
 		   "  hints set REPLICA HINT...   (no HINT: an empty list)\n"
 		   "  hints clear REPLICA\n"
-		   "  stats\n"
+		   "  stats | config | xdp\n"
 		   "SOCKET defaults to " DEFAULT_SOCKET " ([ctrl] socket).\n");
 }
 
@@ -45,8 +47,10 @@ static json_t *build(int argc, char **argv)
 
 	if (argc < 1)
 		return NULL;
-	if (strcmp(argv[0], "stats") == 0 && argc == 1)
-		return json_pack("{s:s}", "cmd", "stats");
+	if ((strcmp(argv[0], "stats") == 0 || strcmp(argv[0], "config") == 0 ||
+	     strcmp(argv[0], "xdp") == 0) &&
+	    argc == 1)
+		return json_pack("{s:s}", "cmd", argv[0]);
 	if (argc < 2)
 		return NULL;
 	snprintf(cmd, sizeof(cmd), "%s %s", argv[0], argv[1]);
@@ -64,6 +68,27 @@ static json_t *build(int argc, char **argv)
 		}
 		return json_pack("{s:s, s:s, s:I}", "cmd", cmd, "name", argv[2], "weight",
 				 (json_int_t)w);
+	}
+	if (strcmp(cmd, "replica remove") == 0 && argc == 3)
+		return json_pack("{s:s, s:s}", "cmd", cmd, "name", argv[2]);
+	if (strcmp(cmd, "replica add") == 0 && argc >= 4 && argc % 2 == 0) {
+		json_t *req = json_pack("{s:s, s:s, s:s}", "cmd", cmd, "name", argv[2], "address",
+					argv[3]);
+
+		for (int i = 4; i + 1 < argc; i += 2) {
+			char *end;
+			long v = strtol(argv[i + 1], &end, 10);
+
+			if ((strcmp(argv[i], "weight") != 0 && strcmp(argv[i], "concurrency") != 0) ||
+			    *end != '\0' || end == argv[i + 1]) {
+				fprintf(stderr, "hintctl: '%s %s' is not weight N or concurrency N\n",
+					argv[i], argv[i + 1]);
+				json_decref(req);
+				return NULL;
+			}
+			json_object_set_new(req, argv[i], json_integer(v));
+		}
+		return req;
 	}
 	if (strcmp(cmd, "hints set") == 0 && argc >= 3) {
 		json_t *h = json_array();
