@@ -79,9 +79,11 @@ static json_t *build(int argc, char **argv)
 			char *end;
 			long v = strtol(argv[i + 1], &end, 10);
 
-			if ((strcmp(argv[i], "weight") != 0 && strcmp(argv[i], "concurrency") != 0) ||
+			if ((strcmp(argv[i], "weight") != 0 &&
+			     strcmp(argv[i], "concurrency") != 0) ||
 			    *end != '\0' || end == argv[i + 1]) {
-				fprintf(stderr, "hintctl: '%s %s' is not weight N or concurrency N\n",
+				fprintf(stderr,
+					"hintctl: '%s %s' is not weight N or concurrency N\n",
 					argv[i], argv[i + 1]);
 				json_decref(req);
 				return NULL;
