@@ -266,6 +266,38 @@ static json_t *cmd_hints_clear(struct hl_ctrl *c, json_t *req)
 	return ok();
 }
 
+/* Where a request with this hint would go now, and why (nothing is reserved). */
+static json_t *cmd_route(struct hl_ctrl *c, json_t *req)
+{
+	static const char *const why[HL_ROUTE_REASON_COUNT] = {
+		[HL_ROUTE_HINT_HIT] = "the replica advertises the hint",
+		[HL_ROUTE_HINT_SPILL] = "advertisers too busy: the hint's fallback",
+		[HL_ROUTE_FALLBACK_HINT] = "nobody advertises the hint: its Maglev preference",
+		[HL_ROUTE_FALLBACK_NOHINT] = "no hint: Maglev of the client key",
+		[HL_ROUTE_NONE_AVAILABLE] = "no usable replica",
+	};
+	json_t *h = json_object_get(req, "hint");
+	struct hl_route_req rr = {.client_key = 0};
+	struct hl_route_result res;
+	struct hl_replica_info info = {.name = ""};
+
+	if (h != NULL && !json_is_string(h))
+		return ctrl_error("argument 'hint' must be a string");
+	if (!c->rw_ok)
+		return ctrl_error("route: no routing context (out of memory at start)");
+	if (h != NULL) {
+		rr.hint = json_string_value(h);
+		rr.hint_len = json_string_length(h);
+	}
+	hl_route_explain(&c->rw, &rr, &res);
+	if (res.replica >= 0)
+		hl_replica_get(c->r, (uint32_t)res.replica, &info);
+	return json_pack("{s:b, s:s, s:s, s:s, s:b, s:i, s:f}", "ok", 1, "replica", info.name,
+			 "reason", hl_route_reason_name(res.reason), "why", why[res.reason],
+			 "expect_warm", res.expect_warm, "queued_ahead", (int)res.queued_ahead,
+			 "est_cost_ms", (double)res.est_cost_ns / 1e6);
+}
+
 static json_t *cmd_stats(struct hl_ctrl *c, json_t *req)
 {
 	const struct hl_ctrl_stats *s = &c->st;
@@ -305,6 +337,7 @@ static const struct {
 	{"replica remove", cmd_replica_remove, "{\"name\": REPLICA}"},
 	{"hints set", cmd_hints_set, "{\"replica\": REPLICA, \"hints\": [HINT, ...]}"},
 	{"hints clear", cmd_hints_clear, "{\"replica\": REPLICA}"},
+	{"route", cmd_route, "{\"hint\": HINT}"},
 	{"stats", cmd_stats, "{}"},
 };
 

@@ -40,6 +40,8 @@ struct hl_ctrl {
 	void *metrics_arg;
 	const struct hl_ctrl_daemon_ops *dops;
 	void *dops_arg;
+	struct hl_route_worker rw; /* `route`: hl_route_explain() from this thread */
+	bool rw_ok;
 };
 
 /* ctrl_metrics.c */

@@ -51,6 +51,7 @@ struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
 	c->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
 	c->backoff_tsc = (uint64_t)cfg->health.down_backoff_ms * 1000 * c->tsc_per_us;
 	c->sock.lfd = -1;
+	c->rw_ok = hl_route_worker_init(r, &c->rw, false) == 0;
 	return c;
 }
 
@@ -60,6 +61,8 @@ void hl_ctrl_free(struct hl_ctrl *c)
 		return;
 	ctrl_sock_close(&c->sock);
 	ctrl_metrics_close(c);
+	if (c->rw_ok)
+		hl_route_worker_fini(&c->rw);
 	free(c->rep);
 	free(c);
 }

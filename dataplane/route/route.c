@@ -125,13 +125,18 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 	if (id < 0) {
 		res->reason = HL_ROUTE_NONE_AVAILABLE;
 		res->est_cost_ns = 0;
-		w->stats.reason[HL_ROUTE_NONE_AVAILABLE]++;
+		if (!c->dry_run)
+			w->stats.reason[HL_ROUTE_NONE_AVAILABLE]++;
 		return -EAGAIN;
 	}
 	res->reason = reason;
 	res->est_cost_ns = c->est_service + (warm ? 0 : c->est_load);
 	uint64_t wait = r->ops->learns && !warm ? replica_wait_ns(r, (uint32_t)id, c->now) : 0;
 	res->decided_ns = c->now;
+	if (c->dry_run) {
+		res->queued_ahead = __atomic_load_n(&r->load[id].inflight, __ATOMIC_RELAXED);
+		return 0;
+	}
 	res->queued_ahead = __atomic_fetch_add(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
 	if (r->ops->learns && res->queued_ahead < r->conf[id].concurrency) /* starts now */
 		__atomic_store_n(&r->load[id].busy_since, c->now, __ATOMIC_RELAXED);
@@ -164,11 +169,11 @@ static bool in_entry(const struct hint_entry *e, int id)
 	return false;
 }
 
-int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
-		    struct hl_route_result *res)
+static int route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
+			struct hl_route_result *res, bool dry_run)
 {
 	struct hl_router *r = w->router;
-	struct route_ctx c = {.r = r, .w = w, .retry_of = req->retry_of};
+	struct route_ctx c = {.r = r, .w = w, .retry_of = req->retry_of, .dry_run = dry_run};
 	const char *hint;
 	size_t len;
 	enum hl_route_drop why;
@@ -211,8 +216,19 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 	return route_take(&c, id, HL_ROUTE_FALLBACK_HINT, id >= 0 && c.picked_warm, res);
 }
 
-/* EWMA with weight 1/8, in integer ns. */
-/* est += (sample - est) / 8; the first sample replaces the initial guess @p init (as
+int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
+		    struct hl_route_result *res)
+{
+	return route_decide(w, req, res, false);
+}
+
+int hl_route_explain(struct hl_route_worker *w, const struct hl_route_req *req,
+		     struct hl_route_result *res)
+{
+	return route_decide(w, req, res, true);
+}
+
+/* est += (sample - est) / 8 (integer ns); the first sample replaces the initial guess @p init (as
  * TCP's first RTT sample sets SRTT): a 5 s guess against 50 ms loads would otherwise
  * take some 25 samples to fade, while the policy prices every decision with it. */
 static void ewma_update(uint64_t *est, uint64_t init, uint64_t sample)

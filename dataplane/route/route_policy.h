@@ -26,6 +26,7 @@ struct route_ctx {
 	bool picked_warm;   /* set by a policy: its pick is already loading the hint */
 	bool picked_queued; /* set by ECT: its cold pick waits past ECT_WAIT_MAX */
 	uint32_t retry_of;  /* hl_route_req.retry_of: 1 + a replica not to choose, 0: none */
+	bool dry_run;       /* hl_route_explain(): decide, take nothing, count nothing */
 };
 
 /* Usable for this decision: UP, and not the replica a retry failed on. */

@@ -315,6 +315,17 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 		    struct hl_route_result *res);
 
 /**
+ * hl_route_decide() without taking anything: where a request would go now and why, for the
+ * control plane (`hintctl route HINT`). Nothing is reserved, counted, remembered or marked
+ * as loading; do not pass the result to hl_route_complete(). queued_ahead is the replica's
+ * in-flight count now. The writer thread may call it with a worker context of its own
+ * (hl_route_worker_init without QSBR).
+ * @return 0, or -EAGAIN with HL_ROUTE_NONE_AVAILABLE.
+ */
+int hl_route_explain(struct hl_route_worker *w, const struct hl_route_req *req,
+		     struct hl_route_result *res);
+
+/**
  * A request ends (response complete, or failed). @p latency_ns is what the
  * worker measured from sending the request to the end of the response; 0 when
  * unknown (failures). It trains the ECT policy's service and load estimates

@@ -47,6 +47,9 @@ if out=$(ctl replica drain nope 2>&1); then hl_fail "draining an unknown replica
 grep -q "no replica 'nope'" <<<"$out" || hl_fail "unknown replica: '$out'"
 if ctl replica weight r1 lots 2>/dev/null; then hl_fail "a bad weight was taken"; fi
 ctl hints set r3 flux-dev sdxl >/dev/null || hl_fail "hints set"
+out=$(ctl route flux-dev) || hl_fail "route: $out"
+grep -q '^replica r3$' <<<"$out" && grep -q '^reason hint_hit$' <<<"$out" ||
+	hl_fail "route flux-dev: $out"
 [ "$(route_of flux-dev)" = r3 ] || hl_fail "a hint set by hintctl did not route to r3"
 ctl hints clear r3 >/dev/null || hl_fail "hints clear"
 ctl stats | grep -q '^workers 0 counters http_requests ' || hl_fail "stats has no worker counters"

@@ -297,6 +297,44 @@ static void check_none_available(enum hl_route_policy pol)
 
 BOTH_POLICIES(none_available)
 
+/* hl_route_explain() answers what hl_route_decide() would, and takes nothing: no slot, no
+ * count, no loading mark (the next real decision is unchanged by it). */
+static void check_explain_has_no_effect(enum hl_route_policy pol)
+{
+	struct hl_router *r = router_new(pol, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result e, d;
+	char hint[32];
+
+	advertise(r, 1, "held");
+	for (unsigned k = 0; k < 40; k++) {
+		const char *h = k % 3 == 0 ? "held" : k % 3 == 1 ? hint : NULL;
+		struct hl_route_req req;
+		uint64_t reasons = 0;
+
+		snprintf(hint, sizeof(hint), "cold%u", k);
+		req = (struct hl_route_req){.hint = h,
+					    .hint_len = h ? strlen(h) : 0,
+					    .client_key = k,
+					    .now_ns = NOW_NS};
+		for (unsigned i = 0; i < HL_ROUTE_REASON_COUNT; i++)
+			reasons += w->stats.reason[i];
+		assert_int_equal(hl_route_explain(w, &req, &e), 0);
+		assert_int_equal(hl_route_explain(w, &req, &e), 0); /* twice: still the same */
+		for (uint32_t i = 0; i < 4; i++)
+			assert_int_equal(inflight(r, i), 0);
+		for (unsigned i = 0; i < HL_ROUTE_REASON_COUNT; i++)
+			reasons -= w->stats.reason[i];
+		assert_int_equal(reasons, 0);
+		assert_int_equal(hl_route_decide(w, &req, &d), 0);
+		assert_int_equal(d.replica, e.replica);
+		assert_int_equal(d.reason, e.reason);
+		hl_route_complete(w, &d, 0);
+	}
+}
+
+BOTH_POLICIES(explain_has_no_effect)
+
 /* A retry (hl_route_req.retry_of) goes to the routing core's next choice: never the
  * replica it failed on, whether the first decision was a hit, a hint fallback or a
  * client-key fallback; with that replica the only usable one, none is available. */
@@ -1294,6 +1332,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_fallback_nohint_by_client_key_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_none_available_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_none_available_ect, rh_teardown),
+		cmocka_unit_test_teardown(test_explain_has_no_effect_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_explain_has_no_effect_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_retry_avoids_failed_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_retry_avoids_failed_ect, rh_teardown),
 		cmocka_unit_test_teardown(test_all_weights_zero_bounded, rh_teardown),

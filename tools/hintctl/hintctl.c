@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		   "  replica remove NAME\n"
 		   "  hints set REPLICA HINT...   (no HINT: an empty list)\n"
 		   "  hints clear REPLICA\n"
+		   "  route [HINT]   (where a request with HINT would go now, and why)\n"
 		   "  stats | config | xdp\n"
 		   "SOCKET defaults to " DEFAULT_SOCKET " ([ctrl] socket).\n");
 }
@@ -51,6 +52,9 @@ static json_t *build(int argc, char **argv)
 	     strcmp(argv[0], "xdp") == 0) &&
 	    argc == 1)
 		return json_pack("{s:s}", "cmd", argv[0]);
+	if (strcmp(argv[0], "route") == 0 && argc <= 2)
+		return argc == 2 ? json_pack("{s:s, s:s}", "cmd", "route", "hint", argv[1])
+				 : json_pack("{s:s}", "cmd", "route");
 	if (argc < 2)
 		return NULL;
 	snprintf(cmd, sizeof(cmd), "%s %s", argv[0], argv[1]);
@@ -271,7 +275,7 @@ int main(int argc, char **argv)
 	if (!raw) {
 		if (json_object_get(ans, "replicas") != NULL)
 			print_replicas(json_object_get(ans, "replicas"));
-		else if (json_object_get(ans, "replica") != NULL) {
+		else if (json_is_object(json_object_get(ans, "replica"))) {
 			json_t *one = json_pack("[O]", json_object_get(ans, "replica"));
 
 			print_replicas(one);
