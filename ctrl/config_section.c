@@ -288,25 +288,17 @@ static int parse_group(const struct cfg_where *w, const char *v, char *out, size
 	return 0;
 }
 
-/* "A.B.C.D:PORT", or "off" / "none" for no metrics endpoint. */
+/* "A.B.C.D:PORT" (loopback is fine: it is ours), or "off" / "none" for no endpoint. */
 static int parse_metrics(const struct cfg_where *w, const char *v, char *out, size_t outlen)
 {
-	const char *colon = strrchr(v, ':');
-	char ip[16], *end;
-	unsigned long port;
 	uint32_t a;
+	uint16_t port;
 
 	if (strcmp(v, "off") == 0 || strcmp(v, "none") == 0) {
 		out[0] = '\0';
 		return 0;
 	}
-	if (colon == NULL || (size_t)(colon - v) >= sizeof(ip))
-		return cfg_errf(w, "'%s' is not A.B.C.D:PORT (or off)", v);
-	memcpy(ip, v, (size_t)(colon - v));
-	ip[colon - v] = '\0';
-	port = strtoul(colon + 1, &end, 10);
-	if (hl_parse_ipv4(ip, &a) != 0 || colon[1] == '\0' || *end != '\0' || port == 0 ||
-	    port > 65535)
+	if (hl_parse_endpoint(v, &a, &port) != 0)
 		return cfg_errf(w, "'%s' is not A.B.C.D:PORT (or off)", v);
 	snprintf(out, outlen, "%s", v);
 	return 0;

@@ -182,28 +182,36 @@ int cfg_parse_cidr(const struct cfg_where *w, const char *v, uint32_t *addr, uin
 	return 0;
 }
 
+int hl_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	char ip[16];
+	unsigned long p = 0;
+	size_t n;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, (size_t)(colon - s));
+	ip[colon - s] = '\0';
+	n = strlen(colon + 1);
+	if (n == 0 || n > 5 || strspn(colon + 1, "0123456789") != n)
+		return -EINVAL;
+	p = strtoul(colon + 1, NULL, 10);
+	if (p < 1 || p > 65535 || hl_parse_ipv4(ip, addr) != 0)
+		return -EINVAL;
+	*port = (uint16_t)p;
+	return 0;
+}
+
 int cfg_parse_endpoint(const struct cfg_where *w, const char *v, uint32_t *addr, uint16_t *port)
 {
-	char ip[16];
-	const char *colon = strrchr(v, ':');
-	uint32_t p;
 	const char *why;
 
-	if (colon == NULL || (size_t)(colon - v) >= sizeof(ip))
-		return cfg_errf(w, "'%s' is not IPv4:PORT", v);
-	memcpy(ip, v, (size_t)(colon - v));
-	ip[colon - v] = '\0';
-	if (hl_parse_ipv4(ip, addr) != 0)
-		return cfg_errf(w, "'%s' is not IPv4:PORT", v);
+	if (hl_parse_endpoint(v, addr, port) != 0)
+		return cfg_errf(w, "'%s' is not IPv4:PORT (PORT 1..65535)", v);
 	why = host_problem(*addr);
 	if (why != NULL)
 		return cfg_errf(w, "'%s': the address %s", v, why);
-	if (!isdigit((unsigned char)colon[1]) || strlen(colon + 1) > 5)
-		return cfg_errf(w, "'%s': port is not 1..65535", v);
-	p = (uint32_t)atoi(colon + 1);
-	if (p < 1 || p > 65535)
-		return cfg_errf(w, "'%s': port is not 1..65535", v);
-	*port = (uint16_t)p;
 	return 0;
 }
 

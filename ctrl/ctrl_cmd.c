@@ -140,24 +140,6 @@ static json_t *cmd_replica_weight(struct hl_ctrl *c, json_t *req)
 	return cmd_replica_list(c, req);
 }
 
-/* "A.B.C.D:PORT" into @p addr (network order) and @p port. @return 0 or -1. */
-static int parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
-{
-	const char *colon = strrchr(s, ':');
-	char ip[16], *end;
-	unsigned long p;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(ip))
-		return -1;
-	memcpy(ip, s, (size_t)(colon - s));
-	ip[colon - s] = '\0';
-	p = strtoul(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || p == 0 || p > 65535 || hl_parse_ipv4(ip, addr) != 0)
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
-}
-
 static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 {
 	char err_buf[HL_ROUTE_ERR_MAX] = "";
@@ -175,7 +157,7 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 	addr = arg_str(req, "address", &err);
 	if (addr == NULL)
 		return err;
-	if (parse_endpoint(addr, &a, &port) != 0)
+	if (hl_parse_endpoint(addr, &a, &port) != 0)
 		return ctrl_error("argument 'address' '%s' is not A.B.C.D:PORT", addr);
 	if (w != NULL &&
 	    (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000))

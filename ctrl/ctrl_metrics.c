@@ -106,37 +106,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return rc;
 }
 
-/* "A.B.C.D:PORT" into @p sa. @return 0 or -EINVAL. */
-static int parse_listen(const char *s, struct sockaddr_in *sa)
-{
-	char host[32];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	unsigned long port;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || port == 0 || port > 65535 ||
-	    inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return -EINVAL;
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return 0;
-}
-
 int hl_ctrl_open_metrics(struct hl_ctrl *c, const char *listen, char *err, size_t errlen)
 {
-	struct sockaddr_in sa = {0};
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	uint16_t port;
 
 	if (listen == NULL || listen[0] == '\0')
 		return 0; /* off */
-	if (parse_listen(listen, &sa) != 0) {
+	if (hl_parse_endpoint(listen, &sa.sin_addr.s_addr, &port) != 0) {
 		snprintf(err, errlen, "[ctrl] metrics: '%s' is not A.B.C.D:PORT", listen);
 		return -EINVAL;
 	}
+	sa.sin_port = htons(port);
 	c->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, answer, c,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,

@@ -124,12 +124,10 @@ static void keep_hint(struct px_req *req, const struct hl_http1_seg *segs, unsig
 
 int px_route(struct hl_proxy *px, struct px_req *req, int avoid)
 {
-	uint32_t a = req->cl->raddr;
 	struct hl_route_req rr = {
 		.hint = req->hint_len != 0 ? req->hint : NULL,
 		.hint_len = req->hint_len,
-		.client_key = (uint64_t)rte_hash_crc_4byte(a, 0x48494e54) << 32 |
-			      rte_hash_crc_4byte(a, 0x4c42),
+		.client_key = req->cl->key,
 		.retry_of = avoid >= 0 ? (uint32_t)avoid + 1 : 0,
 	};
 
@@ -379,6 +377,9 @@ static void client_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ct
 	cl->px = px;
 	cl->conn = c;
 	hl_tcp_conn_endpoints(c, &cl->raddr, &cl->rport, &laddr, &lport);
+	/* the key of requests without a hint (Maglev of the client's address), once */
+	cl->key = (uint64_t)rte_hash_crc_4byte(cl->raddr, 0x48494e54) << 32 |
+		  rte_hash_crc_4byte(cl->raddr, 0x4c42);
 	hl_tcp_conn_set_ctx(c, cl);
 	px->n_clients++;
 	HL_COUNT(px->w, HTTP_ACCEPTED);

@@ -90,6 +90,7 @@ struct px_client {
 	uint32_t held;      /* received bytes whose window is not reopened yet */
 	uint32_t deferred;  /* of them, forwarded: reopen when the replica's queue drains */
 	uint32_t raddr;     /* client address, network order */
+	uint64_t key;       /* routing key of its requests without a hint */
 	uint16_t rport;     /* host order */
 	uint8_t state;      /* enum px_client_state */
 	bool peer_fin;      /* the client sent FIN */

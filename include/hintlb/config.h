@@ -221,6 +221,12 @@ const char *hl_idle_mode_name(enum hl_idle_mode mode);
  */
 int hl_parse_ipv4(const char *s, uint32_t *out);
 
+/**
+ * Parse "A.B.C.D:PORT" (hl_parse_ipv4() and a decimal PORT 1..65535), any address.
+ * @param addr network byte order. @param port host order. @return 0 or -EINVAL.
+ */
+int hl_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port);
+
 #ifdef __cplusplus
 }
 #endif
