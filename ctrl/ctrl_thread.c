@@ -251,11 +251,6 @@ unsigned hl_ctrl_wait(struct hl_ctrl *c, int wake_fd, int timeout_ms)
 	return hl_ctrl_poll(c, rte_rdtsc());
 }
 
-const struct hl_ctrl_stats *hl_ctrl_get_stats(const struct hl_ctrl *c)
-{
-	return &c->st;
-}
-
 uint64_t hl_ctrl_hints_latency(const struct hl_ctrl *c, double q)
 {
 	uint64_t total = 0, seen = 0;

@@ -40,8 +40,6 @@
 #define PX_REPLAY_MAX 8
 /* Segments up to this size are copied into the previous mbuf of a stream (px_buf_push). */
 #define PX_COALESCE_MAX 512
-/* Latency histogram buckets per replica: bucket i counts [2^i, 2^(i+1)) µs. */
-#define PX_LAT_BUCKETS 32
 
 /* A byte stream of single-segment mbufs linked through ->next (ours, not a chain). */
 struct px_buf {

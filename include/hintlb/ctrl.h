@@ -100,9 +100,6 @@ int hl_ctrl_open_metrics(struct hl_ctrl *c, const char *listen, char *err, size_
  */
 unsigned hl_ctrl_wait(struct hl_ctrl *c, int wake_fd, int timeout_ms);
 
-/** The stats so far. */
-const struct hl_ctrl_stats *hl_ctrl_get_stats(const struct hl_ctrl *c);
-
 /** "ctrl NAME V" lines for the report, with the hint-apply latency quantiles. */
 void hl_ctrl_print(const struct hl_ctrl *c, FILE *f);
 
