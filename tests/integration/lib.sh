@@ -45,6 +45,13 @@ hl_init() {
 	for t in ip ethtool nsenter ping bpftool; do
 		command -v "$t" >/dev/null || hl_fail "'$t' not installed"
 	done
+	# One standard topology per machine (fixed names, one pin directory):
+	# whoever else uses it (another checkout's test, a benchmark) goes first.
+	exec {HL_TOPO_LOCK_FD}>/run/hintlb-topology.lock
+	if ! flock -n "$HL_TOPO_LOCK_FD"; then
+		hl_log "waiting for the topology lock (/run/hintlb-topology.lock)"
+		flock -w 1800 "$HL_TOPO_LOCK_FD" || hl_fail "topology busy for 30 min"
+	fi
 	HL_WORK=$(mktemp -d "/tmp/hl-it-$(basename "$0" .sh).XXXXXX")
 	HL_LOG=$HL_WORK/hintlb.log
 	trap hl_cleanup EXIT
