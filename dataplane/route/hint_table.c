@@ -327,3 +327,17 @@ int hl_hints_replace_header(struct hl_router *r, uint32_t id, const char *value,
 		return hl_hints_replace(r, id, HL_HINTS_EMPTY, NULL, NULL, 0);
 	return hl_hints_replace(r, id, HL_HINTS_LIST, item, lens, n);
 }
+
+int hl_hints_get(const struct hl_router *r, uint32_t id, hl_hint_visit_fn *fn, void *arg)
+{
+	if (id >= hl_router_replica_count(r))
+		return -ENOENT;
+	const struct replica_ctl *c = &r->ctl[id];
+	for (uint32_t i = 0; i < c->n_keys; i++) {
+		const struct hint_entry *e = entry_find((struct hl_router *)r, &c->keys[i]);
+
+		if (e != NULL) /* always, but for a table that refused the key */
+			fn(hint_entry_bytes(e), e->len, arg);
+	}
+	return (int)c->n_keys;
+}

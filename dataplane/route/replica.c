@@ -155,3 +155,47 @@ int hl_replica_get(const struct hl_router *r, uint32_t id, struct hl_replica_inf
 	out->inflight = replica_inflight(r, id);
 	return 0;
 }
+
+int hl_replica_set_concurrency(struct hl_router *r, uint32_t id, uint32_t concurrency)
+{
+	if (id >= hl_router_replica_count(r))
+		return -ENOENT;
+	if (concurrency == 0 || concurrency > 65535)
+		return -EINVAL;
+	uint32_t old = r->conf[id].concurrency;
+	if (old == concurrency)
+		return 0;
+	__atomic_store_n(&r->conf[id].concurrency, concurrency, __ATOMIC_RELAXED);
+	if (r->conf[id].state == HL_REPLICA_UP) {
+		if (concurrency > old)
+			__atomic_fetch_add(&r->usable_slots, concurrency - old, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_sub(&r->usable_slots, old - concurrency, __ATOMIC_RELAXED);
+	}
+	/* The busy-slot estimate counted min(in flight, old) for this replica; completions
+	 * will take min(left, new) off. Move it by the difference now, so it does not
+	 * drift; a request deciding or completing meanwhile may leave it one off, which
+	 * the utilisation estimate (ECT's weight) tolerates. */
+	uint32_t inflight = replica_inflight(r, id);
+	uint32_t was = RTE_MIN(inflight, old), now = RTE_MIN(inflight, concurrency);
+	if (now > was)
+		__atomic_fetch_add(&r->inflight_busy, (uint64_t)(now - was) * ROUTE_BUSY_ONE,
+				   __ATOMIC_RELAXED);
+	else if (was > now)
+		__atomic_fetch_sub(&r->inflight_busy, (uint64_t)(was - now) * ROUTE_BUSY_ONE,
+				   __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint32_t hl_maglev_entries(const struct hl_router *r, uint32_t *entries, uint32_t n)
+{
+	const struct maglev_table *t = r->maglev; /* the writer's own pointer */
+
+	memset(entries, 0, sizeof(*entries) * n);
+	if (t == NULL)
+		return 0;
+	for (uint32_t i = 0; i < t->size; i++)
+		if (t->entry[i] < n)
+			entries[t->entry[i]]++;
+	return t->size;
+}

@@ -385,7 +385,7 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 	const struct hl_router *r = c->r;
 	const struct maglev_table *t = __atomic_load_n(&r->maglev, __ATOMIC_ACQUIRE);
 	uint32_t seen[ECT_COLD_CANDIDATES], found = 0;
-	uint64_t now_max = (uint64_t)(r->p.load_wait * (double)c->est_load);
+	uint64_t now_max = (uint64_t)(route_param(&r->p.load_wait) * (double)c->est_load);
 	uint64_t wait_max = (uint64_t)(ECT_WAIT_MAX * (double)c->est_load);
 	double weight = ect_weight(c);
 	int best = -1, best_class = 0;

@@ -293,6 +293,16 @@ static inline uint32_t router_busy_slots(const struct hl_router *r)
 	return (uint32_t)(__atomic_load_n(&r->inflight_busy, __ATOMIC_RELAXED) >> 32);
 }
 
+/* A router parameter the control thread may change while workers read it
+ * (hl_router_set_balance()): one aligned 8-byte load. */
+static inline double route_param(const double *p)
+{
+	double v;
+
+	__atomic_load(p, &v, __ATOMIC_RELAXED);
+	return v;
+}
+
 /* The bounded-load cap: a replica may take a request while its in-flight
  * count + 1 <= ceil(balance_factor * (total in-flight + 1) / usable). */
 static inline uint32_t route_cap(const struct hl_router *r)
@@ -302,7 +312,7 @@ static inline uint32_t route_cap(const struct hl_router *r)
 
 	if (usable == 0)
 		return 0;
-	double cap = r->p.balance_factor * (double)(total + 1) / usable;
+	double cap = route_param(&r->p.balance_factor) * (double)(total + 1) / usable;
 	uint32_t c = (uint32_t)cap;
 	return (double)c < cap ? c + 1 : c;
 }

@@ -271,3 +271,14 @@ const char *hl_route_drop_name(enum hl_route_drop drop)
 {
 	return (unsigned)drop < HL_DROP_REASON_COUNT ? drop_names[drop] : "unknown";
 }
+
+int hl_router_set_balance(struct hl_router *r, double balance_factor, double load_wait)
+{
+	if (!(balance_factor >= 1.0 && balance_factor <= 100.0) ||
+	    !(load_wait >= 0.0 && load_wait <= 100.0))
+		return -EINVAL;
+	/* readers load each with route_param(): one aligned 8-byte access */
+	__atomic_store(&r->p.balance_factor, &balance_factor, __ATOMIC_RELAXED);
+	__atomic_store(&r->p.load_wait, &load_wait, __ATOMIC_RELAXED);
+	return 0;
+}

@@ -248,6 +248,19 @@ int hl_replica_set_state(struct hl_router *r, uint32_t id, enum hl_replica_state
 int hl_replica_set_weight(struct hl_router *r, uint32_t id, uint32_t weight);
 
 /**
+ * Change how many requests a replica serves at once (1..65535). Requests in
+ * flight keep going; the bounded-load and ECT estimates use the new value from
+ * the next decision. @return 0, -ENOENT, -EINVAL.
+ */
+int hl_replica_set_concurrency(struct hl_router *r, uint32_t id, uint32_t concurrency);
+
+/**
+ * Change the bounded-load factor (1..100) and ECT's load_wait (0..100) while
+ * workers route (see hl_router_params). @return 0 or -EINVAL (nothing changed).
+ */
+int hl_router_set_balance(struct hl_router *r, double balance_factor, double load_wait);
+
+/**
  * Replace everything the router knows about a replica's hints, the meaning of
  * one `X-Fal-Runner-Hints` response header.
  * @param kind  HL_HINTS_NONE or HL_HINTS_EMPTY (then @p n must be 0), or HL_HINTS_LIST.
@@ -277,6 +290,23 @@ unsigned hl_router_reclaim(struct hl_router *r);
 
 /** Copy a replica's state out. @return 0 or -ENOENT. */
 int hl_replica_get(const struct hl_router *r, uint32_t id, struct hl_replica_info *out);
+
+/** What hl_hints_get() calls for each hint (bytes not NUL terminated). */
+typedef void hl_hint_visit_fn(const char *hint, size_t len, void *arg);
+
+/**
+ * The hints replica @p id advertises now, one call of @p fn each (in the
+ * order of their 128-bit keys, not the order the replica sent them).
+ * @return how many, or -ENOENT.
+ */
+int hl_hints_get(const struct hl_router *r, uint32_t id, hl_hint_visit_fn *fn, void *arg);
+
+/**
+ * The Maglev table's share: @p entries[id] = entries owned by replica id, for
+ * ids below @p n (the rest are not counted). @return the table's size, 0 when
+ * there is none (no replica has weight).
+ */
+uint32_t hl_maglev_entries(const struct hl_router *r, uint32_t *entries, uint32_t n);
 
 /** Number of replica ids in use (0..n-1). */
 uint32_t hl_router_replica_count(const struct hl_router *r);

@@ -1320,11 +1320,119 @@ static void test_replica_add_errors(void **state)
 	assert_int_equal(i.hints_kind, HL_HINTS_NONE);
 }
 
+/* hl_replica_set_concurrency(): usable slots and the busy-slot estimate move with it, and
+ * every request in flight still completes to zero. */
+static void test_replica_set_concurrency(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 2);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result held[3];
+
+	advertise(r, 0, "m");
+	for (unsigned k = 0; k < 3; k++) {
+		held[k] = decide_at(w, "m", NOW_NS + k);
+		assert_int_equal(held[k].replica, 0);
+	}
+	assert_int_equal(router_busy_slots(r), 1); /* concurrency 1: one busy, two queued */
+	assert_int_equal(hl_replica_set_concurrency(r, 0, 4), 0);
+	assert_int_equal(r->usable_slots, 4 + 1);
+	assert_int_equal(router_busy_slots(r), 3); /* all three are served now */
+	assert_int_equal(hl_replica_set_concurrency(r, 0, 2), 0);
+	assert_int_equal(router_busy_slots(r), 2);
+	for (unsigned k = 0; k < 3; k++)
+		hl_route_complete(w, &held[k], 0);
+	assert_int_equal(r->inflight_busy, 0);
+	assert_int_equal(hl_replica_set_state(r, 0, HL_REPLICA_DRAINING), 0);
+	assert_int_equal(hl_replica_set_concurrency(r, 0, 8), 0);
+	assert_int_equal(r->usable_slots, 1); /* not usable: its slots do not count */
+	assert_int_equal(hl_replica_set_state(r, 0, HL_REPLICA_UP), 0);
+	assert_int_equal(r->usable_slots, 8 + 1);
+	assert_int_equal(hl_replica_set_concurrency(r, 0, 0), -EINVAL);
+	assert_int_equal(hl_replica_set_concurrency(r, 0, 65536), -EINVAL);
+	assert_int_equal(hl_replica_set_concurrency(r, 2, 1), -ENOENT);
+}
+
+/* hl_router_set_balance(): the cap follows the new factor; bad values change nothing. */
+static void test_router_set_balance(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_with(&(struct hl_router_params){.balance_factor = 1.0}, 4);
+
+	assert_int_equal(route_cap(r), 1); /* ceil(1.0 * 1 / 4) */
+	assert_int_equal(hl_router_set_balance(r, 8.0, 2.5), 0);
+	assert_int_equal(route_cap(r), 2); /* ceil(8 * 1 / 4) */
+	assert_true(r->p.load_wait == 2.5);
+	assert_int_equal(hl_router_set_balance(r, 0.5, 0), -EINVAL);
+	assert_int_equal(hl_router_set_balance(r, 2.0, -1), -EINVAL);
+	assert_int_equal(hl_router_set_balance(r, 2.0, NAN), -EINVAL);
+	assert_true(r->p.balance_factor == 8.0 && r->p.load_wait == 2.5);
+}
+
+static void collect_hint(const char *hint, size_t len, void *arg)
+{
+	char *out = arg;
+
+	strncat(out, hint, len);
+	strcat(out, ";");
+}
+
+/* hl_hints_get(): the strings a replica advertises, back from the table. */
+static void test_hints_get(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 2);
+	char got[256] = "";
+
+	advertise(r, 0, "flux-dev, fal-ai/sdxl ,  llama");
+	assert_int_equal(hl_hints_get(r, 0, collect_hint, got), 3);
+	assert_int_equal(strlen(got), strlen("flux-dev;fal-ai/sdxl;llama;"));
+	assert_non_null(strstr(got, "flux-dev;"));
+	assert_non_null(strstr(got, "fal-ai/sdxl;"));
+	assert_non_null(strstr(got, "llama;"));
+	got[0] = '\0';
+	assert_int_equal(hl_hints_get(r, 1, collect_hint, got), 0);
+	assert_string_equal(got, "");
+	advertise(r, 0, "llama");
+	assert_int_equal(hl_hints_get(r, 0, collect_hint, got), 1);
+	assert_string_equal(got, "llama;");
+	assert_int_equal(hl_hints_get(r, 2, collect_hint, got), -ENOENT);
+}
+
+/* hl_maglev_entries(): shares follow the weights and sum to the table size. */
+static void test_maglev_entries(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_with(&(struct hl_router_params){.maglev_size = 65537}, 3);
+	uint32_t e[3];
+
+	assert_int_equal(hl_maglev_entries(r, e, 3), 65537);
+	assert_int_equal(e[0] + e[1] + e[2], 65537);
+	for (unsigned i = 0; i < 3; i++) /* about a third each */
+		assert_in_range(e[i], 65537 / 3 - 700, 65537 / 3 + 700);
+	assert_int_equal(hl_replica_set_weight(r, 1, 0), 0);
+	assert_int_equal(hl_replica_set_weight(r, 2, 3), 0);
+	assert_int_equal(hl_maglev_entries(r, e, 3), 65537);
+	assert_int_equal(e[1], 0);
+	assert_in_range(e[2], 65537 * 3 / 4 - 700, 65537 * 3 / 4 + 700);
+	assert_int_equal(e[0] + e[2], 65537);
+	assert_int_equal(hl_maglev_entries(r, e, 1), 65537); /* only id 0 counted */
+	assert_in_range(e[0], 65537 / 4 - 700, 65537 / 4 + 700);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(hl_replica_set_weight(r, i, 0), 0);
+	assert_int_equal(hl_maglev_entries(r, e, 3), 0);
+	assert_int_equal(e[0] + e[1] + e[2], 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_hint_hit_least_inflight, rh_teardown),
+		cmocka_unit_test_teardown(test_replica_set_concurrency, rh_teardown),
+		cmocka_unit_test_teardown(test_router_set_balance, rh_teardown),
+		cmocka_unit_test_teardown(test_hints_get, rh_teardown),
+		cmocka_unit_test_teardown(test_maglev_entries, rh_teardown),
 		cmocka_unit_test_teardown(test_hint_spill, rh_teardown),
 		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_fallback_hint_is_maglev_ect, rh_teardown),
