@@ -35,7 +35,8 @@ static const char *const routing_keys[] = {
 static const char *const replica_keys[] = {"address", "weight", "concurrency", NULL};
 static const char *const worker_keys[] = {"idle",    "idle_sleep_us", "mbufs",
 					  "rx_desc", "tx_desc",       NULL};
-static const char *const ctrl_keys[] = {"socket", "group", "max_clients", "metrics", NULL};
+static const char *const ctrl_keys[] = {"socket",  "group",    "max_clients",
+					"metrics", "grace_ms", NULL};
 static const char *const http_keys[] = {"client_head_timeout_ms",
 					"client_idle_timeout_ms",
 					"replica_connect_timeout_ms",
@@ -143,6 +144,7 @@ static void set_defaults(struct hl_config *cfg)
 	cfg->tcp.synack_retries = 5;
 	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "/run/hintlb/ctrl.sock");
 	cfg->ctrl_max_clients = 16;
+	cfg->ctrl_grace_ms = 10000;
 	snprintf(cfg->ctrl_metrics, sizeof(cfg->ctrl_metrics), "127.0.0.1:9464");
 }
 

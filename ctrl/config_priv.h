@@ -53,4 +53,8 @@ int cfg_eal_port_devargs(const struct hl_config *cfg, struct hl_cfg_port *port, 
 /* Is @p name a device the EAL args create or allow (or may probe)? */
 bool cfg_eal_has_dev(const struct hl_config *cfg, const char *name);
 
+/* config_reload.c, for its unit test: entry @p i of the reload table (when i is in
+ * range). @return the number of entries. */
+unsigned hl_config_reload_keys(const char **section, const char **key, bool *live, unsigned i);
+
 #endif /* HINTLB_CONFIG_PRIV_H */

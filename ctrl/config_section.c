@@ -311,6 +311,7 @@ int cfg_load_ctrl(struct hl_config *cfg, const struct cfg_sec *s, char *err, siz
 
 	OPT(s, "group", parse_group(w, v, cfg->ctrl_group, sizeof(cfg->ctrl_group)));
 	OPT(s, "max_clients", cfg_parse_u32(w, v, 1, 1024, &cfg->ctrl_max_clients));
+	OPT(s, "grace_ms", cfg_parse_u32(w, v, 0, 3600000, &cfg->ctrl_grace_ms));
 	OPT(s, "metrics", parse_metrics(w, v, cfg->ctrl_metrics, sizeof(cfg->ctrl_metrics)));
 	if (v == NULL)
 		return 0;

@@ -142,14 +142,12 @@ static json_t *cmd_replica_weight(struct hl_ctrl *c, json_t *req)
 
 static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 {
-	char err_buf[HL_ROUTE_ERR_MAX] = "";
+	char err_buf[HL_ROUTE_ERR_MAX + 64] = "";
 	json_t *err = NULL, *w = json_object_get(req, "weight"),
 	       *cc = json_object_get(req, "concurrency");
 	const char *name = arg_str(req, "name", &err), *addr;
 	struct hl_replica_info info;
-	struct hl_replica_params p = {.weight = 1};
-	uint32_t id = hl_router_replica_count(c->r), a;
-	uint16_t port;
+	struct hl_cfg_replica p = {.weight = 1};
 	int rc;
 
 	if (name == NULL)
@@ -157,7 +155,7 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 	addr = arg_str(req, "address", &err);
 	if (addr == NULL)
 		return err;
-	if (hl_parse_endpoint(addr, &a, &port) != 0)
+	if (hl_parse_endpoint(addr, &p.addr, &p.port) != 0)
 		return ctrl_error("argument 'address' '%s' is not A.B.C.D:PORT", addr);
 	if (w != NULL &&
 	    (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000))
@@ -165,30 +163,20 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 	if (cc != NULL &&
 	    (!json_is_integer(cc) || json_integer_value(cc) < 1 || json_integer_value(cc) > 65535))
 		return ctrl_error("argument 'concurrency' must be an integer 1..65535");
-	if (hl_replica_find(c->r, name) >= 0)
-		return ctrl_error("replica '%s' exists", name);
-	if (id >= c->n_replicas)
-		return ctrl_error("no room: [routing] max_replicas is %u", c->n_replicas);
-	p.name = name;
-	p.ipv4 = rte_be_to_cpu_32(a);
-	p.port = port;
+	if (strlen(name) >= sizeof(p.name))
+		return ctrl_error("argument 'name' is longer than %zu bytes", sizeof(p.name) - 1);
+	snprintf(p.name, sizeof(p.name), "%s", name);
 	p.weight = w != NULL ? (uint32_t)json_integer_value(w) : 1;
 	p.concurrency = cc != NULL ? (uint32_t)json_integer_value(cc) : 0;
-	/* the workers learn the address before the router can hand out the id */
-	if (c->dops != NULL && c->dops->replica_added != NULL &&
-	    c->dops->replica_added(c->dops_arg, id, name, a, port) != 0)
-		return ctrl_error("replica '%s': the workers have no room for it", name);
-	rc = hl_replica_add(c->r, &p, err_buf, sizeof(err_buf));
+	rc = ctrl_replica_add(c, &p, err_buf, sizeof(err_buf));
 	if (rc < 0)
-		return ctrl_error("replica '%s': %s", name, err_buf[0] ? err_buf : strerror(-rc));
-	memset(&c->rep[rc], 0, sizeof(c->rep[rc]));
+		return ctrl_error("%s", err_buf);
 	hl_replica_get(c->r, (uint32_t)rc, &info);
 	HL_LOG(NOTICE, "replica %s: added at %s (control socket)\n", name, addr);
 	return json_pack("{s:b, s:o}", "ok", 1, "replica", replica_json(&info));
 }
 
-/* The router never forgets an id: a removed replica is down for good, weight 0 (out of
- * the Maglev table), no hints, and health leaves it alone. Its name stays taken. */
+/* See ctrl_replicas.c: the id stays, the name stays taken. */
 static json_t *cmd_replica_remove(struct hl_ctrl *c, json_t *req)
 {
 	json_t *err = NULL;
@@ -196,10 +184,7 @@ static json_t *cmd_replica_remove(struct hl_ctrl *c, json_t *req)
 
 	if (id < 0)
 		return err;
-	c->rep[id].removed = true;
-	hl_replica_set_state(c->r, (uint32_t)id, HL_REPLICA_DOWN);
-	hl_replica_set_weight(c->r, (uint32_t)id, 0);
-	hl_hints_replace(c->r, (uint32_t)id, HL_HINTS_NONE, NULL, NULL, 0);
+	ctrl_replica_remove(c, (uint32_t)id);
 	HL_LOG(NOTICE, "replica %s: removed (control socket)\n",
 	       json_string_value(json_object_get(req, "name")));
 	return ok();
@@ -246,6 +231,71 @@ static json_t *cmd_hints_clear(struct hl_ctrl *c, json_t *req)
 		return err;
 	hl_hints_replace(c->r, (uint32_t)id, HL_HINTS_NONE, NULL, NULL, 0);
 	return ok();
+}
+
+static void hint_to_array(const char *hint, size_t len, void *arg)
+{
+	json_array_append_new(arg, json_stringn(hint, len));
+}
+
+static json_t *replica_hints_json(struct hl_ctrl *c, uint32_t id)
+{
+	struct hl_replica_info info;
+	json_t *list = json_array();
+
+	hl_replica_get(c->r, id, &info);
+	hl_hints_get(c->r, id, hint_to_array, list);
+	return json_pack("{s:s, s:s, s:o}", "name", info.name, "hints_kind",
+			 kind_names[info.hints_kind % 3], "hints", list);
+}
+
+/* Each replica's hints as the router holds them (all, or the one named). */
+static json_t *cmd_hints_list(struct hl_ctrl *c, json_t *req)
+{
+	json_t *err = NULL, *out = json_array();
+
+	if (json_object_get(req, "replica") != NULL) {
+		int id = arg_replica(c, req, "replica", &err);
+
+		if (id < 0) {
+			json_decref(out);
+			return err;
+		}
+		json_array_append_new(out, replica_hints_json(c, (uint32_t)id));
+	} else {
+		for (uint32_t id = 0; id < hl_router_replica_count(c->r); id++)
+			if (!c->rep[id].removed)
+				json_array_append_new(out, replica_hints_json(c, id));
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "replicas", out);
+}
+
+/* The Maglev table: its size and each replica's share of its entries. */
+static json_t *cmd_maglev(struct hl_ctrl *c, json_t *req)
+{
+	uint32_t n = hl_router_replica_count(c->r), size;
+	uint32_t *entries = calloc(n ? n : 1, sizeof(*entries));
+	struct hl_router_counters rc;
+	struct hl_replica_info info;
+	json_t *list;
+
+	(void)req;
+	if (entries == NULL)
+		return ctrl_error("maglev: out of memory");
+	size = hl_maglev_entries(c->r, entries, n);
+	hl_router_get_counters(c->r, &rc);
+	list = json_array();
+	for (uint32_t id = 0; id < n; id++) {
+		if (c->rep[id].removed || hl_replica_get(c->r, id, &info) != 0)
+			continue;
+		json_array_append_new(list, json_pack("{s:s, s:i, s:I, s:f}", "name", info.name,
+						      "weight", (int)info.weight, "entries",
+						      (json_int_t)entries[id], "share",
+						      size ? (double)entries[id] / size : 0.0));
+	}
+	free(entries);
+	return json_pack("{s:b, s:I, s:I, s:o}", "ok", 1, "size", (json_int_t)size, "builds",
+			 (json_int_t)rc.maglev_builds, "replicas", list);
 }
 
 /* Where a request with this hint would go now, and why (nothing is reserved). */
@@ -319,6 +369,8 @@ static const struct {
 	{"replica remove", cmd_replica_remove, "{\"name\": REPLICA}"},
 	{"hints set", cmd_hints_set, "{\"replica\": REPLICA, \"hints\": [HINT, ...]}"},
 	{"hints clear", cmd_hints_clear, "{\"replica\": REPLICA}"},
+	{"hints list", cmd_hints_list, "{} or {\"replica\": REPLICA}"},
+	{"maglev", cmd_maglev, "{}"},
 	{"route", cmd_route, "{\"hint\": HINT}"},
 	{"stats", cmd_stats, "{}"},
 };
@@ -327,7 +379,7 @@ json_t *ctrl_dispatch(void *arg, json_t *req)
 {
 	struct hl_ctrl *c = arg;
 	json_t *cmd = json_object_get(req, "cmd");
-	char known[512] = "";
+	char known[640] = "";
 	size_t len = 0;
 
 	if (!json_is_string(cmd))
@@ -344,6 +396,6 @@ json_t *ctrl_dispatch(void *arg, json_t *req)
 		if (r != NULL)
 			return r;
 	}
-	return ctrl_error("unknown command '%s' (known: %s, 'config', 'xdp')",
+	return ctrl_error("unknown command '%s' (known: %s, 'config', 'xdp', 'reload')",
 			  json_string_value(cmd), known);
 }

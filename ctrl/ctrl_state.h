@@ -23,7 +23,8 @@ struct ctrl_replica {
 
 struct hl_ctrl {
 	struct hl_router *r;
-	const struct hl_cfg_health *h;
+	const struct hl_cfg_health *h; /* &health */
+	struct hl_cfg_health health;   /* [health], replaced by reload */
 	struct rte_ring *ring;
 	struct rte_mempool *msgs;
 	uint64_t backoff_tsc;
@@ -49,6 +50,12 @@ void ctrl_metrics_close(struct hl_ctrl *c);
 unsigned ctrl_metrics_fds(const struct hl_ctrl *c, struct pollfd *fds, unsigned max);
 void ctrl_metrics_serve(struct hl_ctrl *c);
 void ctrl_metrics_render(struct hl_ctrl *c, struct hl_metrics_buf *b);
+
+/* ctrl_replicas.c: add replica @p p (the workers first, then the router). @return its id, or
+ * -errno with @p err saying why. */
+int ctrl_replica_add(struct hl_ctrl *c, const struct hl_cfg_replica *p, char *err, size_t errlen);
+/* Down for good, weight 0, no hints; health leaves it alone. */
+void ctrl_replica_remove(struct hl_ctrl *c, uint32_t id);
 
 /* The command table (ctrl_cmd.c): the control socket's handler. */
 json_t *ctrl_dispatch(void *arg, json_t *req);

@@ -44,7 +44,8 @@ struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
 		return NULL;
 	}
 	c->r = r;
-	c->h = &cfg->health;
+	c->health = cfg->health;
+	c->h = &c->health;
 	c->ring = ring;
 	c->msgs = msgs;
 	c->n_replicas = n;
@@ -53,6 +54,12 @@ struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
 	c->sock.lfd = -1;
 	c->rw_ok = hl_route_worker_init(r, &c->rw, false) == 0;
 	return c;
+}
+
+void hl_ctrl_set_health(struct hl_ctrl *c, const struct hl_cfg_health *h)
+{
+	c->health = *h;
+	c->backoff_tsc = (uint64_t)h->down_backoff_ms * 1000 * c->tsc_per_us;
 }
 
 void hl_ctrl_free(struct hl_ctrl *c)

@@ -91,6 +91,62 @@ static void hl_tcp_ring_free(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
+/* The latency (µs) below which fraction @p q of the histogram's requests ended: the upper
+ * bound of the bucket that holds it. 0 without requests. */
+static uint64_t lat_quantile(const struct hl_proxy_replica_stats *s, double q)
+{
+	uint64_t n = 0, acc = 0;
+
+	for (unsigned i = 0; i < HL_PROXY_LAT_BUCKETS; i++)
+		n += s->lat[i];
+	for (unsigned i = 0; i < HL_PROXY_LAT_BUCKETS && n != 0; i++) {
+		acc += s->lat[i];
+		if ((double)acc >= q * (double)n)
+			return 2ull << i;
+	}
+	return 0;
+}
+
+/* Per replica, every worker's proxy counters added up (hintctl top). */
+static json_t *replica_stats_json(const struct hl_daemon *d)
+{
+	json_t *list = json_array();
+	struct hl_replica_info info;
+
+	for (uint32_t id = 0; id < hl_router_replica_count(d->router); id++) {
+		struct hl_proxy_replica_stats s;
+		uint64_t n = 0;
+
+		memset(&s, 0, sizeof(s));
+		if (hl_replica_get(d->router, id, &info) != 0)
+			continue;
+		for (unsigned i = 0; i < d->n_workers; i++)
+			if (d->proxy[i] != NULL)
+				hl_proxy_replica_stats_add(d->proxy[i], id, &s);
+		json_t *buckets = json_array();
+
+		for (unsigned i = 0; i < HL_PROXY_LAT_BUCKETS; i++) {
+			n += s.lat[i];
+			json_array_append_new(buckets, json_integer((json_int_t)s.lat[i]));
+		}
+		json_t *one = json_pack(
+			"{s:s, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:I, "
+			"s:I, s:i}",
+			"name", info.name, "requests", (json_int_t)s.requests, "hint_hits",
+			(json_int_t)s.hint_hits, "errors", (json_int_t)s.errors, "responses", "1xx",
+			(json_int_t)s.status[1], "2xx", (json_int_t)s.status[2], "3xx",
+			(json_int_t)s.status[3], "4xx", (json_int_t)s.status[4], "5xx",
+			(json_int_t)s.status[5], "latency_count", (json_int_t)n, "latency_us_sum",
+			(json_int_t)s.lat_sum_us, "latency_us_p50",
+			(json_int_t)lat_quantile(&s, 0.5), "latency_us_p99",
+			(json_int_t)lat_quantile(&s, 0.99), "inflight", (int)info.inflight);
+
+		json_object_set_new(one, "latency_buckets", buckets); /* [2^i, 2^(i+1)) µs */
+		json_array_append_new(list, one);
+	}
+	return list;
+}
+
 /* The `stats` command's per-worker part: every non-zero counter and routing reason. */
 static void daemon_stats(void *arg, json_t *out)
 {
@@ -118,6 +174,7 @@ static void daemon_stats(void *arg, json_t *out)
 							 "counters", ctr, "routing", route));
 	}
 	json_object_set_new(out, "workers", workers);
+	json_object_set_new(out, "replicas", replica_stats_json(d));
 }
 
 static int daemon_replica_added(void *arg, uint32_t id, const char *name, uint32_t addr,
@@ -125,10 +182,13 @@ static int daemon_replica_added(void *arg, uint32_t id, const char *name, uint32
 {
 	struct hl_daemon *d = arg;
 
-	for (unsigned i = 0; i < d->n_workers; i++)
+	for (unsigned i = 0; i < d->n_workers; i++) {
 		if (d->proxy[i] != NULL &&
 		    hl_proxy_replica_add(d->proxy[i], id, name, addr, port) != 0)
 			return -EINVAL;
+		if (d->relay[i] != NULL && hl_relay_replica_add(d->relay[i], id, addr, port) != 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -202,6 +262,57 @@ static json_t *xdp_json(const struct hl_daemon *d)
 	return json_pack("{s:b, s:o}", "ok", 1, "ports", ports);
 }
 
+static json_t *error_json(const char *msg)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+static void live_change(void *arg, const char *line)
+{
+	HL_LOG(NOTICE, "reload: %s\n", line);
+	json_array_append_new(arg, json_string(line));
+}
+
+/*
+ * `reload`: read the file again; refuse (nothing applied) anything that needs a
+ * restart, naming the key; else apply the replica list, [routing]
+ * balance_factor/load_wait and [health] (control thread), the timeouts (each
+ * worker's proxy, whole words), and keep the new values for `config`.
+ */
+static json_t *daemon_reload(struct hl_daemon *d)
+{
+	struct hl_config next;
+	char err[HL_CFG_ERR_MAX];
+	json_t *changes;
+	int rc;
+
+	rc = hl_config_load(d->cfg_live->path, &next, err, sizeof(err));
+	if (rc != 0)
+		return error_json(err);
+	if (hl_config_reload_check(d->cfg_live, &next, err, sizeof(err)) != 0 ||
+	    hl_ctrl_reload_check(d->ctrl, &next, err, sizeof(err)) != 0) {
+		hl_config_free(&next);
+		HL_LOG(WARNING, "reload refused: %s\n", err);
+		return error_json(err);
+	}
+	changes = json_array();
+	rc = hl_ctrl_reload_apply(d->ctrl, &next, changes, err, sizeof(err));
+	if (rc != 0) {
+		json_decref(changes);
+		hl_config_free(&next);
+		HL_LOG(WARNING, "reload stopped half way: %s\n", err);
+		return error_json(err);
+	}
+	hl_config_live_changes(d->cfg_live, &next, live_change, changes);
+	for (unsigned i = 0; i < d->n_workers; i++)
+		if (d->proxy[i] != NULL)
+			hl_proxy_set_timeouts(d->proxy[i], &next.http, &next.health);
+	hl_config_take_live(d->cfg_live, &next);
+	hl_config_free(&next);
+	HL_LOG(NOTICE, "reload: %s: %zu change(s)\n", d->cfg_live->path, json_array_size(changes));
+	return json_pack("{s:b, s:s, s:o}", "ok", 1, "file", d->cfg_live->path, "changes", changes);
+}
+
 static json_t *daemon_command(void *arg, const char *cmd, json_t *req)
 {
 	struct hl_daemon *d = arg;
@@ -211,6 +322,8 @@ static json_t *daemon_command(void *arg, const char *cmd, json_t *req)
 		return config_json(d->cfg);
 	if (strcmp(cmd, "xdp") == 0)
 		return xdp_json(d);
+	if (strcmp(cmd, "reload") == 0)
+		return daemon_reload(d);
 	return NULL;
 }
 
@@ -371,6 +484,7 @@ static int create_worker(struct hl_daemon *d, unsigned id, unsigned lcore, char 
 	w->net = &d->net;
 	w->pool = d->pool;
 	w->stop = &d->stop;
+	w->draining = &d->draining;
 	w->txq_id = (uint16_t)id;
 	w->idle = d->cfg->worker.idle;
 	w->idle_sleep_us = d->cfg->worker.idle_sleep_us;
@@ -508,12 +622,13 @@ static void say_what_is_missing(const struct hl_config *cfg)
 	HL_LOG(NOTICE, "control socket %s (hintctl -s %s)\n", cfg->ctrl_socket, cfg->ctrl_socket);
 }
 
-int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err, size_t errlen)
+int hl_daemon_start(struct hl_daemon *d, struct hl_config *cfg, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
+	d->cfg_live = cfg;
 	d->n_workers = rte_lcore_count() - 1;
 	if (d->n_workers == 0) {
 		snprintf(err, errlen,
@@ -552,6 +667,24 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 		d->launched = true;
 	}
 	return 0;
+}
+
+void hl_daemon_drain(struct hl_daemon *d)
+{
+	for (unsigned i = 0; i < d->n_workers; i++)
+		if (d->workers[i] != NULL)
+			__atomic_store_n(&d->workers[i]->drain_left, UINT32_MAX, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->draining, true, __ATOMIC_RELEASE);
+}
+
+uint64_t hl_daemon_drain_left(const struct hl_daemon *d)
+{
+	uint64_t left = 0;
+
+	for (unsigned i = 0; i < d->n_workers; i++)
+		if (d->workers[i] != NULL)
+			left += __atomic_load_n(&d->workers[i]->drain_left, __ATOMIC_RELAXED);
+	return left;
 }
 
 void hl_daemon_stop(struct hl_daemon *d)

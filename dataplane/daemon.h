@@ -24,6 +24,9 @@ struct hl_xdp;
 
 struct hl_daemon {
 	const struct hl_config *cfg; /* borrowed */
+	/* the same, for `reload` on the control thread: it alone writes the live keys
+	 * (config_reload.c), which no worker reads from here */
+	struct hl_config *cfg_live;
 	struct hl_netconf net;
 	struct rte_mempool *pool;
 	struct hl_router *router;
@@ -39,7 +42,8 @@ struct hl_daemon {
 	unsigned n_started;                       /* ports started, in config order */
 	struct hl_xdp *xdp[HL_PORTS_MAX];
 	bool launched;
-	bool stop; /* written by the main thread, read by workers */
+	bool stop;     /* written by the main thread, read by workers */
+	bool draining; /* graceful stop begun (hl_daemon_drain) */
 };
 
 /*
@@ -52,7 +56,17 @@ int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out,
 			    size_t errlen);
 
 /* Start everything (EAL initialised with cfg's args). On failure what was started is stopped. */
-int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err, size_t errlen);
+int hl_daemon_start(struct hl_daemon *d, struct hl_config *cfg, char *err, size_t errlen);
+
+/*
+ * Graceful stop, first half: every worker closes its listeners (a SYN gets a RST),
+ * closes idle keep-alive clients and answers the rest with Connection: close.
+ * hl_daemon_drain_left() is then what is still in flight, summed over workers
+ * (requests in progress + mbufs not yet acknowledged; UINT32_MAX per worker that
+ * has not seen the drain yet): 0 when everything was delivered.
+ */
+void hl_daemon_drain(struct hl_daemon *d);
+uint64_t hl_daemon_drain_left(const struct hl_daemon *d);
 
 /* Stop workers, ports, the XDP stage; free everything. Safe on a partly started daemon. */
 void hl_daemon_stop(struct hl_daemon *d);

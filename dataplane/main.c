@@ -5,12 +5,14 @@
  * --check loads and checks the configuration (every error names the
  * section, key and value), builds the routing core on a private EAL with no
  * devices (--no-huge --no-pci), and exits 0 or 1 without touching a port.
- * Without it: EAL from `[eal] args`, start, run until SIGINT/SIGTERM, stop
- * cleanly (workers, ports, XDP stage), print the counters, exit 0.
+ * Without it: EAL from `[eal] args`, start, run until SIGINT/SIGTERM, drain
+ * (up to [ctrl] grace_ms; a second signal cuts it short), stop cleanly
+ * (workers, ports, XDP stage), print the counters, exit 0.
  * SIGUSR1 prints the counters while running. Exit 1: config error;
  * 2: usage; 3: start failed.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 
@@ -25,15 +28,18 @@
 #include "hintlb/config.h"
 #include "hintlb/log.h"
 
-static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_stop; /* the first SIGINT/SIGTERM */
+static volatile sig_atomic_t n_stops;  /* how many came */
 static volatile sig_atomic_t got_usr1;
 
 static void on_signal(int sig)
 {
-	if (sig == SIGUSR1)
+	if (sig == SIGUSR1) {
 		got_usr1 = 1;
-	else
+	} else {
 		got_stop = sig;
+		n_stops++;
+	}
 }
 
 static void usage(FILE *f)
@@ -41,7 +47,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: hintlb --config FILE [--check]\n"
 		   "  --config FILE  the configuration (docs/CONFIG.md)\n"
 		   "  --check        check the configuration and exit (0 ok, 1 error)\n"
-		   "signals: SIGINT/SIGTERM stop cleanly; SIGUSR1 prints counters\n");
+		   "signals: SIGINT/SIGTERM drain ([ctrl] grace_ms) and stop; a second one stops\n"
+		   "at once; SIGUSR1 prints counters\n");
 }
 
 /* A private EAL with no devices, so --check can run the routing core's checks. */
@@ -93,7 +100,35 @@ static int run_check(const struct hl_config *cfg)
 	return 0;
 }
 
-static int run_daemon(const struct hl_config *cfg)
+/*
+ * Graceful stop ([ctrl] grace_ms): no new connections, idle keep-alive clients
+ * closed, the others once their response is out (Connection: close), until
+ * nothing is in flight, the grace period ends, or a second signal comes. The
+ * control socket and metrics are served meanwhile.
+ */
+static void drain(struct hl_daemon *d, uint32_t grace_ms)
+{
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_rdtsc(), end = t0 + grace_ms * hz / 1000, left;
+
+	if (grace_ms == 0)
+		return;
+	hl_daemon_drain(d);
+	HL_LOG(NOTICE,
+	       "draining: listeners closed, up to %u ms for what is in flight "
+	       "(a second signal stops at once)\n",
+	       grace_ms);
+	while ((left = hl_daemon_drain_left(d)) != 0 && n_stops < 2 && rte_rdtsc() < end)
+		hl_daemon_ctrl_poll(d, 10);
+	if (left == 0)
+		HL_LOG(NOTICE, "drained in %" PRIu64 " ms\n", (rte_rdtsc() - t0) * 1000 / hz);
+	else if (n_stops >= 2)
+		HL_LOG(NOTICE, "second signal: stopping with %" PRIu64 " in flight\n", left);
+	else
+		HL_LOG(WARNING, "grace period (%u ms) over: stopping with %" PRIu64 " in flight\n",
+		       grace_ms, left);
+}
+
+static int run_daemon(struct hl_config *cfg)
 {
 	static struct hl_daemon d; /* main thread only; large */
 	char err[HL_CFG_ERR_MAX];
@@ -139,6 +174,7 @@ static int run_daemon(const struct hl_config *cfg)
 		}
 	}
 	HL_LOG(NOTICE, "%s: stopping\n", strsignal(got_stop));
+	drain(&d, cfg->ctrl_grace_ms);
 	/* read the XDP counters before the stage is closed */
 	hl_daemon_print_counters(&d, stdout);
 	hl_daemon_stop(&d);

@@ -32,10 +32,20 @@ struct relay_pair {
 	bool routed; /* route holds an in-flight slot */
 };
 
+/* Where a replica id is: a copy the worker owns, so the control thread may add
+ * replicas (hl_relay_replica_add) and reload the configuration meanwhile. */
+struct relay_replica {
+	uint32_t addr; /* network order */
+	uint16_t port; /* host order */
+};
+
 struct hl_relay {
 	struct hl_worker *w;
 	const struct hl_config *cfg;
 	struct rte_mempool *pairs;
+	uint32_t n_rep; /* ids 0..n-1 known (release/acquire) */
+	uint32_t cap_rep;
+	struct relay_replica *rep;
 };
 
 static void pair_put(struct relay_pair *p)
@@ -163,7 +173,7 @@ static const struct hl_tcp_app relay_server_app = {
 static void client_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ctx)
 {
 	struct hl_relay *r = ctx;
-	const struct hl_cfg_replica *rep;
+	const struct relay_replica *rep;
 	struct hl_route_req req = {0};
 	struct relay_pair *p;
 	uint32_t raddr, laddr;
@@ -189,7 +199,13 @@ static void client_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ct
 		return;
 	}
 	p->routed = true;
-	rep = &r->cfg->replicas[p->route.replica];
+	if ((uint32_t)p->route.replica >= __atomic_load_n(&r->n_rep, __ATOMIC_ACQUIRE)) {
+		HL_COUNT(r->w, RELAY_NO_REPLICA); /* not possible: workers learn ids first */
+		pair_unroute(p);
+		hl_tcp_abort(t, c);
+		return;
+	}
+	rep = &r->rep[p->route.replica];
 	rc = hl_tcp_connect(t, r->cfg->tcp.source, rep->addr, rep->port, &relay_server_app, p,
 			    &p->server);
 	if (rc != 0) {
@@ -220,15 +236,34 @@ struct hl_relay *hl_relay_create(struct hl_worker *w, const struct hl_config *cf
 		return NULL;
 	r->w = w;
 	r->cfg = cfg;
+	r->cap_rep = RTE_MAX(RTE_MAX(cfg->routing.max_replicas, cfg->n_replicas), 1u);
+	r->rep = rte_zmalloc("hl_relay_rep", sizeof(r->rep[0]) * r->cap_rep, 0);
+	if (r->rep == NULL) {
+		rte_free(r);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < cfg->n_replicas; i++)
+		hl_relay_replica_add(r, i, cfg->replicas[i].addr, cfg->replicas[i].port);
 	snprintf(name, sizeof(name), "hl_relay_%u", w->id);
 	r->pairs = rte_mempool_create(name, RTE_MAX(max_pairs, 2u), sizeof(struct relay_pair), 0, 0,
 				      NULL, NULL, NULL, NULL, (int)rte_socket_id(),
 				      RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	if (r->pairs == NULL) {
+		rte_free(r->rep);
 		rte_free(r);
 		return NULL;
 	}
 	return r;
+}
+
+int hl_relay_replica_add(struct hl_relay *r, uint32_t id, uint32_t addr, uint16_t port)
+{
+	if (id >= r->cap_rep || id > r->n_rep)
+		return -EINVAL;
+	r->rep[id] = (struct relay_replica){.addr = addr, .port = port};
+	if (id == r->n_rep) /* the entry is whole before the worker may see the id */
+		__atomic_store_n(&r->n_rep, id + 1, __ATOMIC_RELEASE);
+	return 0;
 }
 
 void hl_relay_free(struct hl_relay *r)
@@ -236,5 +271,6 @@ void hl_relay_free(struct hl_relay *r)
 	if (r == NULL)
 		return;
 	rte_mempool_free(r->pairs);
+	rte_free(r->rep);
 	rte_free(r);
 }

@@ -30,4 +30,8 @@ struct hl_relay *hl_relay_create(struct hl_worker *w, const struct hl_config *cf
 /* Free it, after the worker's TCP stack (whose connections point into it). */
 void hl_relay_free(struct hl_relay *r);
 
+/* The control thread: replica @p id is at @p addr (network order) : @p port (host
+ * order), before the router may hand the id out. @return 0 or -EINVAL (no room). */
+int hl_relay_replica_add(struct hl_relay *r, uint32_t id, uint32_t addr, uint16_t port);
+
 #endif /* HINTLB_RELAY_H */

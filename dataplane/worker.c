@@ -54,6 +54,26 @@ unsigned hl_worker_release(struct hl_worker *w)
 	return freed;
 }
 
+/* Graceful stop: no new connections; keep-alive clients closed once their response is
+ * out (idle ones now); publish what is left: requests in progress and mbufs not yet
+ * acknowledged by a peer (a response is only delivered when acknowledged). */
+static void worker_drain(struct hl_worker *w)
+{
+	uint32_t clients = 0, servers = 0, reqs = 0;
+
+	if (!w->drain_seen) {
+		w->drain_seen = true;
+		if (w->tcp != NULL)
+			hl_tcp_close_listeners(w->tcp);
+		if (w->proxy != NULL)
+			hl_proxy_drain(w->proxy);
+	}
+	if (w->proxy != NULL)
+		hl_proxy_in_use(w->proxy, &clients, &servers, &reqs);
+	__atomic_store_n(&w->drain_left, reqs + (w->tcp != NULL ? hl_tcp_unacked(w->tcp) : 0),
+			 __ATOMIC_RELAXED);
+}
+
 unsigned hl_worker_poll(struct hl_worker *w)
 {
 	struct rte_mbuf *pkts[HL_RX_BURST];
@@ -86,6 +106,8 @@ unsigned hl_worker_poll(struct hl_worker *w)
 	hl_tx_flush(w);
 	if (w->route_registered)
 		hl_route_quiescent(&w->route);
+	if (unlikely(w->draining != NULL && __atomic_load_n(w->draining, __ATOMIC_RELAXED)))
+		worker_drain(w);
 	if (total != 0) /* cycles per request = busy_cycles / requests (bench_proxy.sh) */
 		HL_COUNT_N(w, BUSY_CYCLES, rte_rdtsc() - w->now);
 	return total;

@@ -51,6 +51,12 @@ struct hl_worker {
 	const struct hl_netconf *net;
 	struct rte_mempool *pool;
 	const bool *stop; /* set by the main thread; read relaxed */
+	/* graceful stop (hl_daemon_drain): set by the main thread, read relaxed; the
+	 * worker then closes its listeners, asks its proxy to drain, and publishes
+	 * in drain_left what is still in flight (requests + unacknowledged mbufs) */
+	const bool *draining;
+	bool drain_seen;
+	uint32_t drain_left; /* atomic; UINT32_MAX until the worker saw the drain */
 	unsigned n_rxq;
 	struct hl_rxq rxq[HL_PORTS_MAX];
 	uint16_t txq_id; /* this worker's tx queue on every port */

@@ -136,12 +136,23 @@ void px_timer_stop(struct hl_proxy *px, struct px_timer *t)
 	}
 }
 
+/* Each kind's list is kept in deadline order. With one timeout per kind a new timer
+ * goes last; after a reload shortened the timeout it goes before the older, longer
+ * ones (a walk from the tail, only until then). */
 void px_timer_arm(struct hl_proxy *px, struct px_timer *t, enum px_timer_kind kind)
 {
+	struct px_timer *after;
+
 	px_timer_stop(px, t);
 	t->kind = (uint8_t)kind;
-	t->deadline = px_now(px) + px->timeout[kind];
-	TAILQ_INSERT_TAIL(&px->timers[kind], t, node);
+	t->deadline = px_now(px) + __atomic_load_n(&px->timeout[kind], __ATOMIC_RELAXED);
+	after = TAILQ_LAST(&px->timers[kind], px_timer_list);
+	while (after != NULL && after->deadline > t->deadline)
+		after = TAILQ_PREV(after, px_timer_list, node);
+	if (after == NULL)
+		TAILQ_INSERT_HEAD(&px->timers[kind], t, node);
+	else
+		TAILQ_INSERT_AFTER(&px->timers[kind], after, t, node);
 }
 
 void hl_proxy_timers(struct hl_proxy *px)
@@ -246,19 +257,30 @@ static int http1_config(struct hl_proxy *px, const struct hl_config *cfg, char *
 	return 0;
 }
 
-static void set_timeouts(struct hl_proxy *px, const struct hl_cfg_http *h)
+void hl_proxy_set_timeouts(struct hl_proxy *px, const struct hl_cfg_http *h,
+			   const struct hl_cfg_health *hc)
 {
 	uint64_t ms = rte_get_tsc_hz() / 1000;
+	const uint64_t t[PX_T_COUNT] = {
+		[PX_T_CLIENT_HEAD] = h->client_head_timeout_ms * ms,
+		[PX_T_CLIENT_IDLE] = h->client_idle_timeout_ms * ms,
+		[PX_T_SERVER_CONNECT] = h->replica_connect_timeout_ms * ms,
+		[PX_T_SERVER_RESP] = h->replica_response_timeout_ms * ms,
+		[PX_T_SERVER_IDLE] = h->replica_idle_timeout_ms * ms,
+		[PX_T_REQ_QUEUE] = h->replica_queue_timeout_ms * ms,
+		[PX_T_CHECK] = hc->check_timeout_ms * ms,
+		[PX_T_CHECK_ROUND] = hc->check_interval_ms * ms,
+	};
 
+	/* the control thread (reload) while the worker arms timers: whole words */
+	for (unsigned k = 0; k < PX_T_COUNT; k++)
+		__atomic_store_n(&px->timeout[k], t[k], __ATOMIC_RELAXED);
+}
+
+static void init_timers(struct hl_proxy *px, const struct hl_config *cfg)
+{
 	px->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
-	px->timeout[PX_T_CLIENT_HEAD] = h->client_head_timeout_ms * ms;
-	px->timeout[PX_T_CLIENT_IDLE] = h->client_idle_timeout_ms * ms;
-	px->timeout[PX_T_SERVER_CONNECT] = h->replica_connect_timeout_ms * ms;
-	px->timeout[PX_T_SERVER_RESP] = h->replica_response_timeout_ms * ms;
-	px->timeout[PX_T_SERVER_IDLE] = h->replica_idle_timeout_ms * ms;
-	px->timeout[PX_T_REQ_QUEUE] = h->replica_queue_timeout_ms * ms;
-	px->timeout[PX_T_CHECK] = px->cfg->health.check_timeout_ms * ms;
-	px->timeout[PX_T_CHECK_ROUND] = px->cfg->health.check_interval_ms * ms;
+	hl_proxy_set_timeouts(px, &cfg->http, &cfg->health);
 	for (unsigned k = 0; k < PX_T_COUNT; k++)
 		TAILQ_INIT(&px->timers[k]);
 }
@@ -279,7 +301,7 @@ struct hl_proxy *hl_proxy_create(struct hl_worker *w, const struct hl_config *cf
 		e = EINVAL;
 		goto fail;
 	}
-	set_timeouts(px, &cfg->http);
+	init_timers(px, cfg);
 	px->explain_len = (uint16_t)strlen(cfg->routing.explain_header);
 	memcpy(px->explain, cfg->routing.explain_header, px->explain_len);
 	/* room for every replica id the router may hand out ([routing] max_replicas):
@@ -348,6 +370,20 @@ int hl_proxy_replica_add(struct hl_proxy *px, uint32_t id, const char *name, uin
 	snprintf(rep->name, sizeof(rep->name), "%s", name);
 	if (id == px->n_replicas) /* the entry is whole before the worker may see the id */
 		__atomic_store_n(&px->n_replicas, id + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int hl_proxy_replica_stats_add(const struct hl_proxy *px, uint32_t id,
+			       struct hl_proxy_replica_stats *acc)
+{
+	const uint64_t *from;
+	uint64_t *to = (uint64_t *)acc;
+
+	if (id >= __atomic_load_n(&px->n_replicas, __ATOMIC_ACQUIRE))
+		return -ENOENT;
+	from = (const uint64_t *)&px->rep[id].st;
+	for (size_t i = 0; i < sizeof(*acc) / sizeof(uint64_t); i++)
+		to[i] += __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -439,6 +475,8 @@ void hl_proxy_metrics(const struct hl_proxy *px, unsigned worker, struct hl_metr
 	} ctrs[] = {
 		{"requests", "Requests sent to the replica (retries included).",
 		 offsetof(struct hl_proxy_replica_stats, requests)},
+		{"hint_hits", "Requests sent to the replica because it advertised their hint.",
+		 offsetof(struct hl_proxy_replica_stats, hint_hits)},
 		{"errors", "Requests that failed at the replica.",
 		 offsetof(struct hl_proxy_replica_stats, errors)},
 		{"sent_bytes", "Request bytes queued to the replica.",

@@ -33,14 +33,15 @@ struct hl_proxy_shared {
 #define HL_PROXY_LAT_BUCKETS 32
 
 /* Per worker and replica; written by the worker, read relaxed by the main thread. */
-struct hl_proxy_replica_stats {
-	uint64_t requests;     /* requests sent to it (retries included) */
-	uint64_t status[6];    /* responses by class: [1] 1xx .. [5] 5xx, [0] none */
-	uint64_t errors;       /* requests that failed there (reset, timeout, bad response) */
-	uint64_t bytes_out;    /* request bytes queued to it */
-	uint64_t bytes_in;     /* response bytes from it */
-	uint64_t conns_opened; /* connections opened to it */
-	uint64_t conns_reused; /* requests that took an idle pooled connection */
+struct hl_proxy_replica_stats { /* only uint64_t fields: summed word by word */
+	uint64_t requests;      /* requests sent to it (retries included) */
+	uint64_t hint_hits;     /* of them, sent because it advertised their hint */
+	uint64_t status[6];     /* responses by class: [1] 1xx .. [5] 5xx, [0] none */
+	uint64_t errors;        /* requests that failed there (reset, timeout, bad response) */
+	uint64_t bytes_out;     /* request bytes queued to it */
+	uint64_t bytes_in;      /* response bytes from it */
+	uint64_t conns_opened;  /* connections opened to it */
+	uint64_t conns_reused;  /* requests that took an idle pooled connection */
 	uint64_t lat[HL_PROXY_LAT_BUCKETS];
 	uint64_t lat_sum_us; /* the sum of what lat[] counts, µs */
 };
@@ -80,11 +81,28 @@ void hl_proxy_metrics(const struct hl_proxy *px, unsigned worker, struct hl_metr
 int hl_proxy_replica_add(struct hl_proxy *px, uint32_t id, const char *name, uint32_t addr,
 			 uint16_t port);
 
+/* Graceful stop (the worker, once): idle clients closed now, the others after the response
+ * in progress, which says Connection: close. */
+void hl_proxy_drain(struct hl_proxy *px);
+
+/* Add worker @p px's counters of replica @p id to @p acc (another thread, relaxed reads).
+ * @return 0, or -ENOENT when this worker does not know the id. */
+int hl_proxy_replica_stats_add(const struct hl_proxy *px, uint32_t id,
+			       struct hl_proxy_replica_stats *acc);
+
 /* Objects in use (clients, servers, requests): tests check they return to 0. */
 void hl_proxy_in_use(const struct hl_proxy *px, uint32_t *clients, uint32_t *servers,
 		     uint32_t *reqs);
 
 /* The shared ring and pool (the daemon, once). @return 0 or -ENOMEM. */
+/**
+ * New timeouts ([http] *_timeout_ms, [health] check_*_ms) from the control
+ * thread (reload): timers armed from now on use them; running ones keep their
+ * deadline.
+ */
+void hl_proxy_set_timeouts(struct hl_proxy *px, const struct hl_cfg_http *h,
+			   const struct hl_cfg_health *hc);
+
 int hl_proxy_shared_create(struct hl_proxy_shared *s, int socket);
 void hl_proxy_shared_free(struct hl_proxy_shared *s);
 

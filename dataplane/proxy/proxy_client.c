@@ -336,13 +336,35 @@ void px_client_request_done(struct px_client *cl, bool keep)
 	cl->req = NULL;
 	client_recved(cl, cl->deferred); /* the request's body is over: all of it */
 	cl->deferred = 0;
-	if (!keep || cl->close_after || cl->peer_fin || cl->state == PXC_BODY) {
+	if (!keep || cl->close_after || cl->peer_fin || cl->state == PXC_BODY || px->draining) {
 		client_close(cl);
 		return;
 	}
 	cl->state = PXC_IDLE;
 	px_timer_arm(px, &cl->timer, PX_T_CLIENT_IDLE);
 	px_client_drive(cl);
+}
+
+/* Graceful stop: close every client between requests (kept alive, or new and silent);
+ * the others are closed after the response in progress (px->draining). */
+void hl_proxy_drain(struct hl_proxy *px)
+{
+	static const enum px_timer_kind kinds[] = {PX_T_CLIENT_IDLE, PX_T_CLIENT_HEAD};
+
+	px->draining = true;
+	for (unsigned k = 0; k < RTE_DIM(kinds); k++) {
+		struct px_timer *t = TAILQ_FIRST(&px->timers[kinds[k]]), *next;
+
+		for (; t != NULL; t = next) {
+			struct px_client *cl = (struct px_client *)t;
+
+			next = TAILQ_NEXT(t, node);
+			if (cl->state == PXC_IDLE && cl->req == NULL && cl->in.bytes == 0) {
+				HL_COUNT(px->w, HTTP_DRAIN_CLOSED);
+				client_close(cl);
+			}
+		}
+	}
 }
 
 void px_client_timeout(struct px_client *cl, enum px_timer_kind kind)

@@ -209,6 +209,7 @@ struct hl_proxy {
 	struct px_check *checks; /* cap_replicas, worker 0 with [health] check_path; else NULL */
 	struct hl_http1_field *check_fields;
 	struct px_timer check_round;
+	bool draining; /* graceful stop: every client closes after its response */
 };
 
 /* ---- px_buf ---- */

@@ -126,6 +126,8 @@ static void px_bind(struct px_server *sv, struct px_req *req)
 	req->t_sent = px_now(px);
 	req->pending = NULL;
 	rep_of(px, sv)->st.requests++;
+	if (req->route.reason == HL_ROUTE_HINT_HIT)
+		rep_of(px, sv)->st.hint_hits++;
 	if (sv->established)
 		px_timer_stop(px, &sv->timer);
 	if (m != NULL)
@@ -435,7 +437,7 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 		cl->close_after = true;
 	}
 	close_client = !req->client_keep || cl->close_after || cl->peer_fin ||
-		       msg->framing == HL_HTTP1_FRAMING_CLOSE || req->dechunk;
+		       msg->framing == HL_HTTP1_FRAMING_CLOSE || req->dechunk || px->draining;
 	if (close_client)
 		cl->close_after = true;
 	m = px_head_response(px, req, &sv->in, close_client);

@@ -143,6 +143,16 @@ int hl_tcp_listen(struct hl_tcp *t, uint32_t vip, uint16_t port, const struct hl
 	return 0;
 }
 
+void hl_tcp_close_listeners(struct hl_tcp *t)
+{
+	t->listeners_closed = true;
+}
+
+uint32_t hl_tcp_unacked(const struct hl_tcp *t)
+{
+	return t->sq_mbufs;
+}
+
 int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port)
 {
 	for (unsigned i = 0; i < t->n_listeners; i++)

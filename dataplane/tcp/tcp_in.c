@@ -223,6 +223,12 @@ static void tcp_input_noconn(struct hl_tcp *t, unsigned port, struct rte_mbuf *m
 		return;
 	}
 	lst = tcp_listener_find(t, k->laddr, k->lport);
+	if (lst >= 0 && t->listeners_closed) { /* stopping: as a closed socket would */
+		HL_COUNT(t->w, TCP_LISTENER_CLOSED);
+		tcp_send_rst_reply(t, ip, th, s);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (lst < 0) {
 		HL_COUNT(t->w, TCP_NO_LISTENER);
 		tcp_send_rst_reply(t, ip, th, s);

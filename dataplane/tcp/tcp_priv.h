@@ -289,6 +289,7 @@ struct hl_tcp {
 	unsigned busy;       /* inside input or the timer pass: the reap waits for its end */
 	uint16_t sport_next; /* active opens: the next source port to try */
 	unsigned n_listeners;
+	bool listeners_closed; /* graceful stop: SYNs to listeners get a RST */
 	struct hl_tcp_listener lst[HL_TCP_LISTENERS_MAX];
 	struct hl_tcp_tw_list tw; /* oldest first */
 	struct hl_tcp_conn_list dead;

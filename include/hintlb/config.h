@@ -195,6 +195,8 @@ struct hl_config {
 	char ctrl_group[32];       /**< `[ctrl] group`: the socket's group ("" = root's) */
 	uint32_t ctrl_max_clients; /**< `[ctrl] max_clients`: connections at once */
 	char ctrl_metrics[64];     /**< `[ctrl] metrics`: A.B.C.D:PORT, "" = off */
+	/** `[ctrl] grace_ms`: SIGTERM lets requests in flight finish this long; 0: stop at once */
+	uint32_t ctrl_grace_ms;
 };
 
 /**
@@ -209,6 +211,28 @@ int hl_config_load(const char *path, struct hl_config *cfg, char *err, size_t er
 
 /** Free what hl_config_load() allocated. Accepts a zeroed or freed config. */
 void hl_config_free(struct hl_config *cfg);
+
+/**
+ * What `reload` may change in a running daemon (ctrl/config_reload.c): the
+ * replicas, [routing] balance_factor and load_wait, the [http] *_timeout_ms
+ * keys, [health] but check_path, [ctrl] grace_ms. @return 0 when @p next
+ * differs from @p running in nothing else; -EINVAL with @p err naming the
+ * first key that needs a restart ("[tcp] max_conns: 16384 -> 32768 needs a
+ * restart").
+ */
+int hl_config_reload_check(const struct hl_config *running, const struct hl_config *next, char *err,
+			   size_t errlen);
+
+/** One "[SECTION] KEY: OLD -> NEW" line per live key that differs, to @p fn. */
+void hl_config_live_changes(const struct hl_config *running, const struct hl_config *next,
+			    void (*fn)(void *arg, const char *line), void *arg);
+
+/**
+ * After a reload was applied: move what may change from @p next into
+ * @p running (the replica list, the live keys), so `config` shows it. @p next
+ * keeps what @p running had; free it with hl_config_free().
+ */
+void hl_config_take_live(struct hl_config *running, struct hl_config *next);
 
 /** "http", "echo", "discard", "relay". */
 const char *hl_listener_mode_name(enum hl_listener_mode mode);

@@ -196,7 +196,9 @@ extern "C" {
 	X(CTRL_MSG_DROPPED, "ctrl_msg_dropped") /* control ring full or no message left */         \
 	X(BUSY_CYCLES, "busy_cycles") /* TSC cycles of loop iterations that had packets */         \
 	X(PMD_CYCLES, "pmd_cycles")   /* of them, inside rx/tx bursts (AF_XDP: kernel work) */     \
-	X(CTRL_WAKE_FAILED, "ctrl_wake_failed") /* eventfd write refused (counter at max) */
+	X(CTRL_WAKE_FAILED, "ctrl_wake_failed")       /* eventfd write refused (counter at max) */ \
+	X(TCP_LISTENER_CLOSED, "tcp_listener_closed") /* stopping: SYN to a listener, RST */       \
+	X(HTTP_DRAIN_CLOSED, "http_drain_closed")     /* stopping: idle keep-alive client closed */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

@@ -78,6 +78,25 @@ struct hl_ctrl_daemon_ops {
 };
 void hl_ctrl_set_daemon_ops(struct hl_ctrl *c, const struct hl_ctrl_daemon_ops *ops, void *arg);
 
+/**
+ * `reload`, the control thread's part (ctrl_replicas.c). First check that
+ * @p next's replica list can be applied (a replica keeps its address; new ones
+ * fit in [routing] max_replicas): @return 0 or -errno with @p err naming the
+ * replica and key, nothing applied.
+ */
+int hl_ctrl_reload_check(struct hl_ctrl *c, const struct hl_config *next, char *err, size_t errlen);
+/**
+ * Then apply it: replicas added, removed (those not in the file, including ones
+ * added with `replica add`), brought back, re-weighted, their concurrency set;
+ * [routing] balance_factor and load_wait; [health]. One line per change is
+ * appended to @p changes (a JSON array) and logged. @return 0, or -errno with
+ * @p err (what came before it stays applied).
+ */
+int hl_ctrl_reload_apply(struct hl_ctrl *c, const struct hl_config *next, json_t *changes,
+			 char *err, size_t errlen);
+/** Replace the [health] settings (reload). */
+void hl_ctrl_set_health(struct hl_ctrl *c, const struct hl_cfg_health *h);
+
 /** A text buffer the metrics renderers append to (ctrl_metrics.c). */
 struct hl_metrics_buf;
 /** Append printf-style text; on allocation failure the scrape answers nothing. */

@@ -181,6 +181,16 @@ int hl_tcp_listen(struct hl_tcp *t, uint32_t vip, uint16_t port, const struct hl
 		  void *ctx);
 
 /**
+ * Graceful stop: from now on a SYN (or a SYN cookie's ACK) for any listener
+ * gets a RST, as for a closed socket (counted tcp_listener_closed); the
+ * connections already there go on.
+ */
+void hl_tcp_close_listeners(struct hl_tcp *t);
+
+/** Mbufs queued and not yet acknowledged by peers, all connections (0: all delivered). */
+uint32_t hl_tcp_unacked(const struct hl_tcp *t);
+
+/**
  * Active open: connect to @p raddr (network order) : @p rport (host order)
  * from the address of the port that routes to @p raddr, or from @p laddr
  * when it is not 0 (network order; it must be one of ours), and a source

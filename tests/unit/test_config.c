@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <rte_eal.h>
 
+#include "config_priv.h"
 #include "daemon.h"
 #include "hintlb/config.h"
 #include "hintlb/tcp.h"
@@ -367,6 +368,164 @@ static void test_router_refuses(void **state)
 	hl_config_free(&cfg);
 }
 
+/* reload: every key, changed alone, is either taken (live) or refused with its name. */
+static const struct {
+	const char *section, *key, *value;
+	bool live;
+} reload_rows[] = {
+	{"routing", "hint_header", "X-Other-Hint", false},
+	{"routing", "hints_header", "X-Other-Hints", false},
+	{"routing", "balance_factor", "2", true},
+	{"routing", "maglev_size", "257", false},
+	{"routing", "policy", "bounded", false},
+	{"routing", "max_hints", "1024", false},
+	{"routing", "max_replicas", "16", false},
+	{"routing", "strip_hints", "no", false},
+	{"routing", "load_wait", "1.5", true},
+	{"routing", "explain_header", "X-Route", false},
+	{"http", "client_head_timeout_ms", "1234", true},
+	{"http", "client_idle_timeout_ms", "1234", true},
+	{"http", "replica_connect_timeout_ms", "1234", true},
+	{"http", "replica_response_timeout_ms", "1234", true},
+	{"http", "replica_idle_timeout_ms", "1234", true},
+	{"http", "replica_queue_timeout_ms", "1234", true},
+	{"http", "replica_conns_max", "7", false},
+	{"http", "max_requests", "100", false},
+	{"http", "max_head", "4096", false},
+	{"http", "max_fields", "50", false},
+	{"http", "queue_bytes", "100000", false},
+	{"http", "x_forwarded_for", "no", false},
+	{"health", "passive_fall", "5", true},
+	{"health", "down_backoff_ms", "1234", true},
+	{"health", "check_path", "/healthz", false},
+	{"health", "check_interval_ms", "1234", true},
+	{"health", "check_timeout_ms", "500", true},
+	{"health", "rise", "4", true},
+	{"health", "fall", "5", true},
+	{"worker", "idle", "poll", false},
+	{"worker", "idle_sleep_us", "50", false},
+	{"worker", "mbufs", "4095", false},
+	{"worker", "rx_desc", "512", false},
+	{"worker", "tx_desc", "512", false},
+	{"tcp", "max_conns", "8192", false},
+	{"tcp", "syn_backlog", "100", false},
+	{"tcp", "time_wait", "100", false},
+	{"tcp", "rcv_buf", "65536", false},
+	{"tcp", "ooo_per_conn", "10", false},
+	{"tcp", "ooo_max", "100", false},
+	{"tcp", "source_ports", "40000-41000", false},
+	{"tcp", "source_address", "10.77.0.2", false},
+	{"tcp", "congestion_control", "cubic", false},
+	{"tcp", "challenge_ack_limit", "10", false},
+	{"tcp", "keepalive", "yes", false},
+	{"tcp", "keepalive_idle_s", "60", false},
+	{"tcp", "keepalive_interval_s", "10", false},
+	{"tcp", "keepalive_probes", "3", false},
+	{"tcp", "syn_retries", "2", false},
+	{"tcp", "synack_retries", "2", false},
+	{"ctrl", "socket", "/run/hintlb/other.sock", false},
+	{"ctrl", "group", "daemon", false},
+	{"ctrl", "max_clients", "4", false},
+	{"ctrl", "metrics", "off", false},
+	{"ctrl", "grace_ms", "500", true},
+};
+
+#define RELOAD_BASE EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 80\nmode = echo\n"
+
+static void test_reload_every_key(void **state)
+{
+	struct hl_config run, next;
+	char err[HL_CFG_ERR_MAX], text[1024], want[96];
+
+	(void)state;
+	assert_int_equal(load(RELOAD_BASE, &run, err, sizeof(err)), 0);
+	for (unsigned i = 0; i < sizeof(reload_rows) / sizeof(reload_rows[0]); i++) {
+		snprintf(text, sizeof(text), RELOAD_BASE "[%s]\n%s = %s\n", reload_rows[i].section,
+			 reload_rows[i].key, reload_rows[i].value);
+		if (load(text, &next, err, sizeof(err)) != 0)
+			fail_msg("row %u: %s", i, err);
+		int rc = hl_config_reload_check(&run, &next, err, sizeof(err));
+		snprintf(want, sizeof(want), "[%s] %s: ", reload_rows[i].section,
+			 reload_rows[i].key);
+		if (reload_rows[i].live && rc != 0)
+			fail_msg("[%s] %s is live, reload refused it: %s", reload_rows[i].section,
+				 reload_rows[i].key, err);
+		if (!reload_rows[i].live && (rc != -EINVAL || strstr(err, want) == NULL ||
+					     strstr(err, "needs a restart") == NULL))
+			fail_msg("[%s] %s changed: rc %d, '%s'", reload_rows[i].section,
+				 reload_rows[i].key, rc, rc ? err : "");
+		hl_config_free(&next);
+	}
+	/* every entry of the reload table has a row here */
+	const char *sec, *key;
+	bool live;
+	unsigned n = hl_config_reload_keys(&sec, &key, &live, 0);
+	for (unsigned k = 0; k < n; k++) {
+		bool found = false;
+
+		hl_config_reload_keys(&sec, &key, &live, k);
+		for (unsigned i = 0; i < sizeof(reload_rows) / sizeof(reload_rows[0]); i++)
+			if (strcmp(sec, reload_rows[i].section) == 0 &&
+			    strcmp(key, reload_rows[i].key) == 0) {
+				assert_int_equal(live, reload_rows[i].live);
+				found = true;
+			}
+		if (!found)
+			fail_msg("reload table entry [%s] %s has no test row", sec, key);
+	}
+	hl_config_free(&run);
+}
+
+/* Ports, listeners and EAL args are named; replicas are taken, and move over. */
+static void test_reload_sections(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} refused[] = {
+		{"[eal]\nargs = -l 0,1 --in-memory --no-pci --vdev=net_af_xdp0,iface=hl1\n"
+		 "[port net_af_xdp0]\naddress = 10.77.0.2/24\n"
+		 "[listener web]\nvip = 10.77.0.100\nport = 80\nmode = echo\n",
+		 "[eal] args"},
+		{EAL_PORT "gateway = 10.77.0.1\n[listener web]\nvip = 10.77.0.100\nport = 80\n"
+			  "mode = echo\n",
+		 "[port net_af_xdp0]: changed"},
+		{EAL_PORT "[listener web]\nvip = 10.77.0.100\nport = 81\nmode = echo\n",
+		 "[listener web]: changed"},
+		{RELOAD_BASE "[listener diag]\nvip = 10.77.0.100\nport = 7\nmode = echo\n",
+		 "[listener diag]: added"},
+		{EAL_PORT, "[listener web]: removed"},
+	};
+	struct hl_config run, next;
+	char err[HL_CFG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+		load(RELOAD_BASE "[replica a]\naddress = 10.9.0.1:80\n", &run, err, sizeof(err)),
+		0);
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (load(refused[i].text, &next, err, sizeof(err)) != 0)
+			fail_msg("case %u: %s", i, err);
+		assert_int_equal(hl_config_reload_check(&run, &next, err, sizeof(err)), -EINVAL);
+		if (strstr(err, refused[i].want) == NULL)
+			fail_msg("case %u: '%s' lacks '%s'", i, err, refused[i].want);
+		hl_config_free(&next);
+	}
+	assert_int_equal(load(RELOAD_BASE "[replica a]\naddress = 10.9.0.1:80\nweight = 5\n"
+					  "[replica b]\naddress = 10.9.0.2:80\n[http]\n"
+					  "client_idle_timeout_ms = 777\n",
+			      &next, err, sizeof(err)),
+			 0);
+	assert_int_equal(hl_config_reload_check(&run, &next, err, sizeof(err)), 0);
+	hl_config_take_live(&run, &next);
+	assert_int_equal(run.n_replicas, 2);
+	assert_int_equal(run.replicas[0].weight, 5);
+	assert_string_equal(run.replicas[1].name, "b");
+	assert_int_equal(run.http.client_idle_timeout_ms, 777);
+	assert_int_equal(next.n_replicas, 1); /* the old list, freed with next */
+	hl_config_free(&next);
+	hl_config_free(&run);
+}
+
 static int group_setup(void **state)
 {
 	char *argv[] = {"test", "--no-huge", "--no-shconf",       "--no-pci",
@@ -384,6 +543,8 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_router_refuses),
+		cmocka_unit_test(test_reload_every_key),
+		cmocka_unit_test(test_reload_sections),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
