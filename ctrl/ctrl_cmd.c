@@ -308,19 +308,36 @@ static json_t *cmd_route(struct hl_ctrl *c, json_t *req)
 		[HL_ROUTE_FALLBACK_NOHINT] = "no hint: Maglev of the client key",
 		[HL_ROUTE_NONE_AVAILABLE] = "no usable replica",
 	};
-	json_t *h = json_object_get(req, "hint");
+	json_t *h = json_object_get(req, "hint"), *cl = json_object_get(req, "client"),
+	       *wk = json_object_get(req, "worker");
 	struct hl_route_req rr = {.client_key = 0};
 	struct hl_route_result res;
 	struct hl_replica_info info = {.name = ""};
+	const struct hl_route_worker *like = NULL;
+	uint32_t addr = 0;
 
 	if (h != NULL && !json_is_string(h))
 		return ctrl_error("argument 'hint' must be a string");
+	if (cl != NULL && (!json_is_string(cl) || hl_parse_ipv4(json_string_value(cl), &addr) != 0))
+		return ctrl_error("argument 'client' must be an IPv4 address A.B.C.D");
+	if (wk != NULL &&
+	    (!json_is_integer(wk) || json_integer_value(wk) < 0 || json_integer_value(wk) > 65535))
+		return ctrl_error("argument 'worker' must be a worker number");
 	if (!c->rw_ok)
 		return ctrl_error("route: no routing context (out of memory at start)");
+	if (c->dops != NULL && c->dops->route_worker != NULL) {
+		like = c->dops->route_worker(c->dops_arg,
+					     wk != NULL ? (unsigned)json_integer_value(wk) : 0);
+		if (like == NULL && wk != NULL)
+			return ctrl_error("no worker %lld", (long long)json_integer_value(wk));
+	}
 	if (h != NULL) {
 		rr.hint = json_string_value(h);
 		rr.hint_len = json_string_length(h);
 	}
+	rr.client_key = hl_route_client_key(addr);
+	if (like != NULL) /* what that worker's policy learned, so the answer is its */
+		hl_route_worker_mimic(&c->rw, like);
 	hl_route_explain(&c->rw, &rr, &res);
 	if (res.replica >= 0)
 		hl_replica_get(c->r, (uint32_t)res.replica, &info);
@@ -371,7 +388,7 @@ static const struct {
 	{"hints clear", cmd_hints_clear, "{\"replica\": REPLICA}"},
 	{"hints list", cmd_hints_list, "{} or {\"replica\": REPLICA}"},
 	{"maglev", cmd_maglev, "{}"},
-	{"route", cmd_route, "{\"hint\": HINT}"},
+	{"route", cmd_route, "{\"hint\": HINT, \"client\": A.B.C.D, \"worker\": N}"},
 	{"stats", cmd_stats, "{}"},
 };
 

@@ -327,9 +327,17 @@ static json_t *daemon_command(void *arg, const char *cmd, json_t *req)
 	return NULL;
 }
 
+static const struct hl_route_worker *daemon_route_worker(void *arg, unsigned i)
+{
+	const struct hl_daemon *d = arg;
+
+	return i < d->n_workers && d->workers[i] != NULL ? &d->workers[i]->route : NULL;
+}
+
 static const struct hl_ctrl_daemon_ops daemon_ops = {
 	.replica_added = daemon_replica_added,
 	.command = daemon_command,
+	.route_worker = daemon_route_worker,
 };
 
 /* The control thread's state and the ring workers reach it through. */

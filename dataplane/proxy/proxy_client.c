@@ -400,8 +400,7 @@ static void client_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ct
 	cl->conn = c;
 	hl_tcp_conn_endpoints(c, &cl->raddr, &cl->rport, &laddr, &lport);
 	/* the key of requests without a hint (Maglev of the client's address), once */
-	cl->key = (uint64_t)rte_hash_crc_4byte(cl->raddr, 0x48494e54) << 32 |
-		  rte_hash_crc_4byte(cl->raddr, 0x4c42);
+	cl->key = hl_route_client_key(cl->raddr);
 	hl_tcp_conn_set_ctx(c, cl);
 	px->n_clients++;
 	HL_COUNT(px->w, HTTP_ACCEPTED);

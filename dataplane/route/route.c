@@ -222,6 +222,18 @@ int hl_route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
 	return route_decide(w, req, res, false);
 }
 
+void hl_route_worker_mimic(struct hl_route_worker *w, const struct hl_route_worker *like)
+{
+	const uint32_t *from = (const uint32_t *)like->memory;
+	uint32_t *to = (uint32_t *)w->memory;
+
+	RTE_BUILD_BUG_ON(sizeof(*w->memory) % sizeof(uint32_t) != 0);
+	if (from == NULL || to == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(*w->memory) / sizeof(uint32_t); i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
 int hl_route_explain(struct hl_route_worker *w, const struct hl_route_req *req,
 		     struct hl_route_result *res)
 {

@@ -69,12 +69,14 @@ void hl_ctrl_set_stats_fn(struct hl_ctrl *c, hl_ctrl_stats_fn *fn, void *arg);
  * The daemon's side of the control socket: `replica_added` runs before the router gets a
  * new replica (id is the one it will take; addresses network order, port host order) so
  * the workers know its address first; `command` answers what the control thread does not
- * know itself (`config`, `xdp`), or returns NULL for an unknown command.
+ * know itself (`config`, `xdp`, `reload`), or returns NULL for an unknown command.
  */
 struct hl_ctrl_daemon_ops {
 	int (*replica_added)(void *arg, uint32_t id, const char *name, uint32_t addr,
 			     uint16_t port);
 	json_t *(*command)(void *arg, const char *cmd, json_t *req);
+	/* worker @p i's routing context (`route` decides as it would), NULL: no such worker */
+	const struct hl_route_worker *(*route_worker)(void *arg, unsigned i);
 };
 void hl_ctrl_set_daemon_ops(struct hl_ctrl *c, const struct hl_ctrl_daemon_ops *ops, void *arg);
 

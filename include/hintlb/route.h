@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_hash_crc.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -290,6 +292,25 @@ unsigned hl_router_reclaim(struct hl_router *r);
 
 /** Copy a replica's state out. @return 0 or -ENOENT. */
 int hl_replica_get(const struct hl_router *r, uint32_t id, struct hl_replica_info *out);
+
+/**
+ * The routing key of requests without a hint from client address @p addr
+ * (network order): the proxy's Maglev key, so one client's requests land on
+ * one replica while the replica set is stable.
+ */
+static inline uint64_t hl_route_client_key(uint32_t addr)
+{
+	return (uint64_t)rte_hash_crc_4byte(addr, 0x48494e54) << 32 |
+	       rte_hash_crc_4byte(addr, 0x4c42);
+}
+
+/**
+ * Make @p w (the control thread's context) decide as @p like (a worker's)
+ * would: copy what that worker's policy learned (ECT's popularity, busy
+ * average, last uses), word by word while it runs, so a torn value can only
+ * skew an explanation. Then hl_route_explain(@p w, ...).
+ */
+void hl_route_worker_mimic(struct hl_route_worker *w, const struct hl_route_worker *like);
 
 /** What hl_hints_get() calls for each hint (bytes not NUL terminated). */
 typedef void hl_hint_visit_fn(const char *hint, size_t len, void *arg);

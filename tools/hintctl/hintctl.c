@@ -41,7 +41,9 @@ static void usage(FILE *f)
 		   "  hints list [REPLICA]\n"
 		   "  hints set REPLICA HINT...   (no HINT: an empty list)\n"
 		   "  hints clear REPLICA\n"
-		   "  route [HINT]   (where a request with HINT would go now, and why)\n"
+		   "  route [HINT] [client A.B.C.D] [worker N]\n"
+		   "                 (where that request would go now, and why, as worker N\n"
+		   "                 would decide; no HINT: the client's Maglev key)\n"
 		   "  maglev         (table size, each replica's share)\n"
 		   "  reload         (re-read the config file: replicas, routing, timeouts)\n"
 		   "  stats | config | xdp\n"
@@ -61,9 +63,29 @@ static json_t *build(int argc, char **argv)
 	     strcmp(argv[0], "reload") == 0) &&
 	    argc == 1)
 		return json_pack("{s:s}", "cmd", argv[0]);
-	if (strcmp(argv[0], "route") == 0 && argc <= 2)
-		return argc == 2 ? json_pack("{s:s, s:s}", "cmd", "route", "hint", argv[1])
-				 : json_pack("{s:s}", "cmd", "route");
+	if (strcmp(argv[0], "route") == 0) {
+		json_t *req = json_pack("{s:s}", "cmd", "route");
+		int i = 1;
+
+		if (i < argc && strcmp(argv[i], "client") != 0 && strcmp(argv[i], "worker") != 0)
+			json_object_set_new(req, "hint", json_string(argv[i++]));
+		for (; i + 1 < argc; i += 2) {
+			char *end;
+			long v = strtol(argv[i + 1], &end, 10);
+
+			if (strcmp(argv[i], "client") == 0)
+				json_object_set_new(req, "client", json_string(argv[i + 1]));
+			else if (strcmp(argv[i], "worker") == 0 && *end == '\0' &&
+				 end != argv[i + 1])
+				json_object_set_new(req, "worker", json_integer(v));
+			else
+				break;
+		}
+		if (i == argc)
+			return req;
+		json_decref(req);
+		return NULL;
+	}
 	if (argc < 2)
 		return NULL;
 	snprintf(cmd, sizeof(cmd), "%s %s", argv[0], argv[1]);
@@ -229,6 +251,10 @@ static void print_flat(const char *prefix, json_t *o)
 		printf("%s %lld\n", prefix, (long long)json_integer_value(o));
 	} else if (json_is_string(o)) {
 		printf("%s %s\n", prefix, json_string_value(o));
+	} else if (json_is_real(o)) {
+		printf("%s %g\n", prefix, json_real_value(o));
+	} else if (json_is_boolean(o)) {
+		printf("%s %s\n", prefix, json_is_true(o) ? "yes" : "no");
 	}
 }
 
