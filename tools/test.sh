@@ -45,7 +45,7 @@ run_suites build-asan --no-suite fuzz --no-suite integration || status=1
 # and UB still fail.
 hl_log "tests: build-asan, the proxy's integration tests (ASan + UBSan daemon)"
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_suites build-asan http_proxy http_bodies http_hints http_faults \
-	http_smuggle ctrl_socket || status=1
+	http_smuggle ctrl_socket ctrl_live graceful_stop || status=1
 if [ $have_fuzz -eq 1 ]; then
 	hl_log "tests: build-fuzz (libFuzzer, suite fuzz)"
 	run_suites build-fuzz --suite fuzz || status=1
