@@ -88,9 +88,16 @@ static json_t *cmd_replica_list(struct hl_ctrl *c, json_t *req)
 	struct hl_replica_info info;
 
 	(void)req;
-	for (uint32_t id = 0; id < hl_router_replica_count(c->r); id++)
-		if (hl_replica_get(c->r, id, &info) == 0)
-			json_array_append_new(list, replica_json(&info));
+	for (uint32_t id = 0; id < hl_router_replica_count(c->r); id++) {
+		json_t *one;
+
+		if (hl_replica_get(c->r, id, &info) != 0)
+			continue;
+		one = replica_json(&info);
+		if (c->rep[id].removed) /* down for good; its name stays taken */
+			json_object_set_new(one, "state", json_string("removed"));
+		json_array_append_new(list, one);
+	}
 	return json_pack("{s:b, s:o}", "ok", 1, "replicas", list);
 }
 

@@ -57,6 +57,11 @@ int ctrl_replica_add(struct hl_ctrl *c, const struct hl_cfg_replica *p, char *er
 	return rc;
 }
 
+bool hl_ctrl_replica_removed(const struct hl_ctrl *c, uint32_t id)
+{
+	return id < c->n_replicas && c->rep[id].removed;
+}
+
 void ctrl_replica_remove(struct hl_ctrl *c, uint32_t id)
 {
 	c->rep[id].removed = true;

@@ -118,7 +118,8 @@ static json_t *replica_stats_json(const struct hl_daemon *d)
 		uint64_t n = 0;
 
 		memset(&s, 0, sizeof(s));
-		if (hl_replica_get(d->router, id, &info) != 0)
+		if (hl_replica_get(d->router, id, &info) != 0 ||
+		    (d->ctrl != NULL && hl_ctrl_replica_removed(d->ctrl, id)))
 			continue;
 		for (unsigned i = 0; i < d->n_workers; i++)
 			if (d->proxy[i] != NULL)

@@ -10,6 +10,7 @@
 #ifndef HINTLB_CTRL_H
 #define HINTLB_CTRL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -96,6 +97,9 @@ int hl_ctrl_reload_check(struct hl_ctrl *c, const struct hl_config *next, char *
  */
 int hl_ctrl_reload_apply(struct hl_ctrl *c, const struct hl_config *next, json_t *changes,
 			 char *err, size_t errlen);
+/** Was replica @p id removed (`replica remove`, or a reload without it)? */
+bool hl_ctrl_replica_removed(const struct hl_ctrl *c, uint32_t id);
+
 /** Replace the [health] settings (reload). */
 void hl_ctrl_set_health(struct hl_ctrl *c, const struct hl_cfg_health *h);
 

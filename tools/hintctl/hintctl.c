@@ -233,8 +233,8 @@ static void print_flat(const char *prefix, json_t *o)
 	if (json_is_object(o)) {
 		json_object_foreach(o, k, v)
 		{
-			if (strcmp(k, "ok") == 0)
-				continue;
+			if (strcmp(k, "ok") == 0 || strcmp(k, "latency_buckets") == 0)
+				continue; /* the histogram: --json has it */
 			snprintf(p, sizeof(p), "%s%s%s", prefix, prefix[0] ? " " : "", k);
 			print_flat(p, v);
 		}
