@@ -22,12 +22,22 @@
 json_t *ctrl_error(const char *fmt, ...)
 {
 	char msg[512];
+	json_t *text;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	/* A name or hint from the request, cut here or in the router's message, may end
+	 * inside a UTF-8 character: json_string() refuses that, and a NULL answer would
+	 * close the client without one. */
+	text = json_string(msg);
+	for (char *p = msg; text == NULL && *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	if (text == NULL)
+		text = json_string(msg);
+	return json_pack("{s:b, s:o}", "ok", 0, "error", text);
 }
 
 static json_t *ok(void)
