@@ -169,12 +169,17 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 		return err;
 	if (hl_parse_endpoint(addr, &a, &port) != 0)
 		return ctrl_error("argument 'address' '%s' is not A.B.C.D:PORT", addr);
+	if (hl_host_problem(a) != NULL)
+		return ctrl_error("argument 'address' '%s' %s", addr, hl_host_problem(a));
 	if (w != NULL &&
 	    (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000))
 		return ctrl_error("argument 'weight' must be an integer 0..1000000");
 	if (cc != NULL &&
 	    (!json_is_integer(cc) || json_integer_value(cc) < 1 || json_integer_value(cc) > 65535))
 		return ctrl_error("argument 'concurrency' must be an integer 1..65535");
+	if (!hl_replica_name_ok(name)) /* before the workers hear of it */
+		return ctrl_error("replica name '%s' must be 1..%d token characters", name,
+				  HL_REPLICA_NAME_MAX - 1);
 	if (hl_replica_find(c->r, name) >= 0)
 		return ctrl_error("replica '%s' exists", name);
 	if (id >= c->n_replicas)
