@@ -233,7 +233,7 @@ bool ctrl_client_feed(struct ctrl_sock *s, struct ctrl_client *c, const char *bu
 		      uint64_t now)
 {
 	while (n > 0 && !c->closing) {
-		size_t take, done = 0;
+		size_t take, done = 0, scan = c->in_len; /* what is there holds no '\n' */
 		char *nl;
 
 		if (c->in == NULL) {
@@ -249,12 +249,12 @@ bool ctrl_client_feed(struct ctrl_sock *s, struct ctrl_client *c, const char *bu
 		buf += take;
 		n -= take;
 		/* answer every whole line, then move what is left down once */
-		while ((nl = memchr(c->in + done, '\n', c->in_len - done)) != NULL) {
+		while ((nl = memchr(c->in + scan, '\n', c->in_len - scan)) != NULL) {
 			size_t len = (size_t)(nl - (c->in + done));
 
 			if (!client_line(s, c, c->in + done, len))
 				return false;
-			done += len + 1;
+			done = scan = done + len + 1;
 		}
 		if (done > 0) {
 			memmove(c->in, c->in + done, c->in_len - done);
