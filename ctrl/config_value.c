@@ -126,8 +126,7 @@ const char *cfg_ip_str(uint32_t addr, char *buf)
 	return buf;
 }
 
-/* Why a network-order address cannot be a host's, or NULL. */
-static const char *host_problem(uint32_t addr)
+const char *hl_host_problem(uint32_t addr)
 {
 	uint32_t h = ntohl(addr);
 
@@ -148,7 +147,7 @@ int cfg_parse_host(const struct cfg_where *w, const char *v, uint32_t *out)
 
 	if (hl_parse_ipv4(v, out) != 0)
 		return cfg_errf(w, "'%s' is not an IPv4 address (A.B.C.D)", v);
-	why = host_problem(*out);
+	why = hl_host_problem(*out);
 	if (why != NULL)
 		return cfg_errf(w, "'%s' %s", v, why);
 	return 0;
@@ -172,7 +171,7 @@ int cfg_parse_cidr(const struct cfg_where *w, const char *v, uint32_t *addr, uin
 	plen = (uint32_t)atoi(slash + 1);
 	if (plen < 1 || plen > 32)
 		return cfg_errf(w, "'%s': prefix length is not 1..32", v);
-	why = host_problem(*addr);
+	why = hl_host_problem(*addr);
 	if (why != NULL)
 		return cfg_errf(w, "'%s': the address %s", v, why);
 	mask = cfg_prefix_mask((uint8_t)plen);
@@ -209,7 +208,7 @@ int cfg_parse_endpoint(const struct cfg_where *w, const char *v, uint32_t *addr,
 
 	if (hl_parse_endpoint(v, addr, port) != 0)
 		return cfg_errf(w, "'%s' is not IPv4:PORT (PORT 1..65535)", v);
-	why = host_problem(*addr);
+	why = hl_host_problem(*addr);
 	if (why != NULL)
 		return cfg_errf(w, "'%s': the address %s", v, why);
 	return 0;

@@ -22,12 +22,22 @@
 json_t *ctrl_error(const char *fmt, ...)
 {
 	char msg[512];
+	json_t *text;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	/* A name or hint from the request, cut here or in the router's message, may end
+	 * inside a UTF-8 character: json_string() refuses that, and a NULL answer would
+	 * close the client without one. */
+	text = json_string(msg);
+	for (char *p = msg; text == NULL && *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	if (text == NULL)
+		text = json_string(msg);
+	return json_pack("{s:b, s:o}", "ok", 0, "error", text);
 }
 
 static json_t *ok(void)
@@ -164,14 +174,17 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 		return err;
 	if (hl_parse_endpoint(addr, &p.addr, &p.port) != 0)
 		return ctrl_error("argument 'address' '%s' is not A.B.C.D:PORT", addr);
+	if (hl_host_problem(p.addr) != NULL)
+		return ctrl_error("argument 'address' '%s' %s", addr, hl_host_problem(p.addr));
 	if (w != NULL &&
 	    (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000))
 		return ctrl_error("argument 'weight' must be an integer 0..1000000");
 	if (cc != NULL &&
 	    (!json_is_integer(cc) || json_integer_value(cc) < 1 || json_integer_value(cc) > 65535))
 		return ctrl_error("argument 'concurrency' must be an integer 1..65535");
-	if (strlen(name) >= sizeof(p.name))
-		return ctrl_error("argument 'name' is longer than %zu bytes", sizeof(p.name) - 1);
+	if (!hl_replica_name_ok(name)) /* before the workers hear of it */
+		return ctrl_error("replica name '%s' must be 1..%d token characters", name,
+				  HL_REPLICA_NAME_MAX - 1);
 	snprintf(p.name, sizeof(p.name), "%s", name);
 	p.weight = w != NULL ? (uint32_t)json_integer_value(w) : 1;
 	p.concurrency = cc != NULL ? (uint32_t)json_integer_value(cc) : 0;

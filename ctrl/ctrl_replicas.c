@@ -34,6 +34,11 @@ int ctrl_replica_add(struct hl_ctrl *c, const struct hl_cfg_replica *p, char *er
 	};
 	int rc;
 
+	if (!hl_replica_name_ok(p->name)) { /* before the workers hear of it */
+		snprintf(err, errlen, "replica name '%s' must be 1..%d token characters", p->name,
+			 HL_REPLICA_NAME_MAX - 1);
+		return -EINVAL;
+	}
 	if (hl_replica_find(c->r, p->name) >= 0) {
 		snprintf(err, errlen, "replica '%s' exists", p->name);
 		return -EEXIST;

@@ -13,6 +13,10 @@
  * its answers is closed once HL_CTRL_OUT_MAX bytes wait for it; at most
  * [ctrl] max_clients connections, the next are accepted and closed at once.
  * Each of these is counted (`ctrl sock_*` in the report).
+ *
+ * The fd work (accept, read, write, deadlines) is here; what bytes mean is
+ * ctrl_client_feed()'s, which knows nothing of sockets (the unit tests and
+ * the fuzz target call it directly).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,14 +32,10 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <rte_common.h>
 
 #include "ctrl_priv.h"
 #include "hintlb/log.h"
-
-#define HL_CTRL_LINE_MAX (64 * 1024)
-#define HL_CTRL_OUT_MAX  (16 * 1024 * 1024)
-#define HL_CTRL_LINE_MS  10000
-#define HL_CTRL_IDLE_MS  60000
 
 static uint64_t now_ms(void)
 {
@@ -136,10 +136,7 @@ static void client_drop(struct ctrl_sock *s, struct ctrl_client *c)
 	if (c->fd < 0)
 		return;
 	close(c->fd);
-	free(c->in);
-	free(c->out);
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
+	ctrl_client_release(c);
 	s->n_clients--;
 }
 
@@ -198,9 +195,10 @@ static bool client_queue(struct ctrl_client *c, const char *text, size_t len)
 	return true;
 }
 
+/* Queue @p resp (consumed; NULL: the handler ran out of memory) as one line. */
 static bool client_answer(struct ctrl_client *c, json_t *resp)
 {
-	char *text = json_dumps(resp, JSON_COMPACT);
+	char *text = resp != NULL ? json_dumps(resp, JSON_COMPACT) : NULL;
 	bool ok = text != NULL && client_queue(c, text, strlen(text));
 
 	free(text);
@@ -208,7 +206,7 @@ static bool client_answer(struct ctrl_client *c, json_t *resp)
 	return ok;
 }
 
-/* One request line: parse, dispatch, answer. */
+/* One request line (without its '\n'): parse, dispatch, answer. */
 static bool client_line(struct ctrl_sock *s, struct ctrl_client *c, const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -231,11 +229,11 @@ static bool client_line(struct ctrl_sock *s, struct ctrl_client *c, const char *
 	return client_answer(c, resp);
 }
 
-/* Read what is there; answer every whole line. @return false: the client must go. */
-static bool client_read(struct ctrl_sock *s, struct ctrl_client *c)
+bool ctrl_client_feed(struct ctrl_sock *s, struct ctrl_client *c, const char *buf, size_t n,
+		      uint64_t now)
 {
-	for (;;) {
-		ssize_t n;
+	while (n > 0 && !c->closing) {
+		size_t take, done = 0, scan = c->in_len; /* what is there holds no '\n' */
 		char *nl;
 
 		if (c->in == NULL) {
@@ -243,34 +241,65 @@ static bool client_read(struct ctrl_sock *s, struct ctrl_client *c)
 			if (c->in == NULL)
 				return false;
 		}
-		if (c->in_len == HL_CTRL_LINE_MAX) {
+		if (c->in_len == 0)
+			c->deadline = now + HL_CTRL_LINE_MS;
+		take = RTE_MIN(n, HL_CTRL_LINE_MAX - c->in_len);
+		memcpy(c->in + c->in_len, buf, take);
+		c->in_len += take;
+		buf += take;
+		n -= take;
+		/* answer every whole line, then move what is left down once */
+		while ((nl = memchr(c->in + scan, '\n', c->in_len - scan)) != NULL) {
+			size_t len = (size_t)(nl - (c->in + done));
+
+			if (!client_line(s, c, c->in + done, len))
+				return false;
+			done = scan = done + len + 1;
+		}
+		if (done > 0) {
+			memmove(c->in, c->in + done, c->in_len - done);
+			c->in_len -= done;
+			c->deadline = now + (c->in_len != 0 ? HL_CTRL_LINE_MS : HL_CTRL_IDLE_MS);
+		}
+		if (c->in_len == HL_CTRL_LINE_MAX) { /* no '\n' in a whole buffer */
 			s->st.too_long++;
 			client_answer(c,
 				      ctrl_error("request line over %d bytes", HL_CTRL_LINE_MAX));
 			c->closing = true;
-			return true;
 		}
-		n = read(c->fd, c->in + c->in_len, HL_CTRL_LINE_MAX - c->in_len);
+	}
+	return true;
+}
+
+void ctrl_client_release(struct ctrl_client *c)
+{
+	free(c->in);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+/* Read what is there, at most HL_CTRL_READ_MAX bytes a pass so that a client that never
+ * stops sending cannot keep the others waiting (poll says when there is more).
+ * @return false: the client must go. */
+static bool client_read(struct ctrl_sock *s, struct ctrl_client *c)
+{
+	char buf[16384];
+
+	for (size_t total = 0; total < HL_CTRL_READ_MAX && !c->closing;) {
+		ssize_t n = read(c->fd, buf, sizeof(buf));
+
 		if (n == 0) { /* the client is done: what is queued still goes, then close */
 			c->closing = true;
 			return true;
 		}
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
-		if (c->in_len == 0)
-			c->deadline = now_ms() + HL_CTRL_LINE_MS;
-		c->in_len += (size_t)n;
-		while ((nl = memchr(c->in, '\n', c->in_len)) != NULL) {
-			size_t len = (size_t)(nl - c->in);
-
-			if (!client_line(s, c, c->in, len))
-				return false;
-			memmove(c->in, nl + 1, c->in_len - len - 1);
-			c->in_len -= len + 1;
-			c->deadline =
-				now_ms() + (c->in_len != 0 ? HL_CTRL_LINE_MS : HL_CTRL_IDLE_MS);
-		}
+		if (!ctrl_client_feed(s, c, buf, (size_t)n, now_ms()))
+			return false;
+		total += (size_t)n;
 	}
+	return true;
 }
 
 /* Write what is queued. @return -1: the client is gone, 0: more to write, 1: all written. */

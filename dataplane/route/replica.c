@@ -46,7 +46,7 @@ out:
 	return rc;
 }
 
-static bool valid_name(const char *s)
+bool hl_replica_name_ok(const char *s)
 {
 	size_t len = s ? strlen(s) : 0;
 	return len > 0 && len < HL_REPLICA_NAME_MAX && hint_is_token(s, len);
@@ -65,7 +65,7 @@ int hl_replica_add(struct hl_router *r, const struct hl_replica_params *p, char 
 {
 	uint32_t id = hl_router_replica_count(r);
 
-	if (p == NULL || !valid_name(p->name)) {
+	if (p == NULL || !hl_replica_name_ok(p->name)) {
 		snprintf(err, errlen, "replica name '%s' must be 1..%d token characters",
 			 p && p->name ? p->name : "", HL_REPLICA_NAME_MAX - 1);
 		return -EINVAL;

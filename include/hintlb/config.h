@@ -251,6 +251,12 @@ int hl_parse_ipv4(const char *s, uint32_t *out);
  */
 int hl_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port);
 
+/**
+ * Why @p addr (network byte order) cannot be another host's address ("is a loopback
+ * address", ...), or NULL when it can. [replica] address and `replica add` refuse these.
+ */
+const char *hl_host_problem(uint32_t addr);
+
 #ifdef __cplusplus
 }
 #endif

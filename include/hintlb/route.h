@@ -237,6 +237,9 @@ void hl_router_free(struct hl_router *r);
 int hl_replica_add(struct hl_router *r, const struct hl_replica_params *p, char *err,
 		   size_t errlen);
 
+/** Whether hl_replica_add() takes @p name: 1..HL_REPLICA_NAME_MAX-1 token characters. */
+bool hl_replica_name_ok(const char *name);
+
 /** Look a replica up by name. @return its id, or -ENOENT. */
 int hl_replica_find(const struct hl_router *r, const char *name);
 
