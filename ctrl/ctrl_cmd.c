@@ -424,8 +424,9 @@ json_t *ctrl_dispatch(void *arg, json_t *req)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(json_string_value(cmd), commands[i].cmd) == 0)
 			return commands[i].fn(c, req);
-		len += (size_t)snprintf(known + len, sizeof(known) - len, "%s'%s'", i ? ", " : "",
-					commands[i].cmd);
+		if (len < sizeof(known)) /* a list too long for the buffer is cut, not overrun */
+			len += (size_t)snprintf(known + len, sizeof(known) - len, "%s'%s'",
+						i ? ", " : "", commands[i].cmd);
 	}
 	if (c->dops != NULL && c->dops->command != NULL) {
 		json_t *r = c->dops->command(c->dops_arg, json_string_value(cmd), req);
