@@ -2,7 +2,8 @@
 /*
  * Start and stop, on the main lcore. Start order: routing core, mbuf pool,
  * ports, XDP stage, workers (state, TCP stack and listeners, neighbour
- * rings, wanted neighbours), launch. Stop runs the reverse, from whatever point start reached.
+ * rings, wanted neighbours), telemetry, launch. Stop runs the reverse, from whatever point
+ * start reached.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -244,7 +245,10 @@ static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 
 unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms)
 {
-	return hl_ctrl_wait(d->ctrl, d->shared.wake_fd, timeout_ms);
+	unsigned n = hl_ctrl_wait(d->ctrl, d->shared.wake_fd, timeout_ms);
+
+	hl_telemetry_serve(d);
+	return n;
 }
 
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
@@ -536,6 +540,8 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 		read_rss(d);
 		rc = create_workers(d, err, errlen);
 	}
+	if (rc == 0)
+		rc = hl_telemetry_start(d, err, errlen);
 	if (rc != 0) {
 		hl_daemon_stop(d);
 		return rc;
@@ -556,6 +562,7 @@ int hl_daemon_start(struct hl_daemon *d, const struct hl_config *cfg, char *err,
 
 void hl_daemon_stop(struct hl_daemon *d)
 {
+	hl_telemetry_stop(d); /* telemetry threads read workers: first */
 	__atomic_store_n(&d->stop, true, __ATOMIC_RELAXED);
 	if (d->launched)
 		rte_eal_mp_wait_lcore();
