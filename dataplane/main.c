@@ -5,9 +5,8 @@
  * --check loads and checks the configuration (every error names the
  * section, key and value), builds the routing core on a private EAL with no
  * devices (--no-huge --no-pci), and exits 0 or 1 without touching a port.
- * Without it: EAL from `[eal] args`, packet capture for dpdk-dumpcap (rte_pdump), start,
- * run until SIGINT/SIGTERM, stop cleanly (workers, ports, XDP stage), print the counters,
- * exit 0.
+ * Without it: EAL from `[eal] args`, start, run until SIGINT/SIGTERM, stop
+ * cleanly (workers, ports, XDP stage), print the counters, exit 0.
  * SIGUSR1 prints the counters while running. Exit 1: config error;
  * 2: usage; 3: start failed.
  */
@@ -21,7 +20,6 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_pdump.h>
 
 #include "daemon.h"
 #include "hintlb/config.h"
@@ -115,12 +113,6 @@ static int run_daemon(const struct hl_config *cfg)
 		return 3;
 	}
 	hl_log_init();
-	/* dpdk-dumpcap and dpdk-pdump (secondary processes) ask this primary to copy what
-	 * its ports receive and send (docs/dpdk-tools.md); without a shared config
-	 * (--no-shconf, --in-memory) nobody can ask, and it only reserves a memzone */
-	if (rte_pdump_init() != 0)
-		HL_LOG(WARNING, "rte_pdump_init: %s: dpdk-dumpcap cannot capture\n",
-		       rte_strerror(rte_errno));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -131,7 +123,6 @@ static int run_daemon(const struct hl_config *cfg)
 	rc = hl_daemon_start(&d, cfg, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "hintlb: %s\n", err);
-		rte_pdump_uninit();
 		rte_eal_cleanup();
 		return 3;
 	}
@@ -150,9 +141,6 @@ static int run_daemon(const struct hl_config *cfg)
 	HL_LOG(NOTICE, "%s: stopping\n", strsignal(got_stop));
 	/* read the XDP counters before the stage is closed */
 	hl_daemon_print_counters(&d, stdout);
-	/* no capture requests while the ports close (a running capture's callbacks go
-	 * with the ports) */
-	rte_pdump_uninit();
 	hl_daemon_stop(&d);
 	rte_eal_cleanup();
 	printf("hintlb: stopped\n");

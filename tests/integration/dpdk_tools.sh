@@ -10,7 +10,7 @@
 #     the requests with a distinctive URI, once from the client and once
 #     towards a replica, and the responses
 #   - after the capture ends the proxy still answers; hintlb stops cleanly
-#     while a client keeps asking telemetry
+#     while a client keeps asking telemetry and another capture runs
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 hl_init "$@"
@@ -143,12 +143,32 @@ hl_log "tshark: $all requests with $TAG ($from_client distinct from the client, 
 [ "$(hl_curl -o /dev/null -w '%{http_code}' "http://$HL_VIP/after-capture")" = 200 ] ||
 	hl_fail "no answer after the capture ended"
 
-# ---- stop while a telemetry client keeps asking ----
-(yes /hintlb/replicas | dpdk-telemetry.py -f "$PREFIX" >"$HL_WORK/tel-loop.out" 2>&1 || true) &
+# ---- stop while a telemetry client keeps asking and a capture runs ----
+(yes /hintlb/replicas | PYTHONUNBUFFERED=1 dpdk-telemetry.py -f "$PREFIX" >"$HL_WORK/tel-loop.out" 2>&1 || true) &
 HL_BG_PIDS+=($!)
-sleep 1
-[ "$(grep -c '"/hintlb/replicas": {' "$HL_WORK/tel-loop.out")" -gt 10 ] || hl_fail "telemetry loop: $(head -c 300 "$HL_WORK/tel-loop.out")"
+answers() { grep -c '"/hintlb/replicas": {' "$HL_WORK/tel-loop.out" || true; }
+for _ in $(seq 100); do
+	[ "$(answers)" -gt 10 ] && break
+	sleep 0.1
+done
+[ "$(answers)" -gt 10 ] || hl_fail "telemetry loop: $(head -c 300 "$HL_WORK/tel-loop.out")"
+dpdk-dumpcap --file-prefix "$PREFIX" -i '*' -p -w "$HL_WORK/at-stop.pcapng" >"$HL_WORK/dumpcap2.out" 2>&1 &
+DUMPCAP=$!
+HL_BG_PIDS+=("$DUMPCAP")
+for _ in $(seq 100); do
+	grep -q "Packets captured:" "$HL_WORK/dumpcap2.out" && break
+	sleep 0.1
+done
+grep -q "Packets captured:" "$HL_WORK/dumpcap2.out" || hl_fail "second dpdk-dumpcap: $(cat "$HL_WORK/dumpcap2.out")"
+# the workers poll with the capture's callbacks on their queues until they stop
 hl_stop_clean 10
 grep -q '^hintlb: stopped$' "$HL_LOG" || hl_fail "no 'hintlb: stopped' in the log"
-hl_log "stopped cleanly; a client asking non-stop got $(grep -c '"/hintlb/replicas": {' "$HL_WORK/tel-loop.out") answers, $(grep -c '"/hintlb/replicas": null' "$HL_WORK/tel-loop.out") null (stopping)"
+for _ in $(seq 50); do
+	kill -0 "$DUMPCAP" 2>/dev/null || break
+	sleep 0.2
+done
+kill -0 "$DUMPCAP" 2>/dev/null && hl_fail "dpdk-dumpcap still running 10 s after hintlb stopped"
+grep -q "Primary process is no longer active" "$HL_WORK/dumpcap2.out" ||
+	hl_fail "dpdk-dumpcap did not see hintlb go: $(tr '\b' ' ' <"$HL_WORK/dumpcap2.out")"
+hl_log "stopped cleanly under a capture; a client asking non-stop got $(answers) answers, $(grep -c '"/hintlb/replicas": null' "$HL_WORK/tel-loop.out" || true) null (stopping)"
 echo "PASS"
