@@ -168,6 +168,7 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 kill -0 "$DUMPCAP" 2>/dev/null && hl_fail "dpdk-dumpcap still running 10 s after hintlb stopped"
+wait "$DUMPCAP" || hl_fail "dpdk-dumpcap exited non-zero after hintlb stopped: $(tr '\b' ' ' <"$HL_WORK/dumpcap2.out")"
 grep -q "Primary process is no longer active" "$HL_WORK/dumpcap2.out" ||
 	hl_fail "dpdk-dumpcap did not see hintlb go: $(tr '\b' ' ' <"$HL_WORK/dumpcap2.out")"
 hl_log "stopped cleanly under a capture; a client asking non-stop got $(answers) answers, $(grep -c '"/hintlb/replicas": null' "$HL_WORK/tel-loop.out" || true) null (stopping)"
