@@ -274,6 +274,27 @@ uint64_t hl_ctrl_hints_latency(const struct hl_ctrl *c, double q)
 	return UINT64_MAX;
 }
 
+void hl_ctrl_get_report(const struct hl_ctrl *c, struct hl_ctrl_report *out)
+{
+	const struct ctrl_sock_stats *k = &c->sock.st;
+
+	*out = (struct hl_ctrl_report){
+		.st = c->st,
+		.hints_apply_ns_p50 = hl_ctrl_hints_latency(c, 0.5),
+		.hints_apply_ns_p99 = hl_ctrl_hints_latency(c, 0.99),
+		.hints_apply_ns_max = hl_ctrl_hints_latency(c, 1.0),
+		.sock_accepted = k->accepted,
+		.sock_refused_full = k->refused_full,
+		.sock_requests = k->requests,
+		.sock_errors = k->errors,
+		.sock_bad_json = k->bad_json,
+		.sock_too_long = k->too_long,
+		.sock_timeouts = k->timeouts,
+		.sock_clients = c->sock.n_clients,
+		.metrics_requests = c->metrics_requests,
+	};
+}
+
 void hl_ctrl_print(const struct hl_ctrl *c, FILE *f)
 {
 	const struct hl_ctrl_stats *s = &c->st;

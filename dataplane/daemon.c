@@ -2,7 +2,9 @@
 /*
  * Start and stop, on the main lcore. Start order: routing core, mbuf pool,
  * ports, XDP stage, workers (state, TCP stack and listeners, neighbour
- * rings, wanted neighbours), launch. Stop runs the reverse, from whatever point start reached.
+ * rings, wanted neighbours), telemetry, packet capture (rte_pdump), launch.
+ * Stop runs the reverse, from whatever point start reached (packet capture
+ * ends after the workers, before the ports).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -366,7 +369,10 @@ static int create_ctrl(struct hl_daemon *d, char *err, size_t errlen)
 
 unsigned hl_daemon_ctrl_poll(struct hl_daemon *d, int timeout_ms)
 {
-	return hl_ctrl_wait(d->ctrl, d->shared.wake_fd, timeout_ms);
+	unsigned n = hl_ctrl_wait(d->ctrl, d->shared.wake_fd, timeout_ms);
+
+	hl_telemetry_serve(d);
+	return n;
 }
 
 static int create_pool(struct hl_daemon *d, char *err, size_t errlen)
@@ -660,6 +666,14 @@ int hl_daemon_start(struct hl_daemon *d, struct hl_config *cfg, char *err, size_
 		read_rss(d);
 		rc = create_workers(d, err, errlen);
 	}
+	if (rc == 0)
+		rc = hl_telemetry_start(d, err, errlen);
+	/* dpdk-dumpcap and dpdk-pdump (secondary processes) ask this process to copy what its
+	 * ports receive and send (docs/dpdk-tools.md); without a shared config (--no-shconf,
+	 * --in-memory) nobody can ask, and this only reserves a memzone */
+	if (rc == 0 && rte_pdump_init() != 0)
+		HL_LOG(WARNING, "rte_pdump_init: %s: dpdk-dumpcap cannot capture\n",
+		       rte_strerror(rte_errno));
 	if (rc != 0) {
 		hl_daemon_stop(d);
 		return rc;
@@ -698,6 +712,7 @@ uint64_t hl_daemon_drain_left(const struct hl_daemon *d)
 
 void hl_daemon_stop(struct hl_daemon *d)
 {
+	hl_telemetry_stop(d); /* telemetry threads read workers: first */
 	__atomic_store_n(&d->stop, true, __ATOMIC_RELAXED);
 	if (d->launched)
 		rte_eal_mp_wait_lcore();
@@ -718,6 +733,10 @@ void hl_daemon_stop(struct hl_daemon *d)
 			hl_route_worker_fini(&w->route);
 	}
 	hl_xdp_stage_close(d);
+	/* A capture's callbacks stay on the queues and count into rte_pdump's memzone, which
+	 * uninit frees (DPDK 22.11 pdump_rx/pdump_tx dereference it): only once no worker
+	 * polls. Before the ports close: no capture request may race their close. */
+	rte_pdump_uninit();
 	for (unsigned i = 0; i < d->n_started; i++)
 		hl_port_stop(d->net.port[i].port_id);
 	d->n_started = 0;

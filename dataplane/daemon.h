@@ -81,6 +81,17 @@ void hl_daemon_metrics(void *arg, struct hl_metrics_buf *b);
 /* Print every worker's non-zero counters and the XDP stage's, "worker N name value" lines. */
 void hl_daemon_print_counters(const struct hl_daemon *d, FILE *f);
 
+/*
+ * DPDK telemetry (telemetry.c): /hintlb/stats, /hintlb/replicas, /hintlb/ctrl and
+ * /hintlb/xdp for dpdk-telemetry.py. Start registers them (once per process; nothing
+ * when [eal] args has --no-telemetry) and publishes @p d; @return 0 or -errno with @p err.
+ * Serve runs on the control thread each pass: it takes the snapshot a command waits for.
+ * Stop unpublishes @p d (commands then answer null); call it before freeing anything.
+ */
+int hl_telemetry_start(struct hl_daemon *d, char *err, size_t errlen);
+void hl_telemetry_serve(struct hl_daemon *d);
+void hl_telemetry_stop(struct hl_daemon *d);
+
 /* The XDP stage (xdp_stage.c): attach our maps to each xdp_prog= port. */
 void hl_xdp_stage_detach_stale(const struct hl_config *cfg);
 /* Before the EAL: each net_af_xdp port's kernel needs (hl_xdp_kernel_check());

@@ -52,7 +52,16 @@ demo_cleanup() {
 }
 trap demo_cleanup EXIT
 tools/netns.sh up >/dev/null
-nsenter --net=/run/netns/hl-lb build/dataplane/hintlb --config docs/examples/hintlb.conf \
+# the example runs on hugepages (so dpdk-dumpcap can attach, docs/dpdk-tools.md);
+# without them, the same with --no-huge --no-shconf
+conf=docs/examples/hintlb.conf
+if ! mountpoint -q /dev/hugepages ||
+	[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)" -lt 64 ]; then
+	conf=$work/hintlb.conf
+	sed 's/--file-prefix=hintlb/--no-huge --no-shconf --file-prefix=hintlb/' docs/examples/hintlb.conf >"$conf"
+	hl_log "fewer than 64 free hugepages: hintlb runs with --no-huge --no-shconf"
+fi
+nsenter --net=/run/netns/hl-lb build/dataplane/hintlb --config "$conf" \
 	>"$work/hintlb.log" 2>&1 &
 hintlb_pid=$!
 for _ in $(seq 150); do

@@ -125,6 +125,21 @@ int hl_ctrl_open_metrics(struct hl_ctrl *c, const char *listen, char *err, size_
  */
 unsigned hl_ctrl_wait(struct hl_ctrl *c, int wake_fd, int timeout_ms);
 
+/** The control thread's counters at one moment, for another thread to read (a copy). */
+struct hl_ctrl_report {
+	struct hl_ctrl_stats st;
+	uint64_t hints_apply_ns_p50, hints_apply_ns_p99, hints_apply_ns_max;
+	/** the control socket's: accepted, refused (max_clients), requests, error answers,
+	 * bad JSON, lines too long, deadlines missed; clients connected now */
+	uint64_t sock_accepted, sock_refused_full, sock_requests, sock_errors, sock_bad_json,
+		sock_too_long, sock_timeouts;
+	uint32_t sock_clients;
+	uint64_t metrics_requests; /**< HTTP requests to [ctrl] metrics */
+};
+
+/** Copy the control thread's counters into @p out. Call it on the control thread. */
+void hl_ctrl_get_report(const struct hl_ctrl *c, struct hl_ctrl_report *out);
+
 /** "ctrl NAME V" lines for the report, with the hint-apply latency quantiles. */
 void hl_ctrl_print(const struct hl_ctrl *c, FILE *f);
 

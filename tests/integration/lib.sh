@@ -127,14 +127,16 @@ hl_mac() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }
 # HL_LCORES replaces `-l 0,1` (the lcores: main + one worker each);
 # HL_QUEUES=N adds queue_count=N to both ports (tools/netns.sh makes the
 # veths with N queues when it sees the same variable); HL_MBUFS sets
-# [worker] mbufs.
+# [worker] mbufs; HL_EAL_MEM replaces `--no-huge --no-shconf` (the memory and
+# shared-config arguments: dpdk_tools.sh gives hugepages and a --file-prefix
+# so that DPDK's secondary processes can attach).
 hl_write_config() {
 	local f=$1
 	shift
 	cat >"$f" <<EOF
 # Written by tests/integration/lib.sh for the standard topology.
 [eal]
-args = ${HL_LCORES:--l 0,1} --no-huge --no-shconf --no-pci --vdev=net_af_xdp0,iface=hl0${HL_QUEUES:+,queue_count=$HL_QUEUES},xdp_prog=$STEER_OBJ --vdev=net_af_xdp1,iface=hl1${HL_QUEUES:+,queue_count=$HL_QUEUES},xdp_prog=$STEER_OBJ
+args = ${HL_LCORES:--l 0,1} ${HL_EAL_MEM:---no-huge --no-shconf} --no-pci --vdev=net_af_xdp0,iface=hl0${HL_QUEUES:+,queue_count=$HL_QUEUES},xdp_prog=$STEER_OBJ --vdev=net_af_xdp1,iface=hl1${HL_QUEUES:+,queue_count=$HL_QUEUES},xdp_prog=$STEER_OBJ
 
 [worker]
 idle = adaptive

@@ -7,7 +7,7 @@ HL_APT_PACKAGES=(
 	dpdk-dev libdpdk-dev libbpf-dev libxdp-dev bpftool
 	libcmocka-dev libjansson-dev libhttp-parser-dev zlib1g-dev libmicrohttpd-dev
 	iproute2 iputils-ping iputils-arping ethtool tcpdump util-linux curl python3 python3-scapy
-	nginx-light haproxy wrk prometheus
+	nginx-light haproxy wrk prometheus tshark
 )
 
 hl_log() { printf '==> %s\n' "$*" >&2; }
@@ -31,6 +31,8 @@ hl_install_deps() {
 		return 0
 	fi
 	hl_log "packages: installing ${missing[*]}"
+	# noninteractive: debconf questions take their defaults (tshark's "should
+	# non-superusers be able to capture packets?" answers no)
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
