@@ -78,6 +78,9 @@ hl_cleanup() {
 		rm -rf "$HL_PIN_DIR/hl0" "$HL_PIN_DIR/hl1"
 	fi
 	"$HL_NETNS_SH" down
+	# the lock belongs to the open file, which every child inherited: a
+	# straggler still running must not keep the next test waiting
+	[ -z "${HL_TOPO_LOCK_FD:-}" ] || flock -u "$HL_TOPO_LOCK_FD"
 	if [ $rc -ne 0 ] && [ -s "$HL_LOG" ]; then
 		echo "---- hintlb log (last 60 lines) ----" >&2
 		tail -n 60 "$HL_LOG" >&2

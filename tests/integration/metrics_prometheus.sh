@@ -38,8 +38,10 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:9464']
 YML
-lb prometheus --config.file="$HL_WORK/prometheus.yml" --storage.tsdb.path="$HL_WORK/tsdb" \
-	--web.listen-address=127.0.0.1:9090 >"$HL_WORK/prometheus.log" 2>&1 &
+# nsenter execs prometheus: $! is prometheus itself, which the cleanup stops
+nsenter --net=/run/netns/hl-lb -- prometheus --config.file="$HL_WORK/prometheus.yml" \
+	--storage.tsdb.path="$HL_WORK/tsdb" --web.listen-address=127.0.0.1:9090 \
+	>"$HL_WORK/prometheus.log" 2>&1 &
 HL_BG_PIDS+=($!)
 query() { # QUERY: the first result's value, or nothing
 	{ lb curl -s -m 5 -G --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query || true; } |

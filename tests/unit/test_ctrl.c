@@ -596,6 +596,38 @@ static void test_route_stats(void **state)
 	RUN_TABLE((struct fx *)*state, route_stats_rows);
 }
 
+static const struct ctrl_case listing_rows[] = {
+	{"{'cmd':'hints set','replica':'r1','hints':['flux-dev','fal-ai/sdxl']}", true, "hints=2"},
+	{"{'cmd':'hints set','replica':'r2','hints':[]}", true, "hints=0"},
+	{"{'cmd':'hints list','replica':'r1'}", true, "replicas.0.name=r1"},
+	{"{'cmd':'hints list','replica':'r1'}", true, "replicas.0.hints_kind=list"},
+	{"{'cmd':'hints list'}", true, "replicas.2.hints_kind=empty"},
+	{"{'cmd':'hints list'}", true, "replicas.0.hints_kind=none"},
+	{"{'cmd':'hints list','replica':'nope'}", false, "no replica 'nope'"},
+	{"{'cmd':'hints list','replica':3}", false, "argument 'replica' must be a string"},
+	{"{'cmd':'replica remove','name':'r0'}", true, NULL},
+	{"{'cmd':'hints list'}", true, "replicas.0.name=r1"}, /* removed ones are left out */
+	{"{'cmd':'maglev'}", true, "size=65537"},
+	{"{'cmd':'maglev'}", true, "replicas.0.name=r1"},
+	{"{'cmd':'maglev'}", true, "replicas.1.weight=1"},
+	{"{'cmd':'replica weight','name':'r2','weight':0}", true, NULL},
+	{"{'cmd':'maglev'}", true, "replicas.1.entries=0"},
+	{"{'cmd':'maglev'}", true, "replicas.0.entries=65537"},
+	{"{'cmd':'route','client':'10.77.0.1'}", true, "reason=fallback_nohint"},
+	{"{'cmd':'route','client':'10.77.0.1'}", true, "replica=r1"}, /* the only weight */
+	{"{'cmd':'route','hint':'flux-dev','client':'10.77.0.1'}", true, "reason=hint_hit"},
+	{"{'cmd':'route','client':'300.1.1.1'}", false,
+	 "argument 'client' must be an IPv4 address"},
+	{"{'cmd':'route','client':17}", false, "argument 'client' must be an IPv4 address"},
+	{"{'cmd':'route','worker':-1}", false, "argument 'worker' must be a worker number"},
+	{"{'cmd':'route','worker':'0'}", false, "argument 'worker' must be a worker number"},
+};
+
+static void test_listing(void **state)
+{
+	RUN_TABLE((struct fx *)*state, listing_rows);
+}
+
 /* ---- what the commands do to the router ---- */
 
 static struct hl_route_result explain(struct fx *f, const char *hint, uint64_t key)
@@ -1169,6 +1201,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_replica_add_remove, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hints, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_route_stats, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_listing, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_drain_effect, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hints_effect, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_effect, fx_setup, fx_teardown),
