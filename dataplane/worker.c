@@ -54,9 +54,10 @@ unsigned hl_worker_release(struct hl_worker *w)
 	return freed;
 }
 
-/* Graceful stop: no new connections; keep-alive clients closed once their response is
- * out (idle ones now); publish what is left: requests in progress and mbufs not yet
- * acknowledged by a peer (a response is only delivered when acknowledged). */
+/* Graceful stop: no new connections; clients closed once their response is out (idle
+ * ones now; see hl_proxy_drain); publish what is left: client connections not closed
+ * yet, requests in progress and mbufs not yet acknowledged by a peer (a response is
+ * only delivered when acknowledged). */
 static void worker_drain(struct hl_worker *w)
 {
 	uint32_t clients = 0, servers = 0, reqs = 0;
@@ -70,7 +71,9 @@ static void worker_drain(struct hl_worker *w)
 	}
 	if (w->proxy != NULL)
 		hl_proxy_in_use(w->proxy, &clients, &servers, &reqs);
-	__atomic_store_n(&w->drain_left, reqs + (w->tcp != NULL ? hl_tcp_unacked(w->tcp) : 0),
+	/* client connections count until closed: a kept-alive one lingers briefly */
+	__atomic_store_n(&w->drain_left,
+			 clients + reqs + (w->tcp != NULL ? hl_tcp_unacked(w->tcp) : 0),
 			 __ATOMIC_RELAXED);
 }
 

@@ -336,7 +336,7 @@ void px_client_request_done(struct px_client *cl, bool keep)
 	cl->req = NULL;
 	client_recved(cl, cl->deferred); /* the request's body is over: all of it */
 	cl->deferred = 0;
-	if (!keep || cl->close_after || cl->peer_fin || cl->state == PXC_BODY || px->draining) {
+	if (!keep || cl->close_after || cl->peer_fin || cl->state == PXC_BODY) {
 		client_close(cl);
 		return;
 	}
@@ -345,13 +345,22 @@ void px_client_request_done(struct px_client *cl, bool keep)
 	px_client_drive(cl);
 }
 
-/* Graceful stop: close every client between requests (kept alive, or new and silent);
- * the others are closed after the response in progress (px->draining). */
+/*
+ * Graceful stop: close every client between requests (kept alive, or new and silent).
+ * A response not begun yet says Connection: close and its connection closes after it
+ * (px->draining). One whose head already said keep-alive cannot take that back: the
+ * client may send its next request as soon as it has read it, so closing right after
+ * would race with that request. Its connection stays open, idle, for at most
+ * PX_DRAIN_IDLE_MS; a request arriving meanwhile is served, with Connection: close.
+ */
 void hl_proxy_drain(struct hl_proxy *px)
 {
 	static const enum px_timer_kind kinds[] = {PX_T_CLIENT_IDLE, PX_T_CLIENT_HEAD};
+	uint64_t linger = rte_get_tsc_hz() / 1000 * PX_DRAIN_IDLE_MS;
 
 	px->draining = true;
+	if (px->timeout[PX_T_CLIENT_IDLE] > linger)
+		__atomic_store_n(&px->timeout[PX_T_CLIENT_IDLE], linger, __ATOMIC_RELAXED);
 	for (unsigned k = 0; k < RTE_DIM(kinds); k++) {
 		struct px_timer *t = TAILQ_FIRST(&px->timers[kinds[k]]), *next;
 

@@ -48,6 +48,10 @@ struct px_buf {
 };
 
 /* Timeouts; each object is on at most one list at a time (FIFO: one duration per list). */
+/* Graceful stop: how long a kept-alive client whose response was already under way may
+ * send one more request (answered with Connection: close) before it is closed. */
+#define PX_DRAIN_IDLE_MS 1000
+
 enum px_timer_kind {
 	PX_T_NONE = 0,
 	PX_T_CLIENT_HEAD,    /* client: head incomplete (408) */

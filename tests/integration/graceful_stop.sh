@@ -2,9 +2,10 @@
 # Graceful stop ([ctrl] grace_ms), with hintreplica replicas that take 1.5 s
 # per request:
 #   - SIGTERM during a wrk run (8 connections, keep-alive): every request
-#     started before the signal completes with a 200 (wrk: no read error, no
-#     timeout; the replicas answered exactly what hintlb delivered), new
-#     connections are refused (RST: wrk's connect errors), the daemon exits 0
+#     started before the signal completes with a 200 (wrk: no timeout; every
+#     response hintlb delivered reached a client; the replicas answered
+#     exactly what hintlb delivered), new connections are refused (RST:
+#     wrk's reconnects fail), the daemon exits 0
 #     once the last response is acknowledged, well within the grace period;
 #   - requests in flight on kept-alive connections are answered with
 #     "Connection: close", an idle kept-alive connection is closed at once;
@@ -95,14 +96,26 @@ grep -q 'drained in' "$HL_LOG" || hl_fail "no 'drained in' line: $(grep -i drain
 wait "$WRK" || true
 hl_log "wrk: $(grep -E 'requests in|Socket|Non-2xx' "$HL_WORK/wrk.out" | tr -s ' ' | tr '\n' ';')"
 ! grep -q 'Non-2xx' "$HL_WORK/wrk.out" || hl_fail "wrk saw non-2xx: $(cat "$HL_WORK/wrk.out")"
+# wrk reconnects after every "Connection: close" and keeps hammering the
+# closed listener (its write errors). When a refused connect is noticed on
+# the read side wrk counts a read error instead, even against the kernel's
+# own TCP stack (a Python server that answers every request and then closes
+# its listener shows the same 0-1 read errors), so read errors alone do not
+# mean a cut request. What does: a timeout, a read error without refused
+# reconnects, or a request wrk sent that hintlb did not deliver (below).
 if grep -q 'Socket errors' "$HL_WORK/wrk.out"; then
 	read -r rd wr to < <(sed -n 's/.*read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3/p' "$HL_WORK/wrk.out")
-	[ "${rd:-0}" -eq 0 ] && [ "${to:-0}" -eq 0 ] ||
-		hl_fail "requests in flight were cut: $(grep 'Socket errors' "$HL_WORK/wrk.out")"
+	{ [ "${to:-0}" -eq 0 ] && { [ "${rd:-0}" -eq 0 ] || [ "${wr:-0}" -gt 0 ]; }; } ||
+		hl_fail "requests in flight were cut: $(grep 'Socket errors' "$HL_WORK/wrk.out"); hintlb: $(awk '$1 == "tsc_hz" { s = "" } $1 == "worker" && ($3 ~ /^(http|tcp)_/) { s = s " " $3 "=" $4 } END { print s }' "$HL_LOG")"
 fi
 served=$(replicas_served)
 delivered=$(final_ctr http_resp_2xx)
 [ "$served" -eq "$delivered" ] || hl_fail "replicas answered $served, hintlb delivered $delivered"
+# every request hintlb delivered was wrk's, the four curls' or the idle
+# client's first one: a request cut on its way back would be missing here
+wrk_done=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$HL_WORK/wrk.out")
+[ "$((wrk_done + 5))" -eq "$delivered" ] ||
+	hl_fail "hintlb delivered $delivered responses, clients received $((wrk_done + 5)) (wrk $wrk_done + 5)"
 [ "$(final_ctr http_client_aborted)" -eq 0 ] || hl_fail "requests aborted: $(final_ctr http_client_aborted)"
 [ "$(final_ctr tcp_listener_closed)" -ge 1 ] || hl_fail "no SYN was refused (tcp_listener_closed)"
 [ "$(final_ctr http_drain_closed)" -ge 1 ] || hl_fail "no idle client closed by the drain"
