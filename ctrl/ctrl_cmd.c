@@ -78,6 +78,23 @@ static int arg_replica(struct hl_ctrl *c, json_t *req, const char *key, json_t *
 	return id;
 }
 
+/*
+ * arg_replica() for commands that change a replica: a removed one is down
+ * for good (only a reload that lists it again brings it back), so changing
+ * its weight, state or hints would answer ok and do nothing.
+ */
+static int arg_live_replica(struct hl_ctrl *c, json_t *req, const char *key, json_t **err)
+{
+	int id = arg_replica(c, req, key, err);
+
+	if (id >= 0 && c->rep[id].removed) {
+		*err = ctrl_error("replica '%s' was removed",
+				  json_string_value(json_object_get(req, key)));
+		return -1;
+	}
+	return id;
+}
+
 static json_t *replica_json(const struct hl_replica_info *i)
 {
 	uint32_t h = i->ipv4; /* host order */
@@ -115,13 +132,10 @@ static json_t *set_state(struct hl_ctrl *c, json_t *req, enum hl_replica_state s
 {
 	struct hl_replica_info info;
 	json_t *err = NULL;
-	int id = arg_replica(c, req, "name", &err);
+	int id = arg_live_replica(c, req, "name", &err);
 
 	if (id < 0)
 		return err;
-	if (c->rep[id].removed)
-		return ctrl_error("replica '%s' was removed",
-				  json_string_value(json_object_get(req, "name")));
 	hl_replica_set_state(c->r, (uint32_t)id, st);
 	c->rep[id].down = false; /* health starts over from what the operator said */
 	c->rep[id].down_until = 0;
@@ -144,7 +158,7 @@ static json_t *cmd_replica_undrain(struct hl_ctrl *c, json_t *req)
 static json_t *cmd_replica_weight(struct hl_ctrl *c, json_t *req)
 {
 	json_t *err = NULL, *w = json_object_get(req, "weight");
-	int id = arg_replica(c, req, "name", &err);
+	int id = arg_live_replica(c, req, "name", &err);
 	int rc;
 
 	if (id < 0)
@@ -196,7 +210,7 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 	return json_pack("{s:b, s:o}", "ok", 1, "replica", replica_json(&info));
 }
 
-/* See ctrl_replicas.c: the id stays, the name stays taken. */
+/* See ctrl_replicas.c: the id stays, the name stays taken. Removing twice is ok. */
 static json_t *cmd_replica_remove(struct hl_ctrl *c, json_t *req)
 {
 	json_t *err = NULL;
@@ -215,7 +229,7 @@ static json_t *cmd_hints_set(struct hl_ctrl *c, json_t *req)
 	const char *ptrs[HL_HINTS_PER_REPLICA_MAX];
 	size_t lens[HL_HINTS_PER_REPLICA_MAX];
 	json_t *err = NULL, *h = json_object_get(req, "hints"), *v;
-	int id = arg_replica(c, req, "replica", &err);
+	int id = arg_live_replica(c, req, "replica", &err);
 	size_t i;
 	int rc;
 
@@ -245,7 +259,7 @@ static json_t *cmd_hints_set(struct hl_ctrl *c, json_t *req)
 static json_t *cmd_hints_clear(struct hl_ctrl *c, json_t *req)
 {
 	json_t *err = NULL;
-	int id = arg_replica(c, req, "replica", &err);
+	int id = arg_live_replica(c, req, "replica", &err);
 
 	if (id < 0)
 		return err;

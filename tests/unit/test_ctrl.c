@@ -496,6 +496,11 @@ static const struct ctrl_case replica_add_rows[] = {
 	 "replica 'r3' exists"},
 	{"{'cmd':'replica drain','name':'r3'}", false, "replica 'r3' was removed"},
 	{"{'cmd':'replica undrain','name':'r3'}", false, "replica 'r3' was removed"},
+	{"{'cmd':'replica weight','name':'r3','weight':5}", false, "replica 'r3' was removed"},
+	{"{'cmd':'hints set','replica':'r3','hints':['m']}", false, "replica 'r3' was removed"},
+	{"{'cmd':'hints clear','replica':'r3'}", false, "replica 'r3' was removed"},
+	{"{'cmd':'replica list'}", true, "replicas.3.weight=0"},
+	{"{'cmd':'replica list'}", true, "replicas.3.hints_kind=none"},
 	{"{'cmd':'replica list'}", true, "replicas.3.state=removed"},
 	{"{'cmd':'replica remove','name':'nope'}", false, "no replica 'nope'"},
 	{"{'cmd':'replica remove'}", false, "missing argument 'name'"},
@@ -732,10 +737,12 @@ static void test_remove_effect(void **state)
 	assert_int_equal(i.hints_kind, HL_HINTS_NONE);
 	assert_int_not_equal(explain(f, "only-r0", 0).replica, 0);
 	assert_int_equal(keys_to(f, 0, 300), 0);
-	/* the hint cannot bring it back, nor undrain; health leaves it alone */
-	expect_ok(f, "{\"cmd\":\"hints set\",\"replica\":\"r0\",\"hints\":[\"only-r0\"]}");
+	/* hints set cannot bring it back, nor undrain; health leaves it alone */
+	json_t *a = ask(f, "{\"cmd\":\"hints set\",\"replica\":\"r0\",\"hints\":[\"only-r0\"]}");
+	assert_true(json_is_false(json_object_get(a, "ok")));
+	json_decref(a);
 	assert_int_not_equal(explain(f, "only-r0", 0).replica, 0);
-	json_t *a = ask(f, "{\"cmd\":\"replica undrain\",\"name\":\"r0\"}");
+	a = ask(f, "{\"cmd\":\"replica undrain\",\"name\":\"r0\"}");
 	assert_true(json_is_false(json_object_get(a, "ok")));
 	json_decref(a);
 	assert_int_equal(info_of(f, 0).state, HL_REPLICA_DOWN);
