@@ -337,7 +337,8 @@ static json_t *cmd_route(struct hl_ctrl *c, json_t *req)
 {
 	static const char *const why[HL_ROUTE_REASON_COUNT] = {
 		[HL_ROUTE_HINT_HIT] = "the replica advertises the hint",
-		[HL_ROUTE_HINT_SPILL] = "advertisers too busy: the hint's fallback",
+		[HL_ROUTE_HINT_SPILL] =
+			"its advertisers are busy, draining or down: the hint's fallback",
 		[HL_ROUTE_FALLBACK_HINT] = "nobody advertises the hint: its Maglev preference",
 		[HL_ROUTE_FALLBACK_NOHINT] = "no hint: Maglev of the client key",
 		[HL_ROUTE_NONE_AVAILABLE] = "no usable replica",
