@@ -190,6 +190,8 @@ static json_t *cmd_replica_add(struct hl_ctrl *c, json_t *req)
 		return ctrl_error("argument 'address' '%s' is not A.B.C.D:PORT", addr);
 	if (hl_host_problem(p.addr) != NULL)
 		return ctrl_error("argument 'address' '%s' %s", addr, hl_host_problem(p.addr));
+	if (ctrl_replica_addr_problem(c, p.addr, p.port, err_buf, sizeof(err_buf)) != NULL)
+		return ctrl_error("argument 'address' '%s' %s", addr, err_buf);
 	if (w != NULL &&
 	    (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 1000000))
 		return ctrl_error("argument 'weight' must be an integer 0..1000000");

@@ -62,6 +62,25 @@ int ctrl_replica_add(struct hl_ctrl *c, const struct hl_cfg_replica *p, char *er
 	return rc;
 }
 
+const char *ctrl_replica_addr_problem(const struct hl_ctrl *c, uint32_t addr, uint16_t port,
+				      char *buf, size_t len)
+{
+	struct hl_replica_info info;
+
+	for (unsigned i = 0; i < c->n_own; i++)
+		if (c->own[i].addr == addr) {
+			snprintf(buf, len, "is %s", c->own[i].what);
+			return buf;
+		}
+	for (uint32_t id = 0; id < hl_router_replica_count(c->r); id++)
+		if (!c->rep[id].removed && hl_replica_get(c->r, id, &info) == 0 &&
+		    info.ipv4 == rte_be_to_cpu_32(addr) && info.port == port) {
+			snprintf(buf, len, "is also replica '%s''s", info.name);
+			return buf;
+		}
+	return NULL;
+}
+
 bool hl_ctrl_replica_removed(const struct hl_ctrl *c, uint32_t id)
 {
 	return id < c->n_replicas && c->rep[id].removed;

@@ -21,8 +21,16 @@ struct ctrl_replica {
 	bool removed;        /* `replica remove`: health leaves it alone, nothing routes there */
 };
 
+/* An address of hintlb's own ([port] address, [listener] vip): no replica may have it. */
+struct ctrl_own_addr {
+	uint32_t addr;                   /* network order */
+	char what[HL_CFG_NAME_MAX + 16]; /* "[port NAME]'s address", "[listener NAME]'s VIP" */
+};
+
 struct hl_ctrl {
 	struct hl_router *r;
+	struct ctrl_own_addr own[HL_CFG_PORTS_MAX + HL_CFG_LISTENERS_MAX];
+	unsigned n_own;
 	const struct hl_cfg_health *h; /* &health */
 	struct hl_cfg_health health;   /* [health], replaced by reload */
 	struct rte_ring *ring;
@@ -54,6 +62,14 @@ void ctrl_metrics_render(struct hl_ctrl *c, struct hl_metrics_buf *b);
 /* ctrl_replicas.c: add replica @p p (the workers first, then the router). @return its id, or
  * -errno with @p err saying why. */
 int ctrl_replica_add(struct hl_ctrl *c, const struct hl_cfg_replica *p, char *err, size_t errlen);
+/*
+ * What is wrong with a new replica at @p addr (network order):@p port for the
+ * control socket's `replica add`: hintlb's own address, or a live replica's
+ * (the config file's checks, which a reload has already passed). @return
+ * NULL, or the reason written to @p buf.
+ */
+const char *ctrl_replica_addr_problem(const struct hl_ctrl *c, uint32_t addr, uint16_t port,
+				      char *buf, size_t len);
 /* Down for good, weight 0, no hints; health leaves it alone. */
 void ctrl_replica_remove(struct hl_ctrl *c, uint32_t id);
 

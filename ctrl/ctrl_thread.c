@@ -44,6 +44,16 @@ struct hl_ctrl *hl_ctrl_create(struct hl_router *r, const struct hl_config *cfg,
 		return NULL;
 	}
 	c->r = r;
+	for (unsigned i = 0; i < cfg->n_ports; i++, c->n_own++) {
+		c->own[c->n_own].addr = cfg->ports[i].addr;
+		snprintf(c->own[c->n_own].what, sizeof(c->own[0].what), "[port %s]'s address",
+			 cfg->ports[i].name);
+	}
+	for (unsigned i = 0; i < cfg->n_listeners; i++, c->n_own++) {
+		c->own[c->n_own].addr = cfg->listeners[i].vip;
+		snprintf(c->own[c->n_own].what, sizeof(c->own[0].what), "[listener %s]'s VIP",
+			 cfg->listeners[i].name);
+	}
 	c->health = cfg->health;
 	c->h = &c->health;
 	c->ring = ring;

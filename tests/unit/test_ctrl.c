@@ -62,6 +62,13 @@ static int fx_setup(void **state)
 	f->cfg = calloc(1, sizeof(*f->cfg));
 	assert_non_null(f->cfg);
 	f->cfg->routing.max_replicas = MAX_REPLICAS;
+	/* hintlb's own addresses, which no replica may have */
+	f->cfg->n_ports = 1;
+	snprintf(f->cfg->ports[0].name, sizeof(f->cfg->ports[0].name), "net_af_xdp0");
+	f->cfg->ports[0].addr = htonl(0x0a000064); /* 10.0.0.100 */
+	f->cfg->n_listeners = 1;
+	snprintf(f->cfg->listeners[0].name, sizeof(f->cfg->listeners[0].name), "web");
+	f->cfg->listeners[0].vip = htonl(0x0a0000c8); /* 10.0.0.200 */
 	f->r = rh_router_track(hl_router_create(&rp, err, sizeof(err)));
 	if (f->r == NULL)
 		fail_msg("hl_router_create: %s", err);
@@ -440,6 +447,12 @@ static const struct ctrl_case replica_add_rows[] = {
 	 "'address' '' is not A.B.C.D:PORT"},
 	{"{'cmd':'replica add','name':'r9','address':'0.0.0.0:80'}", false, "unspecified"},
 	{"{'cmd':'replica add','name':'r9','address':'127.0.0.1:80'}", false, "loopback"},
+	{"{'cmd':'replica add','name':'r9','address':'10.0.0.100:80'}", false,
+	 "'10.0.0.100:80' is [port net_af_xdp0]'s address"},
+	{"{'cmd':'replica add','name':'r9','address':'10.0.0.200:8080'}", false,
+	 "'10.0.0.200:8080' is [listener web]'s VIP"},
+	{"{'cmd':'replica add','name':'r9','address':'10.0.0.2:8000'}", false,
+	 "'10.0.0.2:8000' is also replica 'r1''s"},
 	{"{'cmd':'replica add','name':'r9','address':'224.0.0.1:80'}", false, "multicast"},
 	{"{'cmd':'replica add','name':'r9','address':'255.255.255.255:80'}", false, "broadcast"},
 	/* weight and concurrency */
