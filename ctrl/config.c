@@ -47,6 +47,7 @@ static const char *const http_keys[] = {"client_head_timeout_ms",
 					"max_requests",
 					"max_head",
 					"max_fields",
+					"max_body_kib",
 					"queue_bytes",
 					"x_forwarded_for",
 					NULL};

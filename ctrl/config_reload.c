@@ -63,6 +63,7 @@ static const struct reload_key keys[] = {
 	KEY("http", "max_requests", http.max_requests, K_U32),
 	KEY("http", "max_head", http.max_head, K_U32),
 	KEY("http", "max_fields", http.max_fields, K_U32),
+	KEY("http", "max_body_kib", http.max_body_kib, K_U32),
 	KEY("http", "queue_bytes", http.queue_bytes, K_U32),
 	KEY("http", "x_forwarded_for", http.x_forwarded_for, K_BOOL),
 	LIVE("health", "passive_fall", health.passive_fall, K_U32),

@@ -342,6 +342,7 @@ int cfg_load_http(struct hl_config *cfg, const struct cfg_sec *s, char *err, siz
 	OPT(s, "max_requests", cfg_parse_u32(w, v, 2, 1u << 20, &h->max_requests));
 	OPT(s, "max_head", cfg_parse_u32(w, v, 256, 1u << 20, &h->max_head));
 	OPT(s, "max_fields", cfg_parse_u32(w, v, 8, 1000, &h->max_fields));
+	OPT(s, "max_body_kib", cfg_parse_u32(w, v, 0, UINT32_MAX, &h->max_body_kib));
 	OPT(s, "queue_bytes", cfg_parse_u32(w, v, 4096, 1u << 30, &h->queue_bytes));
 	OPT(s, "x_forwarded_for", cfg_parse_bool(w, v, &h->x_forwarded_for));
 	return 0;

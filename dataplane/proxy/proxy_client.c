@@ -149,6 +149,13 @@ int px_route(struct hl_proxy *px, struct px_req *req, int avoid)
 	return 0;
 }
 
+static bool body_too_large(const struct hl_proxy *px, uint64_t bytes)
+{
+	uint64_t max = (uint64_t)px->cfg->http.max_body_kib * 1024;
+
+	return max != 0 && bytes > max;
+}
+
 /* A whole head is parsed: check what the proxy refuses, rewrite, route. */
 static bool client_head_done(struct px_client *cl, struct px_req *req)
 {
@@ -168,6 +175,11 @@ static bool client_head_done(struct px_client *cl, struct px_req *req)
 	if (msg->flags & HL_HTTP1_F_EXPECT_OTHER) {
 		HL_COUNT(px->w, HTTP_417);
 		px_client_error(cl, 417, "only Expect: 100-continue is supported");
+		return false;
+	}
+	if (msg->framing == HL_HTTP1_FRAMING_LENGTH && body_too_large(px, msg->content_length)) {
+		HL_COUNT(px->w, HTTP_413);
+		px_client_error(cl, 413, "request body over [http] max_body_kib");
 		return false;
 	}
 	if (msg->flags & HL_HTTP1_F_UPGRADE)
@@ -274,6 +286,17 @@ static void client_body(struct px_client *cl)
 		}
 		cl->held -= RTE_MIN((uint32_t)res.consumed, cl->held);
 		cl->deferred += (uint32_t)res.consumed;
+		req->body_in += res.payload;
+		if (body_too_large(px, req->body_in)) {
+			/* chunked (a Content-Length was checked with the head): the part
+			 * sent dies with the replica's connection, the client hears 413
+			 * unless the replica already answered (then it is reset) */
+			if (piece != NULL)
+				rte_pktmbuf_free(piece);
+			HL_COUNT(px->w, HTTP_413);
+			px_client_error(cl, 413, "request body over [http] max_body_kib");
+			return;
+		}
 		if (piece != NULL)
 			px_server_send(req, piece);
 		if (rc == 0)

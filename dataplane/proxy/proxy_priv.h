@@ -139,6 +139,7 @@ struct px_req {
 	struct hl_route_result route;
 	uint64_t t_first;  /* TSC of the head's first byte */
 	uint64_t t_sent;   /* TSC when bound to a connection */
+	uint64_t body_in;  /* request body content forwarded (chunked: against max_body_kib) */
 	uint32_t head_fed; /* request head bytes given to the parser */
 	uint32_t resp_fed; /* response head bytes given to the parser */
 	uint32_t acked;    /* request bytes the replica acknowledged */

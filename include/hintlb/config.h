@@ -121,6 +121,7 @@ struct hl_cfg_http {
 	uint32_t max_requests;                /**< requests in progress per worker */
 	uint32_t max_head;                    /**< head bytes (431) */
 	uint32_t max_fields;                  /**< header fields per head (431) */
+	uint32_t max_body_kib;                /**< request body KiB (413); 0: no limit */
 	uint32_t queue_bytes; /**< one side's send queue past this: the other's window stops */
 	bool x_forwarded_for; /**< append X-Forwarded-For: <client address> */
 };

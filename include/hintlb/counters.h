@@ -165,6 +165,7 @@ extern "C" {
 	X(HTTP_RESP_4XX, "http_resp_4xx")                                                          \
 	X(HTTP_RESP_5XX, "http_resp_5xx")                                                          \
 	X(HTTP_408, "http_408_client_timeout")         /* head (or a body gap) too slow */         \
+	X(HTTP_413, "http_413_body_too_large")         /* request body over [http] max_body_kib */ \
 	X(HTTP_417, "http_417_expectation")            /* Expect other than 100-continue */        \
 	X(HTTP_502_CONNECT, "http_502_connect_failed") /* replica refused or silent */             \
 	X(HTTP_502_RESET, "http_502_replica_reset")    /* replica reset or closed mid-request */   \

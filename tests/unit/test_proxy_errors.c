@@ -3,7 +3,7 @@
  * The HTTP proxy's error paths (proxy_harness.h: the real proxy on the
  * real TCP stack, the test playing clients and replicas, segments in and
  * out, a virtual clock): every status the proxy answers itself (400, 408,
- * 414, 417, 431, 501, 502, 503, 504, 505) with its counter, nothing of a
+ * 413, 414, 417, 431, 501, 502, 503, 504, 505) with its counter, nothing of a
  * refused request reaching a replica; replicas that refuse, ignore, reset,
  * close or answer nonsense, with the one retry where nothing had reached
  * them and the health events sent to the control thread; clients that go
@@ -201,6 +201,59 @@ static void test_417(void **state)
 	assert_int_equal(strcmp(c->rx + c->len - 4, "\r\n\r\n"), 0);
 	assert_non_null(strstr(c->rx, "Content-Length: 39\r\n")); /* the body it lacks */
 	assert_true(c->fin_in);
+	ph_settle();
+}
+
+/* [http] max_body_kib 1: up to 1024 bytes of request body. */
+static int setup_body_limit(void **state)
+{
+	ph_config(1);
+	ph_cfg.http.max_body_kib = 1;
+	return ph_setup(state);
+}
+
+/*
+ * A Content-Length over the limit is a 413 before any replica hears of it;
+ * exactly the limit goes through; a chunked body is counted as it streams,
+ * and the chunk that passes the limit gets a 413 while the replica's
+ * connection, holding half a request, is reset.
+ */
+static void test_413(void **state)
+{
+	static char buf[2048];
+	struct ph_ep *c, *r;
+	size_t n;
+
+	(void)state;
+	expect_refused("PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1025\r\n\r\n", 413,
+		       "Content Too Large");
+	assert_int_equal(t_ctr(HL_CTR_HTTP_413), 1);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_RESP_4XX), 1);
+
+	c = ph_client();
+	ph_send(c, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1024\r\n\r\n");
+	memset(buf, 'b', 1024);
+	ph_send_segs(c, buf, 1024, 512);
+	r = ph_rep_with_rx();
+	assert_non_null(strstr(r->rx, "Content-Length: 1024\r\n"));
+	assert_int_equal(memcmp(r->rx + r->len - 1024, buf, 1024), 0);
+	ph_answer(PH_RESP_OK);
+	ph_expect_rx(c, PH_RESP_OK);
+
+	c = ph_client();
+	ph_send(c, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+	n = (size_t)snprintf(buf, sizeof(buf), "400\r\n");
+	memset(buf + n, 'c', 1024);
+	memcpy(buf + n + 1024, "\r\n", 2);
+	ph_send_segs(c, buf, n + 1026, 512); /* 1024: the limit, still fine */
+	assert_false(c->fin_in);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_413), 1);
+	r = ph_rep_with_rx();
+	ph_send(c, "1\r\nx\r\n"); /* 1025 */
+	assert_memory_equal(c->rx, "HTTP/1.1 413 Content Too Large\r\n", 32);
+	assert_true(c->fin_in);
+	assert_true(r->rst_in);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_413), 2);
 	ph_settle();
 }
 
@@ -799,6 +852,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_501_505, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_408, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_417, ph_setup1, ph_teardown),
+		cmocka_unit_test_setup_teardown(test_413, setup_body_limit, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_503_no_replica, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_503_max_requests, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_502_refused, ph_setup1, ph_teardown),
