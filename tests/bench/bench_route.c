@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Routing core benchmark (one core): decisions per second on the hint-hit
- * and fallback paths for each policy, hint table lookups, Maglev builds.
+ * and fallback paths for each policy (and the fallback when no replica reports
+ * hints, as nginx replicas do), hint table lookups, Maglev builds.
  * Prints `name: value unit` lines; each figure is the median of RUNS runs.
  */
 #include <errno.h>
@@ -55,6 +56,8 @@ static uint64_t xorshift(uint64_t *s)
 
 /* 64 replicas; hint h on replica h % 64, every 4th also on another one:
  * about 196 hints per replica, 12500 (replica, hint) pairs. */
+static bool no_hints; /* replicas that never report hints (hints_kind none) */
+
 static struct hl_router *router_setup(enum hl_route_policy policy)
 {
 	static const char *list[HL_HINTS_PER_REPLICA_MAX];
@@ -75,7 +78,7 @@ static struct hl_router *router_setup(enum hl_route_policy policy)
 			exit(1);
 		}
 	}
-	for (uint32_t i = 0; i < N_REPLICAS; i++) {
+	for (uint32_t i = 0; i < N_REPLICAS && !no_hints; i++) {
 		unsigned n = 0;
 		for (uint32_t h = 0; h < N_HINTS; h++) {
 			uint32_t second =
@@ -229,6 +232,9 @@ int main(int argc, char **argv)
 	for (size_t p = 0; p < RTE_DIM(policies); p++) {
 		bench_decide(policies[p], "hit", hint_buf);
 		bench_decide(policies[p], "fallback", miss_buf);
+		no_hints = true;
+		bench_decide(policies[p], "nohints", miss_buf);
+		no_hints = false;
 	}
 	bench_lookup();
 	bench_maglev(10);
