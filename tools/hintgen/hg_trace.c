@@ -102,6 +102,11 @@ int hg_trace_load(struct hg_trace *t, const char *path, char *err, size_t errlen
 		long id;
 
 		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "--trace %s line %u: longer than %zu bytes", path,
+				 lineno, sizeof(line) - 2);
+			goto out;
+		}
 		if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
 			continue;
 		at = strtod(line, &end);
@@ -115,8 +120,9 @@ int hg_trace_load(struct hg_trace *t, const char *path, char *err, size_t errlen
 		h = end + strspn(end, " \t");
 		hl = strcspn(h, " \t\r\n");
 		if (hl == 0 || hl > HL_HTTP1_HINT_MAX) {
-			snprintf(err, errlen, "--trace %s line %u: the hint is empty or over %d bytes",
-				 path, lineno, HL_HTTP1_HINT_MAX);
+			snprintf(err, errlen,
+				 "--trace %s line %u: the hint is empty or over %d bytes", path,
+				 lineno, HL_HTTP1_HINT_MAX);
 			goto out;
 		}
 		if (first < 0)
