@@ -377,7 +377,7 @@ static void cl_closed(struct hl_tcp *t, struct hl_tcp_conn *tc, int err)
 	(void)t;
 	if (c->state == CL_BUSY)
 		cl_fail(cl, c,
-			!c->established       ? CL_E_CONNECT
+			!c->established     ? CL_E_CONNECT
 			: err == -ETIMEDOUT ? CL_E_TIMEOUT
 					    : CL_E_RESET,
 			false);
@@ -415,8 +415,10 @@ unsigned hg_client_tick(struct hg_client *cl, uint64_t now)
 			       cl->start + (uint64_t)((double)cl->trace.at_ns[cl->trace_pos] /
 						      cl->ns_per_tsc) <=
 				       now) {
-				cl_push(cl, cl->start + (uint64_t)((double)cl->trace.at_ns[cl->trace_pos] /
-								  cl->ns_per_tsc),
+				cl_push(cl,
+					cl->start +
+						(uint64_t)((double)cl->trace.at_ns[cl->trace_pos] /
+							   cl->ns_per_tsc),
 					cl->trace.hint[cl->trace_pos]);
 				cl->trace_pos++;
 				n++;
@@ -427,14 +429,17 @@ unsigned hg_client_tick(struct hg_client *cl, uint64_t now)
 			while (cl->next_at <= now && cl->next_at < cl->end) {
 				cl_push(cl, cl->next_at, cl_hint(cl));
 				cl->n_sched++;
-				cl->next_at = cl->start + (uint64_t)((double)cl->n_sched * cl->tsc_per_req);
+				cl->next_at = cl->start +
+					      (uint64_t)((double)cl->n_sched * cl->tsc_per_req);
 				n++;
 			}
 		}
 		if (now >= cl->end) {
 			cl->generating = false;
-			cl->drain_end = now + cl->hz * RTE_MIN((uint64_t)CL_DRAIN_MS,
-							       (uint64_t)cl->o->timeout_ms) / 1000;
+			cl->drain_end = now + cl->hz *
+						      RTE_MIN((uint64_t)CL_DRAIN_MS,
+							      (uint64_t)cl->o->timeout_ms) /
+						      1000;
 			if (cl->closed_loop) /* what the loop queued is not sent */
 				cl->q_head = cl->q_tail;
 		}
@@ -516,7 +521,8 @@ void hg_client_progress(struct hg_client *cl, FILE *f, uint64_t now)
 	fprintf(f,
 		"hintgen: %6.1f s  %10.0f req/s  p50 %8.3f ms  p99 %8.3f ms  errors %" PRIu64
 		"  conns %u  queued %u\n",
-		(double)(now - cl->start) / (double)cl->hz, (double)(cl->done - cl->last_done) / secs,
+		(double)(now - cl->start) / (double)cl->hz,
+		(double)(cl->done - cl->last_done) / secs,
 		(double)hg_hist_quantile(&cl->interval, 0.5) / 1e6,
 		(double)hg_hist_quantile(&cl->interval, 0.99) / 1e6, e - cl->last_err, cl->live,
 		cl->q_tail - cl->q_head);
@@ -547,15 +553,18 @@ void hg_client_report(const struct hg_client *cl, FILE *f, bool json)
 		snprintf(target, sizeof(target), "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255,
 			 (a >> 8) & 255, a & 255, cl->o->target_port);
 		for (unsigned i = 0; i < CL_E_COUNT; i++)
-			json_object_set_new(errs, cl_err_name[i], json_integer((json_int_t)cl->err[i]));
-		lat = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "p50", ms(hg_hist_quantile(h, 0.5)),
-				"p90", ms(hg_hist_quantile(h, 0.9)), "p99", ms(hg_hist_quantile(h, 0.99)),
-				"p99_9", ms(hg_hist_quantile(h, 0.999)), "max", ms(h->max), "min",
+			json_object_set_new(errs, cl_err_name[i],
+					    json_integer((json_int_t)cl->err[i]));
+		lat = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "p50",
+				ms(hg_hist_quantile(h, 0.5)), "p90", ms(hg_hist_quantile(h, 0.9)),
+				"p99", ms(hg_hist_quantile(h, 0.99)), "p99_9",
+				ms(hg_hist_quantile(h, 0.999)), "max", ms(h->max), "min",
 				ms(h->min), "mean", hg_hist_mean(h) / 1e6);
 		o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:I, s:I, s:I, s:I, s:o, s:f, s:o, "
 			      "s:I, s:I, s:I}",
-			      "mode", mode, "target", target, "connection", cl->o->keep_alive ? "keep-alive" : "new",
-			      "connections", (int)cl->limit, "rate", cl->closed_loop ? 0.0 : cl->o->rate,
+			      "mode", mode, "target", target, "connection",
+			      cl->o->keep_alive ? "keep-alive" : "new", "connections",
+			      (int)cl->limit, "rate", cl->closed_loop ? 0.0 : cl->o->rate,
 			      "elapsed_s", elapsed, "sent", (json_int_t)cl->sent, "requests",
 			      (json_int_t)cl->done, "ok", (json_int_t)cl->ok, "errors_total",
 			      (json_int_t)err_total(cl), "errors", errs, "req_per_s", rps,
@@ -579,7 +588,8 @@ void hg_client_report(const struct hg_client *cl, FILE *f, bool json)
 	for (unsigned i = 0; i < CL_E_COUNT; i++)
 		fprintf(f, "%s%s %" PRIu64, i ? ", " : "", cl_err_name[i], cl->err[i]);
 	fprintf(f, ")\n");
-	fprintf(f, "  latency   p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f ms (mean %.3f)\n",
+	fprintf(f,
+		"  latency   p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f ms (mean %.3f)\n",
 		ms(hg_hist_quantile(h, 0.5)), ms(hg_hist_quantile(h, 0.9)),
 		ms(hg_hist_quantile(h, 0.99)), ms(hg_hist_quantile(h, 0.999)), ms(h->max),
 		hg_hist_mean(h) / 1e6);
@@ -658,16 +668,20 @@ struct hg_client *hg_client_create(struct hg *g, char *err, size_t errlen)
 	/* new connections linger while they close: room for as many again */
 	cl->n_conns = o->keep_alive ? cl->limit : cl->limit * 4;
 	if (cl->n_conns > o->max_conns) {
-		snprintf(err, errlen, "--connections %u needs %u connection slots, more than "
-			 "--max-conns %u", o->connections, cl->n_conns, o->max_conns);
+		snprintf(err, errlen,
+			 "--connections %u needs %u connection slots, more than "
+			 "--max-conns %u",
+			 o->connections, cl->n_conns, o->max_conns);
 		rc = -EINVAL;
 		goto fail;
 	}
-	cl->conns = rte_zmalloc("hg_cl_conns", sizeof(*cl->conns) * cl->n_conns, RTE_CACHE_LINE_SIZE);
+	cl->conns =
+		rte_zmalloc("hg_cl_conns", sizeof(*cl->conns) * cl->n_conns, RTE_CACHE_LINE_SIZE);
 	cl->free_stack = rte_malloc("hg_cl_free", sizeof(uint32_t) * cl->n_conns, 0);
 	cl->idle_stack = rte_malloc("hg_cl_idle", sizeof(uint32_t) * cl->n_conns, 0);
 	cl->q = rte_malloc("hg_cl_q", sizeof(*cl->q) * CL_QUEUE, RTE_CACHE_LINE_SIZE);
-	if (cl->conns == NULL || cl->free_stack == NULL || cl->idle_stack == NULL || cl->q == NULL) {
+	if (cl->conns == NULL || cl->free_stack == NULL || cl->idle_stack == NULL ||
+	    cl->q == NULL) {
 		snprintf(err, errlen, "client: out of memory for %u connections", cl->n_conns);
 		rc = -ENOMEM;
 		goto fail;
@@ -680,10 +694,10 @@ struct hg_client *hg_client_create(struct hg *g, char *err, size_t errlen)
 		hl_http1_parser_init(&c->p, &cl->http, HL_HTTP1_RESPONSE, c->fields, CL_FIELDS);
 		cl->free_stack[cl->n_free++] = cl->n_conns - 1 - i;
 	}
-	cl->prefix_len = (size_t)snprintf(cl->prefix, sizeof(cl->prefix),
-					  "GET %s HTTP/1.1\r\nHost: %u.%u.%u.%u:%u\r\n%s: ", o->path,
-					  a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-					  o->target_port, o->hint_header);
+	cl->prefix_len = (size_t)snprintf(
+		cl->prefix, sizeof(cl->prefix),
+		"GET %s HTTP/1.1\r\nHost: %u.%u.%u.%u:%u\r\n%s: ", o->path, a >> 24,
+		(a >> 16) & 255, (a >> 8) & 255, a & 255, o->target_port, o->hint_header);
 	cl->suffix = o->keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
 	cl->suffix_len = strlen(cl->suffix);
 	return cl;

@@ -49,8 +49,10 @@ int hg_net_start(struct hg *g, char *err, size_t errlen)
 	g->pool = rte_pktmbuf_pool_create("hg_mbufs", o->mbufs, HL_POOL_CACHE, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (g->pool == NULL) {
-		snprintf(err, errlen, "--mbufs %u: cannot create the packet pool: %s (give the EAL "
-			 "more memory, -m)", o->mbufs, rte_strerror(rte_errno));
+		snprintf(err, errlen,
+			 "--mbufs %u: cannot create the packet pool: %s (give the EAL "
+			 "more memory, -m)",
+			 o->mbufs, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	memset(&g->net, 0, sizeof(g->net));

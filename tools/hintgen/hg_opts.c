@@ -255,7 +255,7 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		return parse_cidr(o, arg);
 	case OPT_GATEWAY:
 		return hl_parse_ipv4(arg, &o->gateway) == 0 ? 0
-							     : bad("gateway", arg, "not A.B.C.D");
+							    : bad("gateway", arg, "not A.B.C.D");
 	case OPT_LISTEN:
 		if (parse_u64("listen", arg, 1, HL_TCP_SPORT_LO - 1, &v) != 0)
 			return 2;

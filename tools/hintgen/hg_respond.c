@@ -21,9 +21,9 @@
 
 #include "hintgen.h"
 
-#define RS_FIELDS     32
-#define RS_FIFO       (1u << 16) /* delayed answers in flight, a power of two */
-#define RS_HEAD_MAX   (HG_HINTS_MAX_LEN + 256)
+#define RS_FIELDS   32
+#define RS_FIFO     (1u << 16) /* delayed answers in flight, a power of two */
+#define RS_HEAD_MAX (HG_HINTS_MAX_LEN + 256)
 
 /* answer flags */
 #define RS_A_CLOSE 0x01 /* Connection: close, then FIN */
@@ -351,16 +351,19 @@ struct hg_respond *hg_respond_create(struct hg *g, char *err, size_t errlen)
 	}
 	return r;
 nomem:
-	snprintf(err, errlen, "responder: out of memory for %u connections (--max-conns; give "
-		 "the EAL more memory, -m)", o->max_conns);
+	snprintf(err, errlen,
+		 "responder: out of memory for %u connections (--max-conns; give "
+		 "the EAL more memory, -m)",
+		 o->max_conns);
 	hg_respond_free(r);
 	return NULL;
 }
 
 void hg_respond_progress(struct hg_respond *r, FILE *f, double elapsed_s)
 {
-	fprintf(f, "hintgen respond: %6.1f s  %10" PRIu64 " req/s  %" PRIu64 " requests  %" PRIu64
-		   " open\n",
+	fprintf(f,
+		"hintgen respond: %6.1f s  %10" PRIu64 " req/s  %" PRIu64 " requests  %" PRIu64
+		" open\n",
 		elapsed_s, r->requests - r->last_requests, r->requests, r->accepted - r->closed);
 	r->last_requests = r->requests;
 }

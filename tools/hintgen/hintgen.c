@@ -64,7 +64,8 @@ static int run_respond(struct hg *g)
 		hl_worker_idle(g->w, hg_net_poll(g) + work);
 		if (now >= next_progress) {
 			if (!o->quiet)
-				hg_respond_progress(r, stderr, (double)(now - start) / (double)g->hz);
+				hg_respond_progress(r, stderr,
+						    (double)(now - start) / (double)g->hz);
 			next_progress += g->hz;
 		}
 	}
@@ -95,7 +96,8 @@ static int run_client(struct hg *g)
 		rc = hg_net_resolve(g, o->target_addr, 10000, &got_stop);
 	if (rc != 0) {
 		fprintf(stderr, "hintgen: %s %s: %s\n", g->net.port[0].name,
-			rc == -EHOSTUNREACH ? "has no route to" : "could not reach (link, ARP)", ip);
+			rc == -EHOSTUNREACH ? "has no route to" : "could not reach (link, ARP)",
+			ip);
 		hg_client_free(c);
 		return 1;
 	}
@@ -144,7 +146,8 @@ int main(int argc, char **argv)
 	/* rte_eal_init permutes and overwrites argv entries: give it a copy */
 	memcpy(eal_argv, o.eal_argv, sizeof(eal_argv));
 	if (rte_eal_init(o.eal_argc, eal_argv) < 0) {
-		fprintf(stderr, "hintgen: --eal: rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "hintgen: --eal: rte_eal_init failed: %s\n",
+			rte_strerror(rte_errno));
 		hg_opts_free(&o);
 		return 1;
 	}

@@ -22,10 +22,10 @@
 #include "netconf.h"
 #include "worker.h"
 
-#define HG_EAL_ARGS_MAX   64
-#define HG_HINTS_MAX_LEN  4096   /* --hints list, bytes */
-#define HG_BODY_MAX       (1u << 20)
-#define HG_MODELS_MAX     1000000u
+#define HG_EAL_ARGS_MAX  64
+#define HG_HINTS_MAX_LEN 4096 /* --hints list, bytes */
+#define HG_BODY_MAX      (1u << 20)
+#define HG_MODELS_MAX    1000000u
 
 /* How the client schedules requests. */
 enum hg_load {
@@ -132,7 +132,7 @@ void hg_client_free(struct hg_client *c);
 struct hg_trace {
 	uint32_t n;
 	uint64_t *at_ns;
-	uint32_t *hint;    /* index into names */
+	uint32_t *hint; /* index into names */
 	uint32_t n_names;
 	char **names;
 };
