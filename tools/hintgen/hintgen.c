@@ -48,9 +48,9 @@ static int run_respond(struct hg *g)
 		return 1;
 	}
 	ip_str(o->addr, ip, sizeof(ip));
-	printf("hintgen respond: listening on %s:%u (%s)\n", ip, o->listen_port,
-	       g->net.port[0].name);
-	fflush(stdout);
+	/* stderr: stdout is the report alone (--json parses as one object) */
+	fprintf(stderr, "hintgen respond: listening on %s:%u (%s)\n", ip, o->listen_port,
+		g->net.port[0].name);
 	start = rte_rdtsc();
 	next_progress = start + g->hz;
 	end = o->duration_s > 0 ? start + (uint64_t)(o->duration_s * (double)g->hz) : UINT64_MAX;
