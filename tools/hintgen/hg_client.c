@@ -241,7 +241,9 @@ static unsigned cl_dispatch(struct hg_client *cl)
 			struct cl_req copy = *r;
 
 			cl->q_head++;
-			cl_open(cl, &copy);
+			if (cl_open(cl, &copy) != 0)
+				break; /* no connection object or port now: retry next tick, not in
+					  a loop */
 		} else {
 			break;
 		}

@@ -58,7 +58,7 @@ int hg_net_start(struct hg *g, char *err, size_t errlen)
 	memset(&g->net, 0, sizeof(g->net));
 	g->net.n_ports = 1;
 	g->net.n_workers = 1;
-	rc = hl_port_start(&cp, &wk, 1, g->pool, np, err, errlen);
+	rc = hl_port_start(&cp, &wk, o->queues, g->pool, np, err, errlen);
 	if (rc != 0)
 		return rc;
 	g->port_started = true;
@@ -77,8 +77,9 @@ int hg_net_start(struct hg *g, char *err, size_t errlen)
 	g->w->net = &g->net;
 	g->w->pool = g->pool;
 	g->w->stop = &g->stop;
-	g->w->n_rxq = 1;
-	g->w->rxq[0] = (struct hl_rxq){.port = 0, .port_id = np->port_id, .queue_id = 0};
+	g->w->n_rxq = o->queues;
+	for (uint16_t q = 0; q < o->queues; q++)
+		g->w->rxq[q] = (struct hl_rxq){.port = 0, .port_id = np->port_id, .queue_id = q};
 	g->w->txq_id = 0;
 	g->w->idle = o->idle;
 	g->w->idle_sleep_us = 50;
@@ -86,7 +87,10 @@ int hg_net_start(struct hg *g, char *err, size_t errlen)
 	hl_worker_init(g->w);
 	tp.max_conns = o->max_conns;
 	tp.max_syn_rcvd = RTE_MIN(o->max_conns, 16384u);
-	tp.max_time_wait = RTE_MIN(o->max_conns, 16384u);
+	/* the client closes first (it is the active closer of --new-connection):
+	 * TIME-WAIT must leave the pool room for live connections, the oldest is
+	 * recycled beyond this */
+	tp.max_time_wait = RTE_MAX(16u, RTE_MIN(o->max_conns / 4, 16384u));
 	rc = hl_tcp_create(g->w, &tp);
 	if (rc != 0) {
 		snprintf(err, errlen, "TCP stack (--max-conns %u): %s", o->max_conns,

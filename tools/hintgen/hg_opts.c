@@ -41,6 +41,7 @@ enum {
 	OPT_IDLE,
 	OPT_MBUFS,
 	OPT_MAX_CONNS,
+	OPT_QUEUES,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +72,7 @@ static const struct option long_opts[] = {
 	{"idle", required_argument, NULL, OPT_IDLE},
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
 	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+	{"queues", required_argument, NULL, OPT_QUEUES},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -97,6 +99,9 @@ static void usage(FILE *f)
 		"  --quiet              no progress line on stderr\n"
 		"  --mbufs N            packet pool (default 16383)\n"
 		"  --max-conns N        TCP connection table (default 16384)\n"
+		"  --queues N           queue pairs on the port, 1..%u (default 1): every rx\n"
+		"                       queue is polled, all is sent on queue 0 (a memif\n"
+		"                       peer with N queues, e.g. hintlb with N workers)\n"
 		"client:\n"
 		"  --target A.B.C.D:PORT  where requests go\n"
 		"  --connections C      closed loop: C connections, one request outstanding on\n"
@@ -125,7 +130,7 @@ static void usage(FILE *f)
 		"  --delay-us N         hold each answer N microseconds (default 0)\n"
 		"  --body-bytes N       body size, \"ok\\n\" repeated (default 2, max %u)\n"
 		"Exit: 0 done, 1 start or run failure, 2 usage, 3 client errors occurred.\n",
-		HG_BODY_MAX);
+		HL_PORTS_MAX, HG_BODY_MAX);
 }
 
 static int bad(const char *opt, const char *value, const char *why)
@@ -322,6 +327,11 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		return parse_u32("mbufs", arg, 1023, 4194303, &o->mbufs);
 	case OPT_MAX_CONNS:
 		return parse_u32("max-conns", arg, 16, 4000000, &o->max_conns);
+	case OPT_QUEUES:
+		if (parse_u64("queues", arg, 1, HL_PORTS_MAX, &v) != 0)
+			return 2;
+		o->queues = (uint16_t)v;
+		return 0;
 	default:
 		usage(stderr);
 		return 2;
@@ -333,6 +343,7 @@ static void defaults(struct hg_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->mbufs = 16383;
 	o->max_conns = 16384;
+	o->queues = 1;
 	o->idle = HL_IDLE_POLL;
 	o->body_bytes = 2;
 	o->models = 100;

@@ -50,6 +50,7 @@ struct hg_opts {
 	uint32_t gateway;
 	uint32_t mbufs;
 	uint32_t max_conns; /* the TCP stack's connection table */
+	uint16_t queues;    /* queue pairs of the port: all polled, tx on queue 0 */
 	enum hl_idle_mode idle;
 	bool json;
 	bool quiet; /* no progress line */
