@@ -578,7 +578,11 @@ void hg_client_report(const struct hg_client *cl, FILE *f, bool json)
 		json_decref(o);
 		return;
 	}
-	fprintf(f, "hintgen: %s loop, %u %s, %.2f s\n", mode, cl->limit,
+	fprintf(f, "hintgen: %s, %u %s, %.2f s\n",
+		cl->replay        ? "trace replay"
+		: cl->closed_loop ? "closed loop"
+				  : "open loop",
+		cl->limit,
 		cl->o->keep_alive ? "keep-alive connections" : "requests at once, new connections",
 		elapsed);
 	fprintf(f,
