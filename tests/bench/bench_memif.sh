@@ -5,7 +5,8 @@
 #
 #   hintlb    [worker] idle = poll; main lcore on CPU 0, worker 0 on CPU 1
 #             (two workers: worker 1 on CPU 0, beside the generators)
-#   client    hintgen, closed loop, keep-alive unless said, 8 models Zipf(1),
+#   client    hintgen, closed loop (256 connections, BENCH_CONNS), keep-alive
+#             unless said, 8 models Zipf(1),
 #             CPU 0, adaptive idle
 #   responder hintgen --respond (no delay, 2-byte body, advertises model-0..3),
 #             CPU 0, adaptive idle
@@ -41,7 +42,7 @@ SMOKE=0
 [ "${3:-}" = --smoke ] && SMOKE=1
 [ "${BENCH_SMOKE:-0}" = 1 ] && SMOKE=1
 SECS=${BENCH_SECONDS:-10}
-CONNS=64
+CONNS=${BENCH_CONNS:-256}
 HELD=10000
 if [ $SMOKE -eq 1 ]; then
 	SECS=1

@@ -129,9 +129,13 @@ ${4:-}
 EOF
 }
 
-# hg_hintlb_start CONF: start hintlb, wait until it is ready.
+# hg_hintlb_start CONF: start hintlb, wait until it is ready (its memif
+# servers listen: a memif client's port does not start without its server;
+# the sockets are abstract, DPDK 22.11's default, so there is no file to see).
 hg_hintlb_start() {
 	[ -x "$HINTLB" ] || hg_fail "hintlb not found: $HINTLB"
+	# a previous run's log must not say "ready" for this one
+	rm -f "$HG_WORK/hintlb.log"
 	"$HINTLB" --config "$1" >"$HG_WORK/hintlb.log" 2>&1 &
 	HG_LB_PID=$!
 	hg_wait_for "$HG_WORK/hintlb.log" "hintlb: ready" 30 "$HG_LB_PID"
