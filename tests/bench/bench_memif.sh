@@ -27,6 +27,10 @@
 #   memif_pmd_cycles_per_req_1w        of which inside rx/tx bursts
 #   memif_worker_busy_pct_1w           busy cycles over the run's cycles
 #   memif_req_s_per_core_at_cost_1w    TSC Hz / cycles per request
+#   memif_..._1w_bounded               the same with [routing] policy = bounded
+#                                      (the default, ect, computes expected
+#                                      completion times: perf puts ~30 % of
+#                                      the worker there)
 #   memif_ka_req_s_2w, ..._per_worker_core_2w, memif_cycles_per_req_2w,
 #   memif_handoff_pct_2w               with two workers (and both hintgens
 #                                      --queues 2: a memif peer needs one
@@ -86,8 +90,9 @@ client() {
 
 # through WORKERS NAME ARGS...: hintlb with WORKERS workers, responder, one
 # client run (ARGS); its JSON in NAME.json, hintlb's counters in NAME.ctr.
+# EXTRA_CONF: more configuration sections for hintlb.
 through() {
-	local workers=$1 name=$2 extra=
+	local workers=$1 name=$2 extra=${EXTRA_CONF:-}
 	shift 2
 	[ "$name" = held ] && extra=$'[http]\nmax_requests = 16384\nreplica_conns_max = 1024'
 	# a second worker shares CPU 0 with the generators: it must not spin
@@ -102,10 +107,11 @@ through() {
 	rm -f "$HG_WORK"/respond.*
 }
 
-# keepalive WORKERS: the keep-alive figures of one run
+# keepalive WORKERS [SUFFIX]: the keep-alive figures of one run (figures
+# named ..._${WORKERS}w${SUFFIX})
 keepalive() {
-	local w=$1 j=$HG_WORK/ka$1.json c=$HG_WORK/ka$1.ctr rps busy pmd reqs hz secs
-	through "$w" "ka$w" --connections $CONNS --duration "$SECS"
+	local w=$1 s=${2:-} j=$HG_WORK/ka$1${2:-}.json c=$HG_WORK/ka$1${2:-}.ctr rps busy pmd reqs hz secs
+	through "$w" "ka$w$s" --connections $CONNS --duration "$SECS"
 	rps=$(hg_json "$j" 'round(o["req_per_s"])')
 	secs=$(hg_json "$j" 'o["elapsed_s"]')
 	busy=$(hg_ctr busy_cycles "$c")
@@ -113,16 +119,16 @@ keepalive() {
 	reqs=$(hg_ctr http_requests "$c")
 	hz=$(cat "$HG_WORK/hz")
 	[ "$reqs" -gt 0 ] || hg_fail "hintlb proxied nothing ($w workers)"
-	fig "memif_ka_req_s_${w}w" "$rps" req/s
-	fig "memif_ka_req_s_per_worker_core_${w}w" "$(calc "round($rps / $w)")" req/s
-	fig "memif_ka_p50_ms_${w}w" "$(hg_json "$j" 'o["latency_ms"]["p50"]')" ms
-	fig "memif_ka_p99_ms_${w}w" "$(hg_json "$j" 'o["latency_ms"]["p99"]')" ms
-	fig "memif_cycles_per_req_${w}w" "$(calc "round($busy / $reqs)")" cycles
-	fig "memif_pmd_cycles_per_req_${w}w" "$(calc "round($pmd / $reqs)")" cycles
-	fig "memif_worker_busy_pct_${w}w" "$(calc "round(100 * $busy / ($hz * $secs * $w), 1)")" %
-	fig "memif_req_s_per_core_at_cost_${w}w" "$(calc "round($hz * $reqs / $busy)")" req/s
+	fig "memif_ka_req_s_${w}w$s" "$rps" req/s
+	fig "memif_ka_req_s_per_worker_core_${w}w$s" "$(calc "round($rps / $w)")" req/s
+	fig "memif_ka_p50_ms_${w}w$s" "$(hg_json "$j" 'o["latency_ms"]["p50"]')" ms
+	fig "memif_ka_p99_ms_${w}w$s" "$(hg_json "$j" 'o["latency_ms"]["p99"]')" ms
+	fig "memif_cycles_per_req_${w}w$s" "$(calc "round($busy / $reqs)")" cycles
+	fig "memif_pmd_cycles_per_req_${w}w$s" "$(calc "round($pmd / $reqs)")" cycles
+	fig "memif_worker_busy_pct_${w}w$s" "$(calc "round(100 * $busy / ($hz * $secs * $w), 1)")" %
+	fig "memif_req_s_per_core_at_cost_${w}w$s" "$(calc "round($hz * $reqs / $busy)")" req/s
 	if [ "$w" -ge 2 ]; then
-		fig "memif_handoff_pct_${w}w" \
+		fig "memif_handoff_pct_${w}w$s" \
 			"$(calc "round(100 * $(hg_ctr tcp_handoff_out "$c") / max(1, $(hg_ctr rx_pkts "$c")), 1)")" %
 	fi
 }
@@ -140,6 +146,8 @@ fig memif_direct_req_s "$(hg_json "$HG_WORK/direct.json" 'round(o["req_per_s"])'
 
 hg_log "keep-alive through hintlb, one worker ($SECS s)"
 keepalive 1
+hg_log "keep-alive through hintlb, one worker, [routing] policy = bounded ($SECS s)"
+EXTRA_CONF=$'[routing]\npolicy = bounded' keepalive 1 _bounded
 hg_log "keep-alive through hintlb, two workers ($SECS s)"
 keepalive 2
 
