@@ -16,7 +16,7 @@
  * whose response ended takes the next request (or waits, idle); at most C
  * connections. --new-connection: each request opens its own connection,
  * says Connection: close and both sides close after the response; at most C
- * requests outstanding.
+ * requests outstanding. At most CL_CONNECTING_MAX handshakes are in flight.
  *
  * Errors, by kind: connect (refused, timed out, no source port), reset (the
  * connection ended before the whole response), timeout (--timeout-ms; the
@@ -42,6 +42,9 @@
 #define CL_QUEUE    (1u << 20) /* requests waiting for a connection, a power of two */
 #define CL_SWEEP_MS 10         /* timeout sweep period */
 #define CL_DRAIN_MS 2000       /* after the duration: the most to wait for answers */
+/* handshakes in flight at once: thousands of SYNs in one loop iteration
+ * overflow the tx ring, and their retransmissions all come due together */
+#define CL_CONNECTING_MAX 256
 
 enum cl_state {
 	CL_FREE = 0,
@@ -104,7 +107,7 @@ struct hg_client {
 	struct cl_conn *conns;
 	uint32_t *free_stack, n_free;
 	uint32_t *idle_stack, n_idle;
-	uint32_t live, busy;
+	uint32_t live, busy, connecting;
 	struct cl_req *q;
 	uint32_t q_head, q_tail;
 	bool generating;
@@ -207,6 +210,7 @@ static int cl_open(struct hg_client *cl, const struct cl_req *r)
 		return -1;
 	}
 	cl->live++;
+	cl->connecting++;
 	cl->opened++;
 	cl_send(cl, c, r);
 	return 0;
@@ -236,7 +240,7 @@ static unsigned cl_dispatch(struct hg_client *cl)
 		if (c != NULL) {
 			cl->q_head++;
 			cl_send(cl, c, r);
-		} else if (cl->n_free > 0 &&
+		} else if (cl->n_free > 0 && cl->connecting < CL_CONNECTING_MAX &&
 			   (cl->o->keep_alive ? cl->live < cl->limit : cl->busy < cl->limit)) {
 			struct cl_req copy = *r;
 
@@ -337,6 +341,7 @@ static void cl_established(struct hl_tcp *t, struct hl_tcp_conn *tc, void *ctx)
 	(void)t;
 	(void)tc;
 	c->established = true;
+	c->cl->connecting--;
 }
 
 static void cl_recv(struct hl_tcp *t, struct hl_tcp_conn *tc, struct rte_mbuf *m)
@@ -383,6 +388,8 @@ static void cl_closed(struct hl_tcp *t, struct hl_tcp_conn *tc, int err)
 			: err == -ETIMEDOUT ? CL_E_TIMEOUT
 					    : CL_E_RESET,
 			false);
+	if (!c->established)
+		cl->connecting--;
 	c->state = CL_FREE;
 	c->tc = NULL;
 	cl->live--;
