@@ -37,9 +37,15 @@
 #                                      queue per hintlb worker)
 #   memif_newconn_s_1w                 a new client connection per request
 #   memif_conns_held                   keep-alive connections open at once
-#                                      (BENCH_HELD, default 5000), every one
-#                                      served, zero errors (hintlb with 32767
-#                                      mbufs)
+#                                      (BENCH_HELD, default 5000), each with
+#                                      a request held 0.5 s by the responder
+#                                      (so hintlb holds as many replica
+#                                      connections), every one served, zero
+#                                      errors; and their p50/p99 (~500 ms).
+#                                      Closed loop without the delay (a
+#                                      request each at full speed) gave tx
+#                                      ring drops and retransmissions: p99
+#                                      0.2 s, p99.9 1.4 s, some over 10 s
 # --smoke (tools/test.sh): a second or two each, asserting only that every
 # figure came out. BENCH_SECONDS sets the measured length (default 10).
 set -euo pipefail
@@ -71,9 +77,11 @@ fig() {
 }
 calc() { python3 -c "print($*)"; }
 
-# responder QUEUES: hintgen --respond as hintlb's replica (net_memif1 peer)
+# responder QUEUES [ARGS...]: hintgen --respond as hintlb's replica (net_memif1 peer)
 responder() {
-	hg_bg respond "$HINTGEN" --respond --queues "$1" \
+	local q=$1
+	shift
+	hg_bg respond "$HINTGEN" --respond --queues "$q" "$@" \
 		--eal "$(hg_eal r 0 "net_memif0,role=client,socket=$HG_WORK/lb-r.sock")" \
 		--address 10.98.1.1/24 --listen 8080 --hints model-0,model-1,model-2,model-3 \
 		--idle adaptive --quiet --json
@@ -99,15 +107,17 @@ through() {
 	shift 2
 	# a second worker shares CPU 0 with the generators: it must not spin
 	[ "$workers" -eq 1 ] || idle=adaptive
+	local resp=()
 	if [ "$name" = held ]; then
-		# every connection has a request in progress: room for them all
-		# (8191 mbufs ran out at 10,000 connections and the run stalled)
-		extra=$'[http]\nmax_requests = 16384\nreplica_conns_max = 1024'
+		# every connection has a request in progress, each on a replica
+		# connection of its own for the responder's 0.5 s
+		extra=$'[http]\nmax_requests = 16384\nreplica_conns_max = 16384\n[tcp]\nmax_conns = 32768'
 		idle=$'poll\nmbufs = 32767'
+		resp=(--delay-us 500000 --max-conns 16384)
 	fi
 	hg_hintlb_conf "$HG_WORK/hintlb.conf" "$workers" "$idle" "$extra"
 	hg_hintlb_start "$HG_WORK/hintlb.conf"
-	responder "$workers"
+	responder "$workers" "${resp[@]}"
 	client "$HG_WORK/$name.json" "$workers" "$@"
 	hg_hintlb_counters >"$HG_WORK/$name.ctr"
 	grep -E '^tsc_hz ' "$HG_WORK/hintlb.log" | tail -n1 | awk '{print $2}' >"$HG_WORK/hz"
@@ -173,7 +183,8 @@ reqs=$(hg_json "$HG_WORK/held.json" 'o["requests"]')
 [ "$reqs" -ge $HELD ] || hg_fail "held: $reqs requests on $HELD connections"
 [ "$(hg_ctr http_accepted "$HG_WORK/held.ctr")" -ge $HELD ] || hg_fail "held: hintlb accepted fewer"
 fig memif_conns_held "$opened" conns
-fig memif_conns_held_req_s "$(hg_json "$HG_WORK/held.json" 'round(o["req_per_s"])')" req/s
+fig memif_conns_held_p50_ms "$(hg_json "$HG_WORK/held.json" 'o["latency_ms"]["p50"]')" ms
+fig memif_conns_held_p99_ms "$(hg_json "$HG_WORK/held.json" 'o["latency_ms"]["p99"]')" ms
 
 want="memif_direct_req_s memif_ka_req_s_1w memif_ka_req_s_per_worker_core_1w memif_cycles_per_req_1w
 memif_req_s_per_core_at_cost_1w memif_ka_req_s_2w memif_cycles_per_req_2w memif_newconn_s_1w memif_conns_held"
