@@ -68,7 +68,7 @@ fi
 . "$(dirname "$0")/../integration/hg_lib.sh"
 hg_init bench_memif "$1" "$2"
 # about 100 pages for the smoke, 170 for the full run's held connections
-hg_need_hugepages $([ $SMOKE -eq 1 ] && echo 110 || echo 180)
+hg_need_hugepages "$([ $SMOKE -eq 1 ] && echo 110 || echo 180)"
 
 FIGS=$HG_WORK/figures
 : >"$FIGS"
@@ -130,7 +130,7 @@ through() {
 # named ..._${WORKERS}w${SUFFIX})
 keepalive() {
 	local w=$1 s=${2:-} j=$HG_WORK/ka$1${2:-}.json c=$HG_WORK/ka$1${2:-}.ctr rps busy pmd reqs hz secs
-	through "$w" "ka$w$s" --connections $CONNS --duration "$SECS"
+	through "$w" "ka$w$s" --connections "$CONNS" --duration "$SECS"
 	rps=$(hg_json "$j" 'round(o["req_per_s"])')
 	secs=$(hg_json "$j" 'o["elapsed_s"]')
 	busy=$(hg_ctr busy_cycles "$c")
@@ -157,7 +157,7 @@ hg_bg respond "$HINTGEN" --respond --eal "$(hg_eal r 1 "$(hg_memif direct server
 	--address 10.99.0.2/24 --listen 8080 --idle adaptive --quiet --json
 hg_wait_for "$HG_WORK/respond.err" "listening on" 30 "$HG_LAST_PID"
 "$HINTGEN" --eal "$(hg_eal c 0 "$(hg_memif direct client)")" --address 10.99.0.1/24 \
-	--target 10.99.0.2:8080 --connections $CONNS --duration "$SECS" --idle adaptive --quiet \
+	--target 10.99.0.2:8080 --connections "$CONNS" --duration "$SECS" --idle adaptive --quiet \
 	--json >"$HG_WORK/direct.json" 2>"$HG_WORK/direct.err" || hg_fail "direct client failed"
 hg_stop_all
 rm -f "$HG_WORK"/respond.*
@@ -171,17 +171,17 @@ hg_log "keep-alive through hintlb, two workers ($SECS s)"
 keepalive 2
 
 hg_log "new connection per request, one worker ($SECS s)"
-through 1 newconn --connections $CONNS --new-connection --duration "$SECS"
+through 1 newconn --connections "$CONNS" --new-connection --duration "$SECS"
 fig memif_newconn_s_1w "$(hg_json "$HG_WORK/newconn.json" 'round(o["connections_opened"] / o["elapsed_s"])')" conn/s
 fig memif_newconn_p99_ms_1w "$(hg_json "$HG_WORK/newconn.json" 'o["latency_ms"]["p99"]')" ms
 
 hg_log "$HELD keep-alive connections at once, one worker"
-through 1 held --connections $HELD --max-conns $((HELD + 1024)) --duration $((SECS + 2))
+through 1 held --connections "$HELD" --max-conns $((HELD + 1024)) --duration $((SECS + 2))
 opened=$(hg_json "$HG_WORK/held.json" 'o["connections_opened"]')
 reqs=$(hg_json "$HG_WORK/held.json" 'o["requests"]')
-[ "$opened" -eq $HELD ] || hg_fail "held: $opened connections opened, want $HELD"
-[ "$reqs" -ge $HELD ] || hg_fail "held: $reqs requests on $HELD connections"
-[ "$(hg_ctr http_accepted "$HG_WORK/held.ctr")" -ge $HELD ] || hg_fail "held: hintlb accepted fewer"
+[ "$opened" -eq "$HELD" ] || hg_fail "held: $opened connections opened, want $HELD"
+[ "$reqs" -ge "$HELD" ] || hg_fail "held: $reqs requests on $HELD connections"
+[ "$(hg_ctr http_accepted "$HG_WORK/held.ctr")" -ge "$HELD" ] || hg_fail "held: hintlb accepted fewer"
 fig memif_conns_held "$opened" conns
 fig memif_conns_held_p50_ms "$(hg_json "$HG_WORK/held.json" 'o["latency_ms"]["p50"]')" ms
 fig memif_conns_held_p99_ms "$(hg_json "$HG_WORK/held.json" 'o["latency_ms"]["p99"]')" ms

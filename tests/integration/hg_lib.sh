@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/hg_lib.sh — sourced by the scripts that run hintgen
 # (tools/hintgen, docs/hintgen.md) over net_memif: hintgen_memif.sh and
 # tests/bench/bench_memif.sh. No namespaces, no kernel in the path: each
@@ -64,6 +65,7 @@ hg_bg() {
 	local log=$1
 	shift
 	"$@" >"$HG_WORK/$log.out" 2>"$HG_WORK/$log.err" &
+	# shellcheck disable=SC2034 # read by the caller
 	HG_LAST_PID=$!
 	HG_PIDS+=($!)
 }
@@ -177,6 +179,7 @@ hg_stop_all() {
 	HG_PIDS=()
 	HG_LB_RC=0
 	if [ -n "$HG_LB_PID" ]; then
+		# shellcheck disable=SC2034 # read by the caller
 		hg_stop "$HG_LB_PID" 10 || HG_LB_RC=$?
 		HG_LB_PID=
 	fi

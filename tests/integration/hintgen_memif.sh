@@ -118,6 +118,7 @@ within "$p50" 300 1500 || hg_fail "B2: p50 $p50 ms: the wait for a connection is
 within "$p99" 1000 3500 || hg_fail "B2: p99 $p99 ms: the wait for a connection is not counted"
 
 hg_stop "$RESP" 10 || hg_fail "responder exited non-zero on SIGTERM"
+# shellcheck disable=SC2034 # hg_lib.sh: stopped already, not again at exit
 HG_PIDS=()
 python3 - "$HG_WORK/respond.out" "$HG_WORK/a.json" "$HG_WORK/b.json" "$HG_WORK/b2.json" <<'PY' || hg_fail "responder report"
 import json, sys
@@ -171,6 +172,7 @@ hg_log "C: $req requests, $errs errors, hintlb http_requests $lb_req, hint_hit $
 [ $((hit + $(hg_ctr route_hint_spill "$HG_WORK/ctr"))) -gt $((req / 2)) ] ||
 	hg_fail "C: $hit hint hits of $req requests"
 hg_stop "$RESP" 10 || hg_fail "responder (C) exited non-zero on SIGTERM"
+# shellcheck disable=SC2034 # hg_lib.sh: stopped already, not again at exit
 HG_PIDS=()
 r_req=$(hg_json "$HG_WORK/respond2.out" 'o["requests"]')
 [ "$r_req" -eq "$req" ] || hg_fail "C: the responder answered $r_req, the client got $req"
