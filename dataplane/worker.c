@@ -116,7 +116,7 @@ unsigned hl_worker_poll(struct hl_worker *w)
 	return total;
 }
 
-static void worker_idle(struct hl_worker *w, unsigned got)
+void hl_worker_idle(struct hl_worker *w, unsigned got)
 {
 	struct timespec ts;
 
@@ -146,7 +146,7 @@ int hl_worker_main(void *arg)
 	struct hl_worker *w = arg;
 
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED))
-		worker_idle(w, hl_worker_poll(w));
+		hl_worker_idle(w, hl_worker_poll(w));
 	/* last flush: replies computed in the final iteration still go out */
 	hl_tx_flush(w);
 	return 0;

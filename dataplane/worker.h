@@ -163,4 +163,12 @@ int hl_worker_main(void *arg);
  * received. */
 unsigned hl_worker_poll(struct hl_worker *w);
 
+/*
+ * The idle policy after a loop iteration that found @p got units of work
+ * (packets, or anything else the caller did): nothing with `idle = poll` or
+ * work; else spin, pause, then sleep as the file comment of worker.c says. For
+ * loops other than hl_worker_main (hintgen's) that call hl_worker_poll().
+ */
+void hl_worker_idle(struct hl_worker *w, unsigned got);
+
 #endif /* HINTLB_WORKER_H */

@@ -50,6 +50,15 @@ if [ $have_fuzz -eq 1 ]; then
 	hl_log "tests: build-fuzz (libFuzzer, suite fuzz)"
 	run_suites build-fuzz --suite fuzz || status=1
 fi
+# Benchmark scripts in smoke mode (seconds; asserting only that their figures
+# came out), so a broken benchmark fails here and not only in a full run.
+hl_log "benchmarks: smoke runs"
+if tests/bench/bench_memif.sh build/tools/hintgen/hintgen build/dataplane/hintlb --smoke; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	status=1
+fi
 hl_log "benchmarks: build (figures as 'name: value unit')"
 bench_log=$(mktemp)
 if ! meson test -C build --benchmark --verbose >"$bench_log" 2>&1; then
