@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Summarise bench_mission.sh: measured runs next to hintsim's predictions.
+
+usage: mission_report.py --mode full|smoke|demo --capacity C --out PREFIX RUNS SIM
+
+RUNS: one JSON object per line per measured run (bench_mission.sh's
+run_one: the generator's report and the replicas' summed /stats). SIM: one
+hintsim --json document per line per offered load, with "load" added.
+
+Prints `name: value unit` lines, a table and the issue's targets per load
+(hintlb loads fewer models than HAProxy hdr-consistent with p99 no worse;
+each measured figure within 20 % of hintsim's prediction), writes
+PREFIX.json and, when gnuplot is there, PREFIX.png. Exit status 1 when a
+run lost requests or a figure is missing (the targets are reported, never
+enforced: a benchmark measures), 0 otherwise.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# measured balancer -> (label, hintsim policy that models it)
+BALANCERS = {
+    "hintlb": ("hintlb", "hintlb"),
+    "haproxy_chash": ("HAProxy hdr-consistent", "chash_bounded"),
+    "haproxy_rr": ("HAProxy roundrobin", "round_robin"),
+}
+TOLERANCE = 0.20
+
+
+def diff(measured, predicted):
+    return (measured - predicted) / predicted if predicted else float("inf")
+
+
+def pct(x):
+    return "%+.0f %%" % (100 * x) if x != float("inf") else "inf"
+
+
+def load_runs(path):
+    return [json.loads(l) for l in open(path) if l.strip()]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", default="full")
+    ap.add_argument("--capacity", type=float, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("runs")
+    ap.add_argument("sim")
+    a = ap.parse_args()
+    runs = load_runs(a.runs)
+    sims = {d["load"]: {p["name"]: p for p in d["policies"]} for d in load_runs(a.sim)}
+    loads = []
+    for r in runs:
+        if r["load"] not in loads:
+            loads.append(r["load"])
+    bad = []
+    rows = []
+    for r in runs:
+        g = r["generator"]
+        sim = sims.get(r["load"], {}).get(BALANCERS[r["balancer"]][1])
+        if sim is None:
+            bad.append("%s %s: no hintsim prediction" % (r["load"], r["balancer"]))
+            continue
+        if g["errors"] or g["completed"] != g["requests"] or r["loads"] <= 0:
+            bad.append("%s %s: %d of %d requests answered, %d errors %s, %d loads" % (
+                r["load"], r["balancer"], g["completed"], g["requests"], g["errors"],
+                g["error_kinds"], r["loads"]))
+        row = {
+            "load": r["load"], "fraction": r["fraction"], "rate": r["rate"],
+            "offered_rate": g["offered_rate"], "balancer": r["balancer"],
+            "requests": g["requests"], "errors": g["errors"], "loads": r["loads"],
+            "miss_rate": r["loads"] / max(1, r["replica_requests"]),
+            "p50_ms": g["p50_ms"], "p99_ms": g["p99_ms"], "max_ms": g["max_ms"],
+            "send_lag_max_ms": g["send_lag_max_ms"],
+            "routing": g["routing"],
+            "per_replica": r["per_replica"],
+            "sim": {"policy": sim["name"], "loads": sim["model_loads"],
+                    "miss_rate": sim["miss_rate"], "p50_ms": sim["p50_ms"],
+                    "p99_ms": sim["p99_ms"]},
+        }
+        row["vs_sim"] = {k: diff(row[k], sim[k if k != "loads" else "model_loads"])
+                         for k in ("loads", "p50_ms", "p99_ms")}
+        rows.append(row)
+
+    for row in rows:
+        n = "mission_%s_%s" % (row["load"], row["balancer"])
+        s = row["sim"]
+        print("%s_loads: %d loads" % (n, row["loads"]))
+        print("%s_miss_rate: %.1f %%" % (n, 100 * row["miss_rate"]))
+        print("%s_p50_ms: %.1f ms" % (n, row["p50_ms"]))
+        print("%s_p99_ms: %.1f ms" % (n, row["p99_ms"]))
+        print("%s_hintsim_loads: %d loads" % (n, s["loads"]))
+        print("%s_hintsim_p99_ms: %.1f ms" % (n, s["p99_ms"]))
+        print("%s_vs_hintsim_loads: %.1f %%" % (n, 100 * row["vs_sim"]["loads"]))
+        print("%s_vs_hintsim_p99: %.1f %%" % (n, 100 * row["vs_sim"]["p99_ms"]))
+
+    summary = {}
+    for load in loads:
+        by = {r["balancer"]: r for r in rows if r["load"] == load}
+        h, c = by.get("hintlb"), by.get("haproxy_chash")
+        if h is None or c is None:
+            continue
+        s = {"loads_ratio": h["loads"] / max(1, c["loads"]),
+             "p99_ratio": h["p99_ms"] / c["p99_ms"] if c["p99_ms"] else float("inf")}
+        s["fewer_loads"] = h["loads"] < c["loads"]
+        s["p99_no_worse"] = h["p99_ms"] <= c["p99_ms"]
+        s["hintlb_within_20pct_of_hintsim"] = all(
+            abs(v) <= TOLERANCE for v in h["vs_sim"].values())
+        summary[load] = s
+        print("mission_%s_loads_ratio: %.2f x" % (load, s["loads_ratio"]))
+        print("mission_%s_p99_ratio: %.2f x" % (load, s["p99_ratio"]))
+
+    print()
+    print("| load | req/s | balancer | loads (hintsim) | miss rate (hintsim) | p50 ms (hintsim) "
+          "| p99 ms (hintsim) | vs hintsim: loads / p50 / p99 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        s = row["sim"]
+        print("| %s %d %% | %.1f | %s | %d (%d) | %.1f %% (%.1f %%) | %.1f (%.1f) | %.1f (%.1f) "
+              "| %s / %s / %s |" % (
+                  row["load"], round(100 * row["fraction"]), row["offered_rate"],
+                  BALANCERS[row["balancer"]][0], row["loads"], s["loads"],
+                  100 * row["miss_rate"], 100 * s["miss_rate"], row["p50_ms"], s["p50_ms"],
+                  row["p99_ms"], s["p99_ms"], pct(row["vs_sim"]["loads"]),
+                  pct(row["vs_sim"]["p50_ms"]), pct(row["vs_sim"]["p99_ms"])))
+    print()
+    for load, s in summary.items():
+        print("%s: hintlb / HAProxy hdr-consistent: loads %.2fx (%s), p99 %.2fx (%s); "
+              "hintlb within 20 %% of hintsim: %s" % (
+                  load, s["loads_ratio"], "fewer" if s["fewer_loads"] else "NOT fewer",
+                  s["p99_ratio"], "no worse" if s["p99_no_worse"] else "WORSE",
+                  "yes" if s["hintlb_within_20pct_of_hintsim"] else "NO"))
+    for row in rows:
+        if row["routing"]:
+            print("%s %s routing: %s" % (row["load"], row["balancer"], ", ".join(
+                "%s %d" % kv for kv in row["routing"].items())))
+    lag = max((r["send_lag_max_ms"] for r in rows), default=0.0)
+    print("generator: largest send lag %.1f ms (sends later than scheduled; included in the "
+          "latencies)" % lag)
+
+    doc = {"mode": a.mode, "capacity_req_s": a.capacity, "runs": rows, "summary": summary,
+           "tolerance": TOLERANCE}
+    with open(a.out + ".json", "w") as f:
+        json.dump(doc, f, indent=1)
+    print("json: %s.json" % a.out)
+    plot(rows, a.capacity, a.out + ".png")
+    for b in bad:
+        print("bench_mission: FAIL: %s" % b, file=sys.stderr)
+    return 1 if bad or not rows else 0
+
+
+def plot(rows, cap, png):
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        print("no plot: gnuplot not found (Debian: gnuplot-nox)")
+        return
+    names = [b for b in BALANCERS if any(r["balancer"] == b for r in rows)]
+    with tempfile.TemporaryDirectory() as tmp:
+        series = []
+        for i, b in enumerate(names):
+            path = os.path.join(tmp, "%s.dat" % b)
+            with open(path, "w") as f:
+                f.write("# offered_req_s loads p99_ms hintsim_loads hintsim_p99_ms\n")
+                for r in sorted((r for r in rows if r["balancer"] == b),
+                                key=lambda r: r["offered_rate"]):
+                    f.write("%g %d %g %d %g\n" % (r["offered_rate"], r["loads"], r["p99_ms"],
+                                                  r["sim"]["loads"], r["sim"]["p99_ms"]))
+            series.append((path, BALANCERS[b][0], BALANCERS[b][1], i + 1))
+
+        def plots(col, simcol):
+            out = []
+            for path, label, pol, lt in series:
+                out.append('"%s" using 1:%d with linespoints lt %d lw 2 pt 7 title "%s"' %
+                           (path, col, lt, label))
+                out.append('"%s" using 1:%d with linespoints lt %d dt 2 lw 1 pt 6 '
+                           'title "hintsim %s"' % (path, simcol, lt, pol))
+            return ", ".join(out)
+
+        script = os.path.join(tmp, "mission.gp")
+        with open(script, "w") as f:
+            f.write('set terminal pngcairo size 1400,560 noenhanced\n'
+                    'set output "%s"\n'
+                    'set multiplot layout 1,2 title "6 replicas x 3 slots, 50 models Zipf 1.0, '
+                    'load 80 ms, service 10 ms; capacity %.0f req/s; solid measured, dashed '
+                    'hintsim"\n'
+                    'set xlabel "offered load (requests/s)"\nset key top left\nset grid\n'
+                    'set offsets graph 0.05, graph 0.05, 0, 0\n'
+                    'set ylabel "model loads"\nset yrange [0:*]\nplot %s\n'
+                    'set ylabel "p99 latency (ms)"\nset logscale y\nset yrange [*:*]\n'
+                    'plot %s\nunset multiplot\n' % (png, cap, plots(2, 4), plots(3, 5)))
+        p = subprocess.run([gnuplot, script], capture_output=True, text=True)
+        if p.returncode != 0:
+            print("no plot: gnuplot: %s" % p.stderr.strip())
+            return
+    print("plot: %s" % png)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
