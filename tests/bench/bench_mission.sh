@@ -38,7 +38,8 @@
 #            figure came out and no request failed (tools/test.sh)
 #   --demo   one load (medium), hintlb and HAProxy hdr-consistent only, a
 #            progress line (tools/demo.sh)
-# Needs root, haproxy, taskset and curl; without them it says so and exits 0.
+# Needs root, haproxy, taskset, curl and gnuplot; without them it says so and
+# exits 0.
 set -euo pipefail
 
 MODE=full
@@ -95,7 +96,7 @@ skip() {
 }
 [ $# -ge 2 ] || { echo "usage: $0 HINTLB STEER_BPF_O [--smoke|--demo] [--out DIR] [--progress]" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, AF_XDP)"
-for t in haproxy taskset curl python3; do
+for t in haproxy taskset curl python3 gnuplot; do
 	command -v "$t" >/dev/null || skip "'$t' not installed"
 done
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs (the balancer on one, the load on the other)"
@@ -204,15 +205,19 @@ run_one() {
 	if [ -f "$trace" ]; then
 		src=(--trace "$trace")
 	else
-		src=(--rate "$rate" --requests "$REQUESTS" --models $MODELS --zipf $ZIPF --seed $SEED
+		src=(--rate "$rate" --requests "$REQUESTS" --models "$MODELS" --zipf "$ZIPF" --seed "$SEED"
 			--write-trace "$trace")
 	fi
 	restart_replicas
 	start_balancer "$lb"
 	hl_log "$load ($frac x capacity, $rate req/s): $lb, $REQUESTS requests"
 	gen=$HL_WORK/gen.json
+	# in the background: a SIGTERM (tools/demo.sh interrupted) runs the trap
+	# at once instead of after the run
 	hl_client taskset -c $LOAD_CPU python3 "$LOADGEN" "$TARGET" "${src[@]}" --json $PROGRESS \
-		>"$gen" || rc=$?
+		>"$gen" &
+	HL_BG_PIDS+=($!)
+	wait $! || rc=$?
 	[ -s "$gen" ] || hl_fail "mission_load.py printed nothing (exit $rc)"
 	stop_balancer "$lb"
 	replica_stats >"$HL_WORK/stats.jsonl"
@@ -246,5 +251,10 @@ for spec in $LOADS; do
 			"$load" >>"$HL_WORK/sim.jsonl"
 done
 
+# the raw runs, hintsim's answers and the traces stay next to the report
+# (mission_report.py can be rerun on them)
+mkdir -p "$OUT/bench_mission.raw"
+cp "$HL_WORK/runs.jsonl" "$HL_WORK/sim.jsonl" "$HL_WORK"/*.trace "$OUT/bench_mission.raw/"
 python3 "$HERE/mission_report.py" --mode "$MODE" --capacity "$CAPACITY" \
-	--out "$OUT/bench_mission" "$HL_WORK/runs.jsonl" "$HL_WORK/sim.jsonl"
+	--loads "$LOADS" --balancers "$BALANCERS" \
+	--out "$OUT/bench_mission" "$OUT/bench_mission.raw/runs.jsonl" "$OUT/bench_mission.raw/sim.jsonl"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Summarise bench_mission.sh: measured runs next to hintsim's predictions.
 
-usage: mission_report.py --mode full|smoke|demo --capacity C --out PREFIX RUNS SIM
+usage: mission_report.py --mode full|smoke|demo --capacity C --loads "NAME:FRACTION ..."
+                         --balancers "NAME ..." --out PREFIX RUNS SIM
 
 RUNS: one JSON object per line per measured run (bench_mission.sh's
 run_one: the generator's report and the replicas' summed /stats). SIM: one
@@ -11,12 +12,15 @@ hintsim --json document per line per offered load, with "load" added.
 Prints `name: value unit` lines, a table and the issue's targets per load
 (hintlb loads fewer models than HAProxy hdr-consistent with p99 no worse;
 each measured figure within 20 % of hintsim's prediction), writes
-PREFIX.json and, when gnuplot is there, PREFIX.png. Exit status 1 when a
-run lost requests or a figure is missing (the targets are reported, never
-enforced: a benchmark measures), 0 otherwise.
+PREFIX.json and PREFIX.png (gnuplot). Exit status 1, with a line on stderr
+per problem, when a run lost requests, a (load, balancer) run or any of its
+figures is missing or not finite, or the JSON or the PNG did not come out
+(the targets are reported, never enforced: a benchmark measures); 0
+otherwise.
 """
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -48,6 +52,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="full")
     ap.add_argument("--capacity", type=float, required=True)
+    ap.add_argument("--loads", required=True, help="the offered loads run, 'name:fraction ...'")
+    ap.add_argument("--balancers", required=True, help="the balancers run, 'name ...'")
     ap.add_argument("--out", required=True)
     ap.add_argument("runs")
     ap.add_argument("sim")
@@ -87,7 +93,22 @@ def main():
                          for k in ("loads", "p50_ms", "p99_ms")}
         rows.append(row)
 
-    for row in rows:
+    # every (load, balancer) asked for, with every figure, and its prediction
+    for load in (l.split(":")[0] for l in a.loads.split()):
+        for b in a.balancers.split():
+            got = [r for r in rows if r["load"] == load and r["balancer"] == b]
+            if len(got) != 1:
+                bad.append("%s %s: %d runs reported, want 1" % (load, b, len(got)))
+                continue
+            r = got[0]
+            figs = [r["loads"], r["miss_rate"], r["p50_ms"], r["p99_ms"], r["sim"]["loads"],
+                    r["sim"]["miss_rate"], r["sim"]["p50_ms"], r["sim"]["p99_ms"]]
+            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in figs) or \
+                    r["p50_ms"] <= 0 or r["p99_ms"] < r["p50_ms"]:
+                bad.append("%s %s: a figure is missing or absurd: %s" % (load, b, figs))
+
+    figures = a.mode != "demo"  # the demo prints the table only
+    for row in rows if figures else []:
         n = "mission_%s_%s" % (row["load"], row["balancer"])
         s = row["sim"]
         print("%s_loads: %d loads" % (n, row["loads"]))
@@ -112,8 +133,9 @@ def main():
         s["hintlb_within_20pct_of_hintsim"] = all(
             abs(v) <= TOLERANCE for v in h["vs_sim"].values())
         summary[load] = s
-        print("mission_%s_loads_ratio: %.2f x" % (load, s["loads_ratio"]))
-        print("mission_%s_p99_ratio: %.2f x" % (load, s["p99_ratio"]))
+        if figures:
+            print("mission_%s_loads_ratio: %.2f x" % (load, s["loads_ratio"]))
+            print("mission_%s_p99_ratio: %.2f x" % (load, s["p99_ratio"]))
 
     print()
     print("| load | req/s | balancer | loads (hintsim) | miss rate (hintsim) | p50 ms (hintsim) "
@@ -148,17 +170,24 @@ def main():
     with open(a.out + ".json", "w") as f:
         json.dump(doc, f, indent=1)
     print("json: %s.json" % a.out)
-    plot(rows, a.capacity, a.out + ".png")
+    png = a.out + ".png"
+    if os.path.exists(png):
+        os.unlink(png)
+    why = plot(rows, a.capacity, png)
+    if why:
+        bad.append("no plot: %s" % why)
+    elif not os.path.getsize(png):
+        bad.append("no plot: %s is empty" % png)
     for b in bad:
         print("bench_mission: FAIL: %s" % b, file=sys.stderr)
     return 1 if bad or not rows else 0
 
 
 def plot(rows, cap, png):
+    """Draws @png; returns None, or why it could not."""
     gnuplot = shutil.which("gnuplot")
     if gnuplot is None:
-        print("no plot: gnuplot not found (Debian: gnuplot-nox)")
-        return
+        return "gnuplot not found (Debian: gnuplot-nox)"
     names = [b for b in BALANCERS if any(r["balancer"] == b for r in rows)]
     with tempfile.TemporaryDirectory() as tmp:
         series = []
@@ -183,21 +212,21 @@ def plot(rows, cap, png):
 
         script = os.path.join(tmp, "mission.gp")
         with open(script, "w") as f:
-            f.write('set terminal pngcairo size 1400,560 noenhanced\n'
+            f.write('set terminal pngcairo size 1400,680 noenhanced\n'
                     'set output "%s"\n'
                     'set multiplot layout 1,2 title "6 replicas x 3 slots, 50 models Zipf 1.0, '
                     'load 80 ms, service 10 ms; capacity %.0f req/s; solid measured, dashed '
                     'hintsim"\n'
-                    'set xlabel "offered load (requests/s)"\nset key top left\nset grid\n'
+                    'set xlabel "offered load (requests/s)"\nset key below\nset grid\n'
                     'set offsets graph 0.05, graph 0.05, 0, 0\n'
                     'set ylabel "model loads"\nset yrange [0:*]\nplot %s\n'
                     'set ylabel "p99 latency (ms)"\nset logscale y\nset yrange [*:*]\n'
                     'plot %s\nunset multiplot\n' % (png, cap, plots(2, 4), plots(3, 5)))
         p = subprocess.run([gnuplot, script], capture_output=True, text=True)
-        if p.returncode != 0:
-            print("no plot: gnuplot: %s" % p.stderr.strip())
-            return
+        if p.returncode != 0 or not os.path.exists(png):
+            return "gnuplot: %s" % p.stderr.strip()
     print("plot: %s" % png)
+    return None
 
 
 if __name__ == "__main__":
