@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--capacity", type=float, required=True)
     ap.add_argument("--loads", required=True, help="the offered loads run, 'name:fraction ...'")
     ap.add_argument("--balancers", required=True, help="the balancers run, 'name ...'")
+    ap.add_argument("--load-ms", type=float, required=True)
+    ap.add_argument("--service-ms", type=float, required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("runs")
     ap.add_argument("sim")
@@ -82,7 +84,13 @@ def main():
             "requests": g["requests"], "errors": g["errors"], "loads": r["loads"],
             "miss_rate": r["loads"] / max(1, r["replica_requests"]),
             "p50_ms": g["p50_ms"], "p99_ms": g["p99_ms"], "max_ms": g["max_ms"],
-            "send_lag_max_ms": g["send_lag_max_ms"],
+            "send_lag_max_ms": g["send_lag_max_ms"], "attempt": r.get("attempt", 1),
+            "mean_ms": g["mean_ms"],
+            # what the replicas account for (queue + service + loads), per
+            # request; the rest of the mean latency is the path: generator,
+            # kernels, veths, the balancer
+            "replica_mean_ms": (r["queue_ms_total"] + a.service_ms * r["replica_requests"] +
+                                a.load_ms * r["loads"]) / max(1, r["replica_requests"]),
             "routing": g["routing"],
             "per_replica": r["per_replica"],
             "sim": {"policy": sim["name"], "loads": sim["model_loads"],
@@ -91,6 +99,7 @@ def main():
         }
         row["vs_sim"] = {k: diff(row[k], sim[k if k != "loads" else "model_loads"])
                          for k in ("loads", "p50_ms", "p99_ms")}
+        row["path_ms"] = row["mean_ms"] - row["replica_mean_ms"]
         rows.append(row)
 
     # every (load, balancer) asked for, with every figure, and its prediction
@@ -115,6 +124,7 @@ def main():
         print("%s_miss_rate: %.1f %%" % (n, 100 * row["miss_rate"]))
         print("%s_p50_ms: %.1f ms" % (n, row["p50_ms"]))
         print("%s_p99_ms: %.1f ms" % (n, row["p99_ms"]))
+        print("%s_path_ms: %.2f ms" % (n, row["path_ms"]))
         print("%s_hintsim_loads: %d loads" % (n, s["loads"]))
         print("%s_hintsim_p99_ms: %.1f ms" % (n, s["p99_ms"]))
         print("%s_vs_hintsim_loads: %.1f %%" % (n, 100 * row["vs_sim"]["loads"]))
@@ -163,7 +173,10 @@ def main():
                 "%s %d" % kv for kv in row["routing"].items())))
     lag = max((r["send_lag_max_ms"] for r in rows), default=0.0)
     print("generator: largest send lag %.1f ms (sends later than scheduled; included in the "
-          "latencies)" % lag)
+          "latencies); runs redone because it fell behind: %d" % (
+              lag, sum(r["attempt"] - 1 for r in rows)))
+    print("path: mean latency less what the replicas account for (queue, service, loads): " +
+          ", ".join("%s %s %.1f ms" % (r["load"], r["balancer"], r["path_ms"]) for r in rows))
 
     doc = {"mode": a.mode, "capacity_req_s": a.capacity, "runs": rows, "summary": summary,
            "tolerance": TOLERANCE}
