@@ -30,7 +30,7 @@ import tempfile
 # measured balancer -> (label, hintsim policy that models it)
 BALANCERS = {
     "hintlb": ("hintlb", "hintlb"),
-    "haproxy_chash": ("HAProxy hdr-consistent", "chash_bounded"),
+    "haproxy_chash": ("HAProxy hdr-consistent", "haproxy"),
     "haproxy_rr": ("HAProxy roundrobin", "round_robin"),
 }
 TOLERANCE = 0.20
