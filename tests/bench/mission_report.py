@@ -48,6 +48,25 @@ def load_runs(path):
     return [json.loads(l) for l in open(path) if l.strip()]
 
 
+def predictions(docs):
+    """{load: {policy: figures}}: per figure the median of hintsim's runs of
+    that load (times scaled by 0.98 .. 1.02), and their range in "range"."""
+    by = {}
+    for d in docs:
+        for p in d["policies"]:
+            by.setdefault(d["load"], {}).setdefault(p["name"], []).append(p)
+    out = {}
+    for load, pols in by.items():
+        for name, runs in pols.items():
+            fig = {"name": name, "runs": len(runs), "range": {}}
+            for k in ("model_loads", "miss_rate", "p50_ms", "p99_ms"):
+                v = sorted(r[k] for r in runs)
+                fig[k] = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+                fig["range"][k] = [v[0], v[-1]]
+            out.setdefault(load, {})[name] = fig
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="full")
@@ -61,7 +80,7 @@ def main():
     ap.add_argument("sim")
     a = ap.parse_args()
     runs = load_runs(a.runs)
-    sims = {d["load"]: {p["name"]: p for p in d["policies"]} for d in load_runs(a.sim)}
+    sims = predictions(load_runs(a.sim))
     loads = []
     for r in runs:
         if r["load"] not in loads:
@@ -95,7 +114,7 @@ def main():
             "per_replica": r["per_replica"],
             "sim": {"policy": sim["name"], "loads": sim["model_loads"],
                     "miss_rate": sim["miss_rate"], "p50_ms": sim["p50_ms"],
-                    "p99_ms": sim["p99_ms"]},
+                    "p99_ms": sim["p99_ms"], "runs": sim["runs"], "range": sim["range"]},
         }
         row["vs_sim"] = {k: diff(row[k], sim[k if k != "loads" else "model_loads"])
                          for k in ("loads", "p50_ms", "p99_ms")}
@@ -126,8 +145,11 @@ def main():
         print("%s_p99_ms: %.1f ms" % (n, row["p99_ms"]))
         print("%s_path_ms: %.2f ms" % (n, row["path_ms"]))
         print("%s_hintsim_loads: %d loads" % (n, s["loads"]))
+        print("%s_hintsim_miss_rate: %.1f %%" % (n, 100 * s["miss_rate"]))
+        print("%s_hintsim_p50_ms: %.1f ms" % (n, s["p50_ms"]))
         print("%s_hintsim_p99_ms: %.1f ms" % (n, s["p99_ms"]))
         print("%s_vs_hintsim_loads: %.1f %%" % (n, 100 * row["vs_sim"]["loads"]))
+        print("%s_vs_hintsim_p50: %.1f %%" % (n, 100 * row["vs_sim"]["p50_ms"]))
         print("%s_vs_hintsim_p99: %.1f %%" % (n, 100 * row["vs_sim"]["p99_ms"]))
 
     summary = {}
@@ -148,17 +170,19 @@ def main():
             print("mission_%s_p99_ratio: %.2f x" % (load, s["p99_ratio"]))
 
     print()
-    print("| load | req/s | balancer | loads (hintsim) | miss rate (hintsim) | p50 ms (hintsim) "
-          "| p99 ms (hintsim) | vs hintsim: loads / p50 / p99 |")
+    print("| load | req/s | balancer | loads (hintsim) | miss rate (hintsim) | p50 ms (hintsim: "
+          "median; range) | p99 ms (hintsim: median; range) | vs hintsim: loads / p50 / p99 |")
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         s = row["sim"]
-        print("| %s %d %% | %.1f | %s | %d (%d) | %.1f %% (%.1f %%) | %.1f (%.1f) | %.1f (%.1f) "
-              "| %s / %s / %s |" % (
+        rg = s["range"]
+        print("| %s %d %% | %.1f | %s | %d (%d) | %.1f %% (%.1f %%) | %.1f (%.1f; %.1f-%.1f) "
+              "| %.1f (%.1f; %.1f-%.1f) | %s / %s / %s |" % (
                   row["load"], round(100 * row["fraction"]), row["offered_rate"],
                   BALANCERS[row["balancer"]][0], row["loads"], s["loads"],
                   100 * row["miss_rate"], 100 * s["miss_rate"], row["p50_ms"], s["p50_ms"],
-                  row["p99_ms"], s["p99_ms"], pct(row["vs_sim"]["loads"]),
+                  rg["p50_ms"][0], rg["p50_ms"][1], row["p99_ms"], s["p99_ms"],
+                  rg["p99_ms"][0], rg["p99_ms"][1], pct(row["vs_sim"]["loads"]),
                   pct(row["vs_sim"]["p50_ms"]), pct(row["vs_sim"]["p99_ms"])))
     print()
     for load, s in summary.items():
@@ -186,7 +210,7 @@ def main():
     png = a.out + ".png"
     if os.path.exists(png):
         os.unlink(png)
-    why = plot(rows, a.capacity, png)
+    why = plot(rows, a.capacity, a.load_ms, a.service_ms, png)
     if why:
         bad.append("no plot: %s" % why)
     elif not os.path.getsize(png):
@@ -196,7 +220,7 @@ def main():
     return 1 if bad or not rows else 0
 
 
-def plot(rows, cap, png):
+def plot(rows, cap, load_ms, service_ms, png):
     """Draws @png; returns None, or why it could not."""
     gnuplot = shutil.which("gnuplot")
     if gnuplot is None:
@@ -228,13 +252,14 @@ def plot(rows, cap, png):
             f.write('set terminal pngcairo size 1400,680 noenhanced\n'
                     'set output "%s"\n'
                     'set multiplot layout 1,2 title "6 replicas x 3 slots, 50 models Zipf 1.0, '
-                    'load 80 ms, service 10 ms; capacity %.0f req/s; solid measured, dashed '
-                    'hintsim"\n'
+                    'load %g ms, service %g ms; capacity %.0f req/s; solid measured, dashed '
+                    'hintsim (median)"\n'
                     'set xlabel "offered load (requests/s)"\nset key below\nset grid\n'
                     'set offsets graph 0.05, graph 0.05, 0, 0\n'
                     'set ylabel "model loads"\nset yrange [0:*]\nplot %s\n'
                     'set ylabel "p99 latency (ms)"\nset logscale y\nset yrange [*:*]\n'
-                    'plot %s\nunset multiplot\n' % (png, cap, plots(2, 4), plots(3, 5)))
+                    'plot %s\nunset multiplot\n' % (png, load_ms, service_ms, cap, plots(2, 4),
+                                                     plots(3, 5)))
         p = subprocess.run([gnuplot, script], capture_output=True, text=True)
         if p.returncode != 0 or not os.path.exists(png):
             return "gnuplot: %s" % p.stderr.strip()
