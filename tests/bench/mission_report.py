@@ -186,11 +186,14 @@ def main():
                   pct(row["vs_sim"]["p50_ms"]), pct(row["vs_sim"]["p99_ms"])))
     print()
     for load, s in summary.items():
+        h = next(r for r in rows if r["load"] == load and r["balancer"] == "hintlb")
         print("%s: hintlb / HAProxy hdr-consistent: loads %.2fx (%s), p99 %.2fx (%s); "
               "hintlb within 20 %% of hintsim: %s" % (
                   load, s["loads_ratio"], "fewer" if s["fewer_loads"] else "NOT fewer",
                   s["p99_ratio"], "no worse" if s["p99_no_worse"] else "WORSE",
-                  "yes" if s["hintlb_within_20pct_of_hintsim"] else "NO"))
+                  ", ".join("%s %s (%s)" % (k.replace("_ms", ""),
+                                            "yes" if abs(v) <= TOLERANCE else "NO", pct(v))
+                            for k, v in h["vs_sim"].items())))
     for row in rows:
         if row["routing"]:
             print("%s %s routing: %s" % (row["load"], row["balancer"], ", ".join(
