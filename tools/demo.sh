@@ -159,7 +159,8 @@ cat <<TXT
 How to read it: both balancers got the very same requests (arrival times and
 models) and the replicas started empty each time. "loads" are the model
 loads the replicas did (a GPU loading instead of serving); in brackets,
-hintsim's prediction for the same requests. Plot: $out/bench_mission.png;
+hintsim's prediction for the same requests (the median of five runs with the
+times 2 % apart, and their range). Plot: $out/bench_mission.png;
 figures: $out/bench_mission.json. The full benchmark (three offered loads,
 and round robin too): meson test -C build --benchmark --suite mission --verbose
 TXT

@@ -215,9 +215,11 @@ run_one() {
 	hl_log "$load ($frac x capacity, $rate req/s): $lb, $REQUESTS requests"
 	gen=$HL_WORK/gen.json
 	# in the background: a SIGTERM (tools/demo.sh interrupted) runs the trap
-	# at once instead of after the run
-	hl_client taskset -c $LOAD_CPU python3 "$LOADGEN" "$TARGET" "${src[@]}" --json $PROGRESS \
-		>"$gen" &
+	# at once instead of after the run. Not through hl_client: a function in
+	# the background is a subshell, and killing that would leave the
+	# generator running; `ip netns exec` and taskset exec, so $! is python.
+	ip netns exec hl-client taskset -c $LOAD_CPU python3 "$LOADGEN" "$TARGET" "${src[@]}" \
+		--json $PROGRESS >"$gen" &
 	HL_BG_PIDS+=($!)
 	wait $! || rc=$?
 	[ -s "$gen" ] || hl_fail "mission_load.py printed nothing (exit $rc)"
