@@ -6,11 +6,15 @@
 # (2) the daemon on net_af_xdp in a namespace topology, answering ARP and
 # ping for its VIP while the kernel keeps serving the same interface,
 # terminating TCP itself (an echo listener on the VIP) and opening its own
-# connections to replicas (a relay listener); (3) the product: the HTTP
-# proxy in front of four simulated GPU replicas (tools/hintreplica: 2 model
-# slots each, 300 ms to load a model) that advertise what they hold, a
-# Zipf workload of hinted requests through it, and what it saved: hint hits,
-# model loads at the replicas, the route each request took.
+# connections to replicas (a relay listener); (3) the product, the mission
+# benchmark's demo run (tests/bench/bench_mission.sh --demo): hintlb in front
+# of 6 simulated GPU replicas (tools/hintreplica: 3 model slots, 80 ms to
+# load a model, 10 ms to serve), an open-loop Zipf(1.0) workload over 50
+# models at half the cluster's capacity, then the very same requests through
+# HAProxy hdr-consistent in hintlb's place, and the table: model loads, miss
+# rate, p50 and p99 of each next to hintsim's prediction, and a PNG plot.
+# Cleans up (processes, namespaces) on exit, also when interrupted (INT,
+# TERM). About 1.5 minutes once built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/common.sh
@@ -39,18 +43,41 @@ TXT
 hl_log "part 2 - the daemon: tools/netns.sh up, hintlb on net_af_xdp (docs/examples/hintlb.conf)"
 work=$(mktemp -d)
 hintlb_pid=
+web_pid=
+replica_pid=
+bench_pid=
+lock_fd=
 demo_cleanup() {
-	if [ -n "$hintlb_pid" ] && kill -0 "$hintlb_pid" 2>/dev/null; then
-		kill -TERM "$hintlb_pid" 2>/dev/null || true
-		wait "$hintlb_pid" 2>/dev/null || true
+	local rc=$?
+	set +e
+	# part 3 cleans up after itself (its own EXIT trap) once told to stop
+	if [ -n "$bench_pid" ]; then
+		kill -TERM "$bench_pid" 2>/dev/null
+		wait "$bench_pid" 2>/dev/null
 	fi
-	[ -n "${web_pid:-}" ] && kill "$web_pid" 2>/dev/null || true
-	[ -n "${replica_pid:-}" ] && kill "$replica_pid" 2>/dev/null || true
-	for p in ${gpu_pids:-}; do kill "$p" 2>/dev/null || true; done
-	tools/netns.sh down >/dev/null 2>&1 || true
+	if [ -n "$hintlb_pid" ] && kill -0 "$hintlb_pid" 2>/dev/null; then
+		kill -TERM "$hintlb_pid" 2>/dev/null
+		wait "$hintlb_pid" 2>/dev/null
+	fi
+	[ -z "$web_pid" ] || kill "$web_pid" 2>/dev/null
+	[ -z "$replica_pid" ] || kill "$replica_pid" 2>/dev/null
+	if [ -n "$lock_fd" ]; then
+		tools/netns.sh down >/dev/null 2>&1
+		flock -u "$lock_fd"
+	fi
 	rm -rf "$work"
+	exit $rc
 }
 trap demo_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# The namespaces have fixed names: a test or benchmark using them (lib.sh
+# takes the same lock) goes first.
+exec {lock_fd}>/run/hintlb-topology.lock
+if ! flock -n "$lock_fd"; then
+	hl_log "waiting for the topology lock (/run/hintlb-topology.lock): a test or benchmark is using the namespaces"
+	flock -w 1800 "$lock_fd"
+fi
 tools/netns.sh up >/dev/null
 # the example runs on hugepages (so dpdk-dumpcap can attach, docs/dpdk-tools.md);
 # without them, the same with --no-huge --no-shconf
@@ -102,44 +129,38 @@ kill "$replica_pid" 2>/dev/null || true
 wait "$replica_pid" 2>/dev/null || true
 replica_pid=
 
-# Part 3: the proxy in front of hint-advertising replicas.
-hl_log "part 3 - the product: the HTTP proxy on 10.77.0.100:80 in front of 4 simulated GPU replicas (hintreplica: 2 model slots, 300 ms model load, 20 ms service) on 10.77.1.11-14:8000"
-gpu_pids=
-for i in 1 2 3 4; do
-	ip netns exec hl-replica build/tools/hintreplica/hintreplica --listen "10.77.1.1$i:8000" \
-		--name "gpu-$i" --slots 2 --load-ms 300 --service-ms 20 --concurrency 2 >"$work/gpu-$i.out" 2>&1 &
-	gpu_pids="$gpu_pids $!"
-done
-for i in 1 2 3 4; do
-	for _ in $(seq 100); do grep -q 'listening on' "$work/gpu-$i.out" && break; sleep 0.05; done
-done
-echo "one request, as a client sees it (the replica's X-Fal-Runner-Hints is stripped; X-Hintlb-Route explains):"
-ip netns exec hl-client curl -s -i -H 'X-Fal-Runner-Hint: model-1' http://10.77.0.100/infer |
-	grep -iE '^(HTTP/|x-replica|x-hintlb-route)' | sed 's/^/  /'
-echo "the same model again: the replica that loaded it advertised it, so it is a hint hit there:"
-ip netns exec hl-client curl -s -i -H 'X-Fal-Runner-Hint: model-1' http://10.77.0.100/infer |
-	grep -iE '^(x-replica|x-hintlb-route)' | sed 's/^/  /'
-hl_log "a Zipf(1.0) workload: 600 requests over 12 models, 8 clients"
-ip netns exec hl-client python3 tools/demo_load.py 10.77.0.100 --requests 600 --concurrency 8 \
-	--models 12 | sed 's/^/  /'
-loads=0
-for i in 1 2 3 4; do
-	l=$(ip netns exec hl-replica curl -s http://10.77.1.1$i:8000/stats |
-		python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["loads"], s["hits"], s["requests"])')
-	read -r li hi ri <<<"$l"
-	echo "  gpu-$i: $ri requests, $hi hits, $li model loads"
-	loads=$((loads + li))
-done
-echo "  model loads in all: $loads for 602 requests over 12 models on 4 x 2 slots"
-echo "  (every load is 300 ms of a GPU not serving; part 1 compares policies on the same kind of workload)"
-for p in $gpu_pids; do kill "$p" 2>/dev/null || true; done
-gpu_pids=
-
-hl_log "hintlb's counters (SIGUSR1): worker, routing decisions, proxy, control thread, XDP stage"
+hl_log "hintlb's counters (SIGUSR1): worker, routing decisions, TCP, XDP stage"
 kill -USR1 "$hintlb_pid"
 sleep 0.5
-grep -E 'icmp_echo|tcp_accepted|relay_opened|route_|http_requests|http_resp_|http_pool_|hints_(passed|unchanged)|ctrl hints_apply|xdp hl0' "$work/hintlb.log" |
-	grep -v ' 0$' | head -40 || true
+grep -E 'icmp_echo|tcp_accepted|relay_opened|xdp hl0' "$work/hintlb.log" |
+	grep -v ' 0$' | head -20 || true
 kill -TERM "$hintlb_pid"
 wait "$hintlb_pid" && hl_log "hintlb stopped cleanly (SIGTERM), XDP program detached"
 hintlb_pid=
+kill "$web_pid" 2>/dev/null || true
+wait "$web_pid" 2>/dev/null || true
+web_pid=
+tools/netns.sh down >/dev/null
+flock -u "$lock_fd"
+exec {lock_fd}>&-
+lock_fd=
+
+# Part 3: the product, and HAProxy on the same replicas and requests.
+out=build/mission-demo
+hl_log "part 3 - the product: hintlb's HTTP proxy in front of 6 simulated GPU replicas (hintreplica: 3 model slots, 80 ms model load, 10 ms service), then HAProxy hdr-consistent in its place, the same Zipf requests through each (tests/bench/bench_mission.sh --demo)"
+# in the background, so that a signal runs the trap (which stops it) at once
+HL_HINTREPLICA=build/tools/hintreplica/hintreplica HL_HINTSIM=build/tools/hintsim/hintsim \
+	tests/bench/bench_mission.sh build/dataplane/hintlb build/bpf/steer.bpf.o --demo --out "$out" &
+bench_pid=$!
+wait "$bench_pid"
+bench_pid=
+cat <<TXT
+
+How to read it: both balancers got the very same requests (arrival times and
+models) and the replicas started empty each time. "loads" are the model
+loads the replicas did (a GPU loading instead of serving); in brackets,
+hintsim's prediction for the same requests (the median of five runs with the
+times 2 % apart, and their range). Plot: $out/bench_mission.png;
+figures: $out/bench_mission.json. The full benchmark (three offered loads,
+and round robin too): meson test -C build --benchmark --suite mission --verbose
+TXT

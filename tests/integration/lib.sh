@@ -574,12 +574,14 @@ hl_replica_stat() {
 # hl_curl ARGS...: curl from hl-client with a 20 s limit, silent, failing on no answer.
 hl_curl() { hl_client curl -s -m 20 "$@"; }
 
-# hl_haproxy_config FILE REPLICA_PORT: HAProxy 2.6 as the hint-aware load
+# hl_haproxy_config FILE REPLICA_PORT [N]: HAProxy 2.6 as the hint-aware load
 # balancer users run today: one thread, on hl-lb's kernel address
 # 10.77.0.3:8081, `balance hdr(X-Fal-Runner-Hint)`, `hash-type consistent`,
-# `hash-balance-factor 125` over 10.77.1.11-14:REPLICA_PORT, keep-alive both
-# ways. Start it with `nsenter --net=/run/netns/hl-lb -- haproxy -db -f FILE`.
+# `hash-balance-factor 125` over N (default 4, at most 9) replicas
+# r1..rN at 10.77.1.11-1N:REPLICA_PORT, keep-alive both ways. Start it with
+# `nsenter --net=/run/netns/hl-lb -- haproxy -db -f FILE`.
 hl_haproxy_config() {
+	local i
 	cat >"$1" <<HAP
 global
 	nbthread 1
@@ -599,9 +601,8 @@ backend be
 	hash-type consistent
 	hash-balance-factor 125
 	http-reuse always
-	server r1 10.77.1.11:$2
-	server r2 10.77.1.12:$2
-	server r3 10.77.1.13:$2
-	server r4 10.77.1.14:$2
 HAP
+	for i in $(seq "${3:-4}"); do
+		printf '\tserver r%d 10.77.1.1%d:%s\n' "$i" "$i" "$2" >>"$1"
+	done
 }

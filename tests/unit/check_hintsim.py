@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-POLICIES = ["hintlb", "round_robin", "least_inflight", "chash_bounded", "chash"]
+POLICIES = ["hintlb", "round_robin", "least_inflight", "chash_bounded", "chash", "haproxy"]
 SMALL = ["--requests", "4000"]
 TIMEOUT = 240
 

@@ -24,7 +24,7 @@
 /* Every policy, in the order they are printed; hintlb first. */
 static const struct sim_policy_ops *const policies[] = {
 	&sim_policy_hintlb,        &sim_policy_round_robin, &sim_policy_least_inflight,
-	&sim_policy_chash_bounded, &sim_policy_chash,
+	&sim_policy_chash_bounded, &sim_policy_chash,       &sim_policy_haproxy,
 };
 #define N_POLICIES (sizeof(policies) / sizeof(policies[0]))
 

@@ -215,6 +215,7 @@ extern const struct sim_policy_ops sim_policy_round_robin;
 extern const struct sim_policy_ops sim_policy_least_inflight;
 extern const struct sim_policy_ops sim_policy_chash_bounded;
 extern const struct sim_policy_ops sim_policy_chash;
+extern const struct sim_policy_ops sim_policy_haproxy;
 extern const struct sim_policy_ops sim_policy_hintlb;
 
 /* ------------------------------------------------------------------ */

@@ -10,6 +10,20 @@
  *  - chash_bounded: the same plus `hash-balance-factor 125`: a replica is
  *    eligible only while inflight + 1 <= ceil(factor * (total inflight + 1) / N);
  *    the lookup walks clockwise to the first eligible one.
+ *  - haproxy: what HAProxy 2.6 itself does with `balance
+ *    hdr(X-Fal-Runner-Hint)`, `hash-type consistent`, `hash-balance-factor
+ *    125` and N servers of weight 1 declared in replica order (lb_chash.c,
+ *    backend.c): full_hash() of the hint's sdbm hash (HAProxy 2.6.12 puts
+ *    each of model-1..model-50 where that says, and nowhere near where the
+ *    bare sdbm would: checked one request at a time against Debian 12's
+ *    haproxy, 6 servers); 16 points per server at
+ *    full_hash(puid * 4096 + i), puid = replica + 1; the nearer of the points
+ *    either side of the hash; then forward past servers that are not
+ *    eligible, a server's share of ceil((served + 1) * 1.25) slots being
+ *    spread by cumulative weight (so the shares sum to the total, where
+ *    chash_bounded gives each the ceiling). chash_bounded is the algorithm;
+ *    this is HAProxy's placement of the very hints, which is what a measured
+ *    HAProxy is compared with (tests/bench/bench_mission.sh).
  */
 #include <errno.h>
 #include <math.h>
@@ -228,4 +242,150 @@ const struct sim_policy_ops sim_policy_chash = {
 	.init = chash_init,
 	.pick = chash_pick,
 	.fini = chash_fini,
+};
+
+/* ------------------------------------------------------------------ */
+/* haproxy: HAProxy 2.6's own hdr() consistent hash with bounded loads */
+
+#define HAP_BE_WEIGHT_SCALE 16u                             /* eweight of a weight-1 server */
+#define HAP_SRV_EWGHT_RANGE (256u * HAP_BE_WEIGHT_SCALE) /* SRV_UWGHT_RANGE x scale */
+
+struct hap_point {
+	uint32_t key;
+	uint32_t replica;
+};
+
+struct hap_state {
+	struct hap_point *points; /**< sorted by key */
+	uint32_t n_points;
+	uint32_t *model_hash; /**< per model: full_hash(sdbm(its name)) */
+	uint32_t factor100;
+};
+
+/* Bob Jenkins' full avalanche integer hash, times HAProxy's prime (full_hash()). */
+static uint32_t hap_full_hash(uint32_t a)
+{
+	a = (a + 0x7ed55d16u) + (a << 12);
+	a = (a ^ 0xc761c23cu) ^ (a >> 19);
+	a = (a + 0x165667b1u) + (a << 5);
+	a = (a + 0xd3a2646cu) ^ (a << 9);
+	a = (a + 0xfd7046c5u) + (a << 3);
+	a = (a ^ 0xb55a4f09u) ^ (a >> 16);
+	return a * 3221225473u;
+}
+
+/* HAProxy's hash_sdbm() (the default hash function of `hash-type`); chars
+ * are signed there, which only matters above 0x7f. */
+static uint32_t hap_sdbm(const char *key, size_t len)
+{
+	uint32_t hash = 0;
+
+	while (len--) {
+		int c = (signed char)*key++;
+
+		hash = (uint32_t)c + (hash << 6) + (hash << 16) - hash;
+	}
+	return hash;
+}
+
+static int cmp_hap_point(const void *a, const void *b)
+{
+	const struct hap_point *x = a, *y = b;
+
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->replica > y->replica) - (x->replica < y->replica);
+}
+
+static void hap_fini(struct sim_policy *p)
+{
+	struct hap_state *st = p->priv;
+
+	if (st != NULL) {
+		free(st->points);
+		free(st->model_hash);
+		free(st);
+	}
+	p->priv = NULL;
+}
+
+static int hap_init(struct sim_policy *p, const struct sim_cluster *c, char *err, size_t errlen)
+{
+	const struct sim_trace *t = c->trace;
+	struct hap_state *st = calloc(1, sizeof(*st));
+	uint32_t r, v, i = 0;
+
+	p->priv = st;
+	if (st != NULL) {
+		st->n_points = c->n * HAP_BE_WEIGHT_SCALE;
+		st->points = malloc(sizeof(*st->points) * st->n_points);
+		st->model_hash = malloc(sizeof(*st->model_hash) * t->n_models);
+	}
+	if (st == NULL || st->points == NULL || st->model_hash == NULL) {
+		hap_fini(p);
+		snprintf(err, errlen, "%s: out of memory", p->ops->name);
+		return -ENOMEM;
+	}
+	for (r = 0; r < c->n; r++) {
+		for (v = 0; v < HAP_BE_WEIGHT_SCALE; v++) {
+			st->points[i].key = hap_full_hash((r + 1) * HAP_SRV_EWGHT_RANGE + v);
+			st->points[i++].replica = r;
+		}
+	}
+	qsort(st->points, st->n_points, sizeof(*st->points), cmp_hap_point);
+	for (i = 0; i < t->n_models; i++)
+		st->model_hash[i] = hap_full_hash(hap_sdbm(t->names[i], t->name_len[i]));
+	st->factor100 = (uint32_t)llround(c->cfg->balance_factor * 100.0);
+	return 0;
+}
+
+/* chash_server_is_eligible(): every server weighs 16, cumulative weight 16 r. */
+static bool hap_eligible(const struct hap_state *st, const struct sim_cluster *c, uint32_t r)
+{
+	uint64_t tot_weight = (uint64_t)HAP_BE_WEIGHT_SCALE * c->n;
+	uint64_t tot_slots = ((c->total_inflight + 1) * st->factor100 + 99) / 100;
+	uint64_t rem = tot_slots % tot_weight;
+	uint64_t cum = (uint64_t)HAP_BE_WEIGHT_SCALE * r;
+	uint64_t slots = HAP_BE_WEIGHT_SCALE * (tot_slots / tot_weight);
+
+	slots += (cum + HAP_BE_WEIGHT_SCALE) * rem / tot_weight - cum * rem / tot_weight;
+	if (slots == 0)
+		slots = 1;
+	return c->rep[r].inflight < slots;
+}
+
+/* chash_get_server_hash() */
+static int32_t hap_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
+{
+	const struct hap_state *st = p->priv;
+	uint32_t hash = st->model_hash[c->trace->model[req]];
+	uint32_t lo = 0, hi = st->n_points, next, prev, i;
+
+	while (lo < hi) { /* the first point >= hash, wrapping */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (st->points[mid].key < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	next = lo == st->n_points ? 0 : lo;
+	prev = next == 0 ? st->n_points - 1 : next - 1;
+	if ((uint32_t)(hash - st->points[prev].key) <= (uint32_t)(st->points[next].key - hash))
+		next = prev;
+	for (i = 0; i < st->n_points; i++) {
+		uint32_t r = st->points[(next + i) % st->n_points].replica;
+
+		if (hap_eligible(st, c, r))
+			return (int32_t)r;
+	}
+	/* HAProxy gives up after one turn of the ring and takes where it stopped */
+	return (int32_t)st->points[next].replica;
+}
+
+const struct sim_policy_ops sim_policy_haproxy = {
+	.name = "haproxy",
+	.init = hap_init,
+	.pick = hap_pick,
+	.fini = hap_fini,
 };

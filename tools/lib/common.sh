@@ -7,7 +7,7 @@ HL_APT_PACKAGES=(
 	dpdk-dev libdpdk-dev libbpf-dev libxdp-dev bpftool
 	libcmocka-dev libjansson-dev libhttp-parser-dev zlib1g-dev libmicrohttpd-dev
 	iproute2 iputils-ping iputils-arping ethtool tcpdump util-linux curl python3 python3-scapy
-	nginx-light haproxy wrk prometheus tshark
+	nginx-light haproxy wrk prometheus tshark gnuplot-nox
 )
 
 hl_log() { printf '==> %s\n' "$*" >&2; }
