@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench_proxy.sh HINTLB STEER_BPF_O — hintlb against HAProxy 2.6 as the HTTP
-# load balancer, back to back on the same topology, replicas and load.
+# bench_proxy.sh HINTLB STEER_BPF_O — hintlb against HAProxy 2.6 and nginx as
+# the HTTP load balancer, back to back on the same topology, replicas and load.
 #
 #   replicas  nginx (Debian's nginx-light) on 10.77.1.11-14:8080 in hl-replica,
 #             `return 200` with a 16-byte body, 2 worker processes
@@ -13,20 +13,24 @@
 #             XDP program is in the way), `balance hdr(X-Fal-Runner-Hint)`,
 #             `hash-type consistent`, `hash-balance-factor 125`, http-keep-alive
 #             to the replicas
+#   nginx     one worker process, pinned to CPU 1, on 10.77.0.3:8082,
+#             `hash $http_x_fal_runner_hint consistent`, HTTP/1.1 with a
+#             keepalive pool of 64 connections to the replicas, no access log
 #   pinning   the load balancer on CPU 1; wrk and nginx on CPU 0
 #
-# RUNS rounds of (hintlb, HAProxy), each a 2 s warm-up then SECONDS s measured;
+# RUNS rounds of (hintlb, HAProxy, nginx), each a 2 s warm-up then SECONDS s measured;
 # the median of each figure. CPU per request: hintlb's worker busy cycles
 # (its busy_cycles counter: loop iterations that had packets) over the
-# requests it answered; HAProxy's process CPU time (utime + stime, /proc) over
-# the requests wrk counted. hintlb's figure is also given without the cycles
+# requests it answered; HAProxy's and nginx's process CPU time (utime + stime,
+# /proc; nginx: master and worker) over the requests wrk counted. hintlb's figure is also given without the cycles
 # spent inside rx/tx bursts (pmd_cycles): on net_af_xdp over veth those are
 # syscalls in which the kernel copies frames and, on the veth's other end,
 # runs the peers' own TCP receive path on hintlb's CPU; a NIC's PMD has none
 # of that. Prints `name: value unit` lines:
-#   proxy_{hintlb,haproxy}_req_s, _p50_ms, _p99_ms, _cpu_us_per_req;
+#   proxy_{hintlb,haproxy,nginx}_req_s, _p50_ms, _p99_ms, _cpu_us_per_req;
 #   proxy_hintlb_dataplane_us_per_req (busy cycles outside the PMD);
-#   proxy_req_s_ratio (hintlb / HAProxy), proxy_p99_ratio (hintlb / HAProxy)
+#   proxy_req_s_ratio, proxy_p99_ratio, proxy_cpu_per_req_ratio (hintlb /
+#   HAProxy) and proxy_nginx_{req_s,p99,cpu_per_req}_ratio (hintlb / nginx)
 # and the per-run figures as `# ...` lines. BENCH_SMOKE=1: one short round
 # (tools/test.sh runs that so a broken benchmark fails CI).
 # Needs root, wrk, haproxy and nginx; without them it says so and exits 0.
@@ -80,6 +84,40 @@ end
 LUA
 
 hl_haproxy_config "$HL_WORK/haproxy.cfg" 8080
+mkdir -p "$HL_WORK/nglb"
+cat >"$HL_WORK/nglb/nginx.conf" <<NGX
+user root;
+worker_processes 1;
+pid $HL_WORK/nglb/nginx.pid;
+error_log $HL_WORK/nglb/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $HL_WORK/nglb/body;
+	proxy_temp_path $HL_WORK/nglb/proxy;
+	fastcgi_temp_path $HL_WORK/nglb/fcgi;
+	uwsgi_temp_path $HL_WORK/nglb/uwsgi;
+	scgi_temp_path $HL_WORK/nglb/scgi;
+	keepalive_requests 1000000;
+	upstream replicas {
+		hash \$http_x_fal_runner_hint consistent;
+		server 10.77.1.11:8080;
+		server 10.77.1.12:8080;
+		server 10.77.1.13:8080;
+		server 10.77.1.14:8080;
+		keepalive 64;
+		keepalive_requests 1000000;
+	}
+	server {
+		listen $HL_KERNEL0_IP:8082;
+		location / {
+			proxy_pass http://replicas;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+		}
+	}
+}
+NGX
 
 # wrk_run URL SECS: "REQS REQ_S P50_MS P99_MS" of one wrk run on LOAD_CPU
 wrk_run() {
@@ -140,21 +178,52 @@ haproxy_round() {
 	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
 }
 
+# CPU time (utime + stime, clock ticks) of nginx's master and its workers
+nginx_ticks() {
+	local p t=0
+	for p in "$1" $(pgrep -P "$1"); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo $t
+}
+
+# One nginx round: "REQ_S P50 P99 CPU_US"
+nginx_round() {
+	local pid t0 t1 reqs rps p50 p99
+	nsenter --net=/run/netns/hl-lb -- taskset -c $LB_CPU nginx -c "$HL_WORK/nglb/nginx.conf" ||
+		hl_fail "nginx (balancer) did not start: $(cat "$HL_WORK/nglb/error.log")"
+	pid=$(cat "$HL_WORK/nglb/nginx.pid")
+	HL_BG_PIDS+=("$pid")
+	for _ in $(seq 50); do
+		hl_client curl -s -m 1 -o /dev/null "http://$HL_KERNEL0_IP:8082/" && break
+		sleep 0.1
+	done
+	wrk_run "http://$HL_KERNEL0_IP:8082/" 2 >/dev/null
+	t0=$(nginx_ticks "$pid")
+	read -r reqs rps p50 p99 <<<"$(wrk_run "http://$HL_KERNEL0_IP:8082/" "$SECS")"
+	t1=$(nginx_ticks "$pid")
+	kill "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
+}
+
 : >"$HL_WORK/hl.runs"
 : >"$HL_WORK/ha.runs"
+: >"$HL_WORK/ng.runs"
 for i in $(seq "$RUNS"); do
 	hintlb_round >>"$HL_WORK/hl.runs"
 	haproxy_round >>"$HL_WORK/ha.runs"
-	echo "# round $i: hintlb $(tail -n1 "$HL_WORK/hl.runs"), haproxy $(tail -n1 "$HL_WORK/ha.runs") (req/s p50_ms p99_ms cpu_us_per_req [hintlb: excluding the PMD])"
+	nginx_round >>"$HL_WORK/ng.runs"
+	echo "# round $i: hintlb $(tail -n1 "$HL_WORK/hl.runs"), haproxy $(tail -n1 "$HL_WORK/ha.runs"), nginx $(tail -n1 "$HL_WORK/ng.runs") (req/s p50_ms p99_ms cpu_us_per_req [hintlb: excluding the PMD])"
 done
 
-python3 - "$HL_WORK/hl.runs" "$HL_WORK/ha.runs" <<'PY'
+python3 - "$HL_WORK/hl.runs" "$HL_WORK/ha.runs" "$HL_WORK/ng.runs" <<'PY'
 import statistics, sys
 def med(path):
     rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
     return [statistics.median(c) for c in zip(*rows)]
-hl, ha = med(sys.argv[1]), med(sys.argv[2])
-for name, v in (("hintlb", hl), ("haproxy", ha)):
+hl, ha, ng = med(sys.argv[1]), med(sys.argv[2]), med(sys.argv[3])
+for name, v in (("hintlb", hl), ("haproxy", ha), ("nginx", ng)):
     print("proxy_%s_req_s: %.0f req/s" % (name, v[0]))
     print("proxy_%s_p50_ms: %.3f ms" % (name, v[1]))
     print("proxy_%s_p99_ms: %.3f ms" % (name, v[2]))
@@ -163,4 +232,7 @@ print("proxy_hintlb_dataplane_us_per_req: %.3f us" % hl[4])
 print("proxy_req_s_ratio: %.2f x" % (hl[0] / ha[0]))
 print("proxy_p99_ratio: %.2f x" % (hl[2] / ha[2]))
 print("proxy_cpu_per_req_ratio: %.2f x" % (hl[3] / ha[3]))
+print("proxy_nginx_req_s_ratio: %.2f x" % (hl[0] / ng[0]))
+print("proxy_nginx_p99_ratio: %.2f x" % (hl[2] / ng[2]))
+print("proxy_nginx_cpu_per_req_ratio: %.2f x" % (hl[3] / ng[3]))
 PY
