@@ -12,6 +12,9 @@
 #include <rte_byteorder.h>
 
 #include "hintgen.h"
+#include "tool_opts.h"
+
+#define PROG "hintgen"
 
 enum {
 	OPT_RESPOND = 256,
@@ -133,55 +136,6 @@ static void usage(FILE *f)
 		HL_PORTS_MAX, HG_BODY_MAX);
 }
 
-static int bad(const char *opt, const char *value, const char *why)
-{
-	fprintf(stderr, "hintgen: --%s '%s': %s\n", opt, value, why);
-	return 2;
-}
-
-static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char why[80];
-	char *end;
-	unsigned long long v;
-
-	snprintf(why, sizeof(why), "not an integer in %llu..%llu", (unsigned long long)min,
-		 (unsigned long long)max);
-	if (s[0] < '0' || s[0] > '9')
-		return bad(opt, s, why);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return bad(opt, s, why);
-	*out = v;
-	return 0;
-}
-
-static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t v;
-
-	if (parse_u64(opt, s, min, max, &v) != 0)
-		return 2;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_double(const char *opt, const char *s, double min, double max, double *out)
-{
-	char why[80];
-	char *end;
-	double v;
-
-	snprintf(why, sizeof(why), "not a number in %g..%g", min, max);
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
-		return bad(opt, s, why);
-	*out = v;
-	return 0;
-}
-
 /* "A.B.C.D/LEN", LEN 1..32. */
 static int parse_cidr(struct hg_opts *o, const char *s)
 {
@@ -190,12 +144,12 @@ static int parse_cidr(struct hg_opts *o, const char *s)
 	uint32_t len;
 
 	if (slash == NULL || (size_t)(slash - s) >= sizeof(a))
-		return bad("address", s, "not A.B.C.D/LEN");
+		return tool_opt_bad(PROG, "address", s, "not A.B.C.D/LEN");
 	memcpy(a, s, (size_t)(slash - s));
 	a[slash - s] = '\0';
 	if (hl_parse_ipv4(a, &o->addr) != 0)
-		return bad("address", s, "not an IPv4 address before the '/'");
-	if (parse_u32("address", slash + 1, 1, 32, &len) != 0)
+		return tool_opt_bad(PROG, "address", s, "not an IPv4 address before the '/'");
+	if (tool_opt_u32(PROG, "address", slash + 1, 1, 32, &len) != 0)
 		return 2;
 	o->mask = rte_cpu_to_be_32(len == 32 ? 0xffffffffu : ~(0xffffffffu >> len));
 	return 0;
@@ -209,13 +163,13 @@ static int parse_eal(struct hg_opts *o, const char *s)
 	free(o->eal_buf);
 	o->eal_buf = strdup(s);
 	if (o->eal_buf == NULL)
-		return bad("eal", s, "out of memory");
+		return tool_opt_bad(PROG, "eal", s, "out of memory");
 	o->eal_argc = 0;
 	o->eal_argv[o->eal_argc++] = (char *)"hintgen";
 	for (tok = strtok_r(o->eal_buf, " \t\n", &save); tok != NULL;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (o->eal_argc > HG_EAL_ARGS_MAX)
-			return bad("eal", s, "too many arguments");
+			return tool_opt_bad(PROG, "eal", s, "too many arguments");
 		o->eal_argv[o->eal_argc++] = tok;
 	}
 	o->eal_argv[o->eal_argc] = NULL;
@@ -226,10 +180,11 @@ static int parse_eal(struct hg_opts *o, const char *s)
 static int parse_hints(struct hg_opts *o, const char *s)
 {
 	if (strlen(s) >= sizeof(o->hints))
-		return bad("hints", s, "longer than 4095 bytes");
+		return tool_opt_bad(PROG, "hints", s, "longer than 4095 bytes");
 	for (const char *p = s; *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			return bad("hints", s, "control characters are not allowed in a header");
+			return tool_opt_bad(PROG, "hints", s,
+					    "control characters are not allowed in a header");
 	snprintf(o->hints, sizeof(o->hints), "%s", s);
 	o->hints_set = true;
 	return 0;
@@ -241,7 +196,8 @@ static int parse_header_name(char *dst, const char *opt, const char *s)
 
 	hl_http1_config_init(&cfg);
 	if (hl_http1_config_set_name(&cfg, 0, s) != 0)
-		return bad(opt, s, "not a header name (a token of 1 to 63 characters)");
+		return tool_opt_bad(PROG, opt, s,
+				    "not a header name (a token of 1 to 63 characters)");
 	snprintf(dst, HL_HTTP1_NAME_MAX, "%s", s);
 	return 0;
 }
@@ -259,10 +215,11 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 	case OPT_ADDRESS:
 		return parse_cidr(o, arg);
 	case OPT_GATEWAY:
-		return hl_parse_ipv4(arg, &o->gateway) == 0 ? 0
-							    : bad("gateway", arg, "not A.B.C.D");
+		return hl_parse_ipv4(arg, &o->gateway) == 0
+			       ? 0
+			       : tool_opt_bad(PROG, "gateway", arg, "not A.B.C.D");
 	case OPT_LISTEN:
-		if (parse_u64("listen", arg, 1, HL_TCP_SPORT_LO - 1, &v) != 0)
+		if (tool_opt_u64(PROG, "listen", arg, 1, HL_TCP_SPORT_LO - 1, &v) != 0)
 			return 2;
 		o->listen_port = (uint16_t)v;
 		return 0;
@@ -271,26 +228,26 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 	case OPT_HINTS_HEADER:
 		return parse_header_name(o->hints_header, "hints-header", arg);
 	case OPT_DELAY_US:
-		return parse_u32("delay-us", arg, 0, 60000000, &o->delay_us);
+		return tool_opt_u32(PROG, "delay-us", arg, 0, 60000000, &o->delay_us);
 	case OPT_BODY_BYTES:
-		return parse_u32("body-bytes", arg, 0, HG_BODY_MAX, &o->body_bytes);
+		return tool_opt_u32(PROG, "body-bytes", arg, 0, HG_BODY_MAX, &o->body_bytes);
 	case OPT_TARGET:
 		return hl_parse_endpoint(arg, &o->target_addr, &o->target_port) == 0
 			       ? 0
-			       : bad("target", arg, "not A.B.C.D:PORT");
+			       : tool_opt_bad(PROG, "target", arg, "not A.B.C.D:PORT");
 	case OPT_CONNECTIONS:
-		return parse_u32("connections", arg, 1, 1000000, &o->connections);
+		return tool_opt_u32(PROG, "connections", arg, 1, 1000000, &o->connections);
 	case OPT_RATE:
 		*rate_set = true;
-		return parse_double("rate", arg, 0.001, 1e9, &o->rate);
+		return tool_opt_double(PROG, "rate", arg, 0.001, 1e9, &o->rate);
 	case OPT_DURATION:
-		return parse_double("duration", arg, 0.001, 86400.0 * 365, &o->duration_s);
+		return tool_opt_double(PROG, "duration", arg, 0.001, 86400.0 * 365, &o->duration_s);
 	case OPT_MODELS:
-		return parse_u32("models", arg, 1, HG_MODELS_MAX, &o->models);
+		return tool_opt_u32(PROG, "models", arg, 1, HG_MODELS_MAX, &o->models);
 	case OPT_ZIPF:
-		return parse_double("zipf", arg, 0.0, 10.0, &o->zipf_s);
+		return tool_opt_double(PROG, "zipf", arg, 0.0, 10.0, &o->zipf_s);
 	case OPT_SEED:
-		return parse_u64("seed", arg, 0, UINT64_MAX, &o->seed);
+		return tool_opt_u64(PROG, "seed", arg, 0, UINT64_MAX, &o->seed);
 	case OPT_TRACE:
 		o->trace = arg;
 		return 0;
@@ -298,7 +255,8 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		return parse_header_name(o->hint_header, "hint-header", arg);
 	case OPT_PATH:
 		if (arg[0] != '/' || strlen(arg) >= sizeof(o->path) || strpbrk(arg, " \r\n\t"))
-			return bad("path", arg, "must start with '/', no spaces, < 256 bytes");
+			return tool_opt_bad(PROG, "path", arg,
+					    "must start with '/', no spaces, < 256 bytes");
 		snprintf(o->path, sizeof(o->path), "%s", arg);
 		return 0;
 	case OPT_KEEP_ALIVE:
@@ -308,7 +266,7 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		o->keep_alive = false;
 		return 0;
 	case OPT_TIMEOUT_MS:
-		return parse_u32("timeout-ms", arg, 1, 3600000, &o->timeout_ms);
+		return tool_opt_u32(PROG, "timeout-ms", arg, 1, 3600000, &o->timeout_ms);
 	case OPT_JSON:
 		o->json = true;
 		return 0;
@@ -321,14 +279,14 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		else if (strcmp(arg, "adaptive") == 0)
 			o->idle = HL_IDLE_ADAPTIVE;
 		else
-			return bad("idle", arg, "not poll or adaptive");
+			return tool_opt_bad(PROG, "idle", arg, "not poll or adaptive");
 		return 0;
 	case OPT_MBUFS:
-		return parse_u32("mbufs", arg, 1023, 4194303, &o->mbufs);
+		return tool_opt_u32(PROG, "mbufs", arg, 1023, 4194303, &o->mbufs);
 	case OPT_MAX_CONNS:
-		return parse_u32("max-conns", arg, 16, 4000000, &o->max_conns);
+		return tool_opt_u32(PROG, "max-conns", arg, 16, 4000000, &o->max_conns);
 	case OPT_QUEUES:
-		if (parse_u64("queues", arg, 1, HL_PORTS_MAX, &v) != 0)
+		if (tool_opt_u64(PROG, "queues", arg, 1, HL_PORTS_MAX, &v) != 0)
 			return 2;
 		o->queues = (uint16_t)v;
 		return 0;

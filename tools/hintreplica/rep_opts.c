@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "hintreplica.h"
+#include "tool_opts.h"
+
+#define PROG "hintreplica"
 
 enum {
 	OPT_LISTEN = 256,
@@ -76,41 +79,6 @@ static void usage(FILE *f)
 		REP_LISTEN_MAX);
 }
 
-static int bad(const char *opt, const char *value, const char *why)
-{
-	fprintf(stderr, "hintreplica: --%s '%s': %s\n", opt, value, why);
-	return 2;
-}
-
-/* An unsigned decimal in [min, max]. @return 0, or 2 after a message. */
-static int parse_num(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char why[80];
-	char *end;
-	unsigned long long v;
-
-	snprintf(why, sizeof(why), "not an integer in %llu..%llu", (unsigned long long)min,
-		 (unsigned long long)max);
-	if (s[0] < '0' || s[0] > '9')
-		return bad(opt, s, why);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return bad(opt, s, why);
-	*out = v;
-	return 0;
-}
-
-static int parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t v;
-
-	if (parse_num(opt, s, min, max, &v))
-		return 2;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* "A.B.C.D:PORT" or "[IPv6]:PORT" into a socket address. @return 0, or 2 after a message. */
 static int parse_listen(struct rep_opts *o, const char *arg)
 {
@@ -122,31 +90,31 @@ static int parse_listen(struct rep_opts *o, const char *arg)
 	int rc;
 
 	if (o->nlisten == REP_LISTEN_MAX)
-		return bad("listen", arg, "too many addresses");
+		return tool_opt_bad(PROG, "listen", arg, "too many addresses");
 	if (colon == NULL || colon == arg)
-		return bad("listen", arg, "not ADDR:PORT");
+		return tool_opt_bad(PROG, "listen", arg, "not ADDR:PORT");
 	port = colon + 1;
 	hlen = (size_t)(colon - arg);
 	if (arg[0] == '[') {
 		if (colon[-1] != ']')
-			return bad("listen", arg, "not [IPv6]:PORT");
+			return tool_opt_bad(PROG, "listen", arg, "not [IPv6]:PORT");
 		h++;
 		hlen -= 2;
 	}
 	if (hlen == 0 || hlen >= sizeof(host))
-		return bad("listen", arg, "no address before the port");
+		return tool_opt_bad(PROG, "listen", arg, "no address before the port");
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	if (*port == '\0' || strspn(port, "0123456789") != strlen(port) ||
 	    (pnum = strtoull(port, NULL, 10)) > 65535)
-		return bad("listen", arg, "the port is not a number in 0..65535");
+		return tool_opt_bad(PROG, "listen", arg, "the port is not a number in 0..65535");
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc != 0 || ai == NULL) {
 		snprintf(why, sizeof(why), "'%s' is not an IPv4 or IPv6 address", host);
-		return bad("listen", arg, why);
+		return tool_opt_bad(PROG, "listen", arg, why);
 	}
 	memcpy(&o->listen[o->nlisten], ai->ai_addr, ai->ai_addrlen);
 	o->listen_len[o->nlisten++] = ai->ai_addrlen;
@@ -160,10 +128,11 @@ static int parse_name(struct rep_opts *o, const char *arg)
 	size_t i, n = strlen(arg);
 
 	if (n == 0 || n > REP_NAME_MAX)
-		return bad("name", arg, "must be 1 to 64 characters");
+		return tool_opt_bad(PROG, "name", arg, "must be 1 to 64 characters");
 	for (i = 0; i < n; i++)
 		if (arg[i] <= ' ' || arg[i] > '~')
-			return bad("name", arg, "only visible ASCII characters, no spaces");
+			return tool_opt_bad(PROG, "name", arg,
+					    "only visible ASCII characters, no spaces");
 	memcpy(o->name, arg, n + 1);
 	return 0;
 }
@@ -171,7 +140,8 @@ static int parse_name(struct rep_opts *o, const char *arg)
 static int parse_header_name(struct rep_opts *o, int which, const char *opt, const char *arg)
 {
 	if (hl_http1_config_set_name(&o->http, which, arg) != 0)
-		return bad(opt, arg, "not a header name (a token of 1 to 64 characters)");
+		return tool_opt_bad(PROG, opt, arg,
+				    "not a header name (a token of 1 to 64 characters)");
 	if (which == 1)
 		memcpy(o->hints_header, arg, strlen(arg) + 1);
 	return 0;
@@ -187,7 +157,7 @@ static int parse_initial(struct rep_opts *o, const char *arg)
 	o->ninitial = 0;
 	o->initial_buf = s = strdup(arg);
 	if (s == NULL)
-		return bad("initial", arg, "out of memory");
+		return tool_opt_bad(PROG, "initial", arg, "out of memory");
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *end;
 
@@ -195,15 +165,18 @@ static int parse_initial(struct rep_opts *o, const char *arg)
 		for (end = tok + strlen(tok); end > tok && (end[-1] == ' ' || end[-1] == '\t');)
 			*--end = '\0';
 		if (*tok == '\0' || strlen(tok) > HL_HTTP1_HINT_MAX)
-			return bad("initial", arg, "a model name is empty or over 255 bytes");
+			return tool_opt_bad(PROG, "initial", arg,
+					    "a model name is empty or over 255 bytes");
 		for (end = tok; *end; end++)
 			if ((unsigned char)*end < ' ' || *end == 0x7f)
-				return bad("initial", arg, "a model name has a control character");
+				return tool_opt_bad(PROG, "initial", arg,
+						    "a model name has a control character");
 		for (i = 0; i < o->ninitial; i++)
 			if (strcmp(o->initial[i], tok) == 0)
-				return bad("initial", arg, "a model is named twice");
+				return tool_opt_bad(PROG, "initial", arg, "a model is named twice");
 		if (o->ninitial == REP_SLOTS_MAX)
-			return bad("initial", arg, "more models than --slots can hold");
+			return tool_opt_bad(PROG, "initial", arg,
+					    "more models than --slots can hold");
 		o->initial[o->ninitial++] = tok;
 	}
 	return 0;
@@ -217,13 +190,13 @@ static int parse_one(struct rep_opts *o, int c, const char *arg)
 	case OPT_NAME:
 		return parse_name(o, arg);
 	case OPT_SLOTS:
-		return parse_u32("slots", arg, 1, REP_SLOTS_MAX, &o->slots);
+		return tool_opt_u32(PROG, "slots", arg, 1, REP_SLOTS_MAX, &o->slots);
 	case OPT_LOAD_MS:
-		return parse_u32("load-ms", arg, 0, REP_MS_MAX, &o->load_ms);
+		return tool_opt_u32(PROG, "load-ms", arg, 0, REP_MS_MAX, &o->load_ms);
 	case OPT_SERVICE_MS:
-		return parse_u32("service-ms", arg, 0, REP_MS_MAX, &o->service_ms);
+		return tool_opt_u32(PROG, "service-ms", arg, 0, REP_MS_MAX, &o->service_ms);
 	case OPT_CONCURRENCY:
-		return parse_u32("concurrency", arg, 1, REP_CONC_MAX, &o->concurrency);
+		return tool_opt_u32(PROG, "concurrency", arg, 1, REP_CONC_MAX, &o->concurrency);
 	case OPT_NO_HINTS:
 		o->no_hints = true;
 		return 0;
@@ -232,12 +205,12 @@ static int parse_one(struct rep_opts *o, int c, const char *arg)
 	case OPT_HINT_HEADER:
 		return parse_header_name(o, 0, "hint-header", arg);
 	case OPT_BODY_BYTES:
-		return parse_num("body-bytes", arg, 0, REP_BODY_MAX, &o->body_bytes);
+		return tool_opt_u64(PROG, "body-bytes", arg, 0, REP_BODY_MAX, &o->body_bytes);
 	case OPT_INITIAL:
 		return parse_initial(o, arg);
 	case OPT_LOG:
 		if (*arg == '\0')
-			return bad("log", arg, "empty file name");
+			return tool_opt_bad(PROG, "log", arg, "empty file name");
 		o->log_path = arg;
 		return 0;
 	}

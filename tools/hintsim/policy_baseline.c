@@ -247,7 +247,7 @@ const struct sim_policy_ops sim_policy_chash = {
 /* ------------------------------------------------------------------ */
 /* haproxy: HAProxy 2.6's own hdr() consistent hash with bounded loads */
 
-#define HAP_BE_WEIGHT_SCALE 16u                             /* eweight of a weight-1 server */
+#define HAP_BE_WEIGHT_SCALE 16u                          /* eweight of a weight-1 server */
 #define HAP_SRV_EWGHT_RANGE (256u * HAP_BE_WEIGHT_SCALE) /* SRV_UWGHT_RANGE x scale */
 
 struct hap_point {
