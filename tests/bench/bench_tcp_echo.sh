@@ -81,18 +81,7 @@ hl_wait_ready 30
 
 # port_packets PORT: ipackets + opackets of hintlb's PORT now (SIGUSR1 report).
 port_packets() {
-	local off size now _
-	hl_alive || hl_fail "hintlb not running"
-	off=$(stat -c %s "$HL_LOG")
-	kill -USR1 "$HL_PID"
-	size=$off
-	for _ in $(seq 40); do
-		sleep 0.1
-		now=$(stat -c %s "$HL_LOG")
-		[ "$now" -gt "$off" ] && [ "$now" -eq "$size" ] && break
-		size=$now
-	done
-	tail -c +$((off + 1)) "$HL_LOG" | awk -v p="$1" '
+	hl_report | awk -v p="$1" '
 		$1 == "port" && $2 == p && ($3 == "ipackets" || $3 == "opackets") { s += $4; n++ }
 		END { if (n != 2) exit 1; print s }'
 }

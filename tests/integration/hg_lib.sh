@@ -12,6 +12,11 @@
 # and /var/run/dpdk/<prefix> of every process this script started are removed
 # at exit, pass or fail.
 
+# lib.sh for the topology lock and the SIGUSR1 report (its top level only
+# sets variables)
+# shellcheck disable=SC1091 # tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 HG_PIDS=()
 HG_LB_PID=
 
@@ -30,11 +35,7 @@ hg_init() {
 	HINTLB=${3:-}
 	[ "$(id -u)" -eq 0 ] || hg_fail "needs root (hugepages, memif sockets)"
 	[ -x "$HINTGEN" ] || hg_fail "hintgen not found: $HINTGEN"
-	exec {HG_LOCK_FD}>/run/hintlb-topology.lock
-	if ! flock -n "$HG_LOCK_FD"; then
-		hg_log "waiting for the topology lock (/run/hintlb-topology.lock)"
-		flock -w 1800 "$HG_LOCK_FD" || hg_fail "lock busy for 30 min"
-	fi
+	hl_topo_lock
 	HG_WORK=$(mktemp -d "/tmp/hg-$HG_NAME.XXXXXX")
 	HG_PREFIX=hg-$HG_NAME-$$
 	trap hg_cleanup EXIT
@@ -146,18 +147,8 @@ hg_hintlb_start() {
 # hg_hintlb_counters: hintlb's worker counters summed over workers, as
 # `name value` lines (SIGUSR1 prints them to its log).
 hg_hintlb_counters() {
-	local off size now i
 	kill -0 "$HG_LB_PID" 2>/dev/null || hg_fail "hintlb not running"
-	off=$(stat -c %s "$HG_WORK/hintlb.log")
-	kill -USR1 "$HG_LB_PID"
-	size=$off
-	for i in $(seq 40); do
-		sleep 0.1
-		now=$(stat -c %s "$HG_WORK/hintlb.log")
-		[ "$now" -gt "$off" ] && [ "$now" -eq "$size" ] && break
-		size=$now
-	done
-	tail -c +$((off + 1)) "$HG_WORK/hintlb.log" |
+	hl_usr1_report "$HG_LB_PID" "$HG_WORK/hintlb.log" |
 		awk '$1 == "worker" && NF == 4 { s[$3] += $4 } END { for (n in s) printf "%s %.0f\n", n, s[n] }'
 }
 
@@ -190,7 +181,7 @@ hg_cleanup() {
 	set +e
 	hg_stop_all
 	rm -rf /dev/hugepages/"$HG_PREFIX"-* /var/run/dpdk/"$HG_PREFIX"-*
-	[ -z "${HG_LOCK_FD:-}" ] || flock -u "$HG_LOCK_FD"
+	[ -z "${HL_TOPO_LOCK_FD:-}" ] || flock -u "$HL_TOPO_LOCK_FD"
 	if [ $rc -ne 0 ]; then
 		local f
 		for f in "$HG_WORK"/*.err "$HG_WORK"/hintlb.log; do

@@ -47,11 +47,7 @@ hl_init() {
 	done
 	# One standard topology per machine (fixed names, one pin directory):
 	# whoever else uses it (another checkout's test, a benchmark) goes first.
-	exec {HL_TOPO_LOCK_FD}>/run/hintlb-topology.lock
-	if ! flock -n "$HL_TOPO_LOCK_FD"; then
-		hl_log "waiting for the topology lock (/run/hintlb-topology.lock)"
-		flock -w 1800 "$HL_TOPO_LOCK_FD" || hl_fail "topology busy for 30 min"
-	fi
+	hl_topo_lock
 	HL_WORK=$(mktemp -d "/tmp/hl-it-$(basename "$0" .sh).XXXXXX")
 	HL_LOG=$HL_WORK/hintlb.log
 	trap hl_cleanup EXIT
@@ -347,18 +343,35 @@ hl_worker_counters() {
 
 _hl_counter_dump() {
 	hl_alive || hl_fail "hl_counters: hintlb not running"
-	local off size i
-	off=$(stat -c %s "$HL_LOG")
-	kill -USR1 "$HL_PID"
+	hl_usr1_report "$HL_PID" "$HL_LOG"
+}
+
+# hl_usr1_report PID LOG: the report hintlb PID appends to LOG on SIGUSR1
+# (once LOG has grown and stopped growing; at most 5 s).
+hl_usr1_report() {
+	local off size now i
+	off=$(stat -c %s "$2")
+	kill -USR1 "$1"
 	size=$off
 	for i in $(seq 20); do
 		sleep 0.25
-		local now
-		now=$(stat -c %s "$HL_LOG")
+		now=$(stat -c %s "$2")
 		[ "$now" -gt "$off" ] && [ "$now" -eq "$size" ] && break
 		size=$now
 	done
-	tail -c +$((off + 1)) "$HL_LOG"
+	tail -c +$((off + 1)) "$2"
+}
+
+# hl_topo_lock: take /run/hintlb-topology.lock (fd HL_TOPO_LOCK_FD), waiting
+# up to 30 min. One standard topology, one set of hugepages and two CPUs per
+# machine: whoever else uses them (another checkout's test, a benchmark,
+# hintgen's memif runs) goes first.
+hl_topo_lock() {
+	exec {HL_TOPO_LOCK_FD}>/run/hintlb-topology.lock
+	if ! flock -n "$HL_TOPO_LOCK_FD"; then
+		hl_log "waiting for the topology lock (/run/hintlb-topology.lock)"
+		flock -w 1800 "$HL_TOPO_LOCK_FD" || hl_fail "topology busy for 30 min"
+	fi
 }
 
 # Loss and reordering injection (bpf/netem.bpf.c) on hl-client's hlc0:
