@@ -205,6 +205,16 @@ int hl_port_start(const struct hl_cfg_port *cp, const struct hl_cfg_worker *wk, 
 		np->mtu = mtu;
 	HL_LOG(INFO, "port %s: started (port id %u, %u queue pair(s), %u/%u descriptors)\n",
 	       cp->name, port_id, nb_queues, nb_rxd, nb_txd);
+	/* DPDK 22.11's memif connects min(ours, the peer's) queue pairs and does not
+	 * say how many; a queue beyond them reads and writes the region's first ring
+	 * (rte_eth_memif.c: the ring offset is only set for connected rings), so a
+	 * worker without a peer queue steals worker 0's packets and its own never
+	 * leave. Nothing here can see the peer's count: say what it must be. */
+	if (nb_queues > 1 && info.driver_name != NULL && strcmp(info.driver_name, "net_memif") == 0)
+		HL_LOG(WARNING,
+		       "port %s: net_memif with %u queue pairs: its peer must open %u too "
+		       "(hintgen --queues %u); with fewer, workers 1.. stall (tx_stalled)\n",
+		       cp->name, nb_queues, nb_queues, nb_queues);
 	return 0;
 
 fail_close:

@@ -19,6 +19,8 @@
 #include <rte_lcore.h>
 #include <rte_pause.h>
 
+#include "hintlb/log.h"
+
 #include "net.h"
 #include "proxy.h"
 #include "worker.h"
@@ -28,6 +30,21 @@
 #define HL_IDLE_DEEP    (HL_IDLE_PAUSE + 2000) /* empty polls before deep sleeps */
 #define HL_IDLE_DEEP_US 1000                   /* deep sleep (or idle_sleep_us if longer) */
 #define HL_TICK_MS      100                    /* timer pass period */
+
+void hl_tx_stalled(struct hl_worker *w, unsigned p)
+{
+	struct hl_txbuf *b = &w->tx[p];
+
+	b->stall_told = true;
+	HL_COUNT(w, TX_STALLED);
+	HL_LOG(WARNING,
+	       "worker %u: port %s tx queue %u has taken no packet for 1 s (%u waiting; counted "
+	       "tx_stalled): the peer stopped reading%s\n",
+	       w->id, w->net->port[p].name, w->txq_id, b->n,
+	       w->txq_id > 0 ? ", or has fewer queues than hintlb has workers (a net_memif "
+			       "peer must open one queue pair per worker)"
+			     : "");
+}
 
 void hl_worker_init(struct hl_worker *w)
 {

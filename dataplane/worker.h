@@ -31,6 +31,8 @@
 /* The packets a worker has queued for one port, flushed once per loop. */
 struct hl_txbuf {
 	uint16_t n;
+	bool stall_told;      /* tx_stalled counted and logged for this stall */
+	uint64_t stall_since; /* TSC of the first flush the PMD took nothing of; 0: none */
 	struct rte_mbuf *pkts[HL_TX_BURST];
 };
 
@@ -94,6 +96,11 @@ struct hl_worker {
 		rte_pktmbuf_free(m);                                                               \
 	} while (0)
 
+/* Count and log (once per stall) a tx queue the PMD has taken nothing from
+ * for a second: a peer that stopped reading, or a net_memif peer with fewer
+ * queues than hintlb has workers (see hl_port_start). Cold path. */
+void hl_tx_stalled(struct hl_worker *w, unsigned p);
+
 /*
  * Send what port @p p's buffer holds; what the PMD refuses stays for the next
  * flush (counted tx_pmd_busy), never dropped here. TX_PKTS counts what
@@ -124,6 +131,12 @@ static inline void hl_tx_flush_port(struct hl_worker *w, unsigned p)
 		memmove(b->pkts, b->pkts + sent, (size_t)(b->n - sent) * sizeof(b->pkts[0]));
 	}
 	b->n = (uint16_t)(b->n - sent);
+	if (sent > 0)
+		b->stall_since = 0, b->stall_told = false;
+	else if (b->stall_since == 0)
+		b->stall_since = t0;
+	else if (!b->stall_told && t0 - b->stall_since > w->tsc_hz)
+		hl_tx_stalled(w, p);
 }
 
 /* Queue a finished frame for port @p p. Consumes @p m (sent later, or dropped and counted). */

@@ -199,7 +199,8 @@ extern "C" {
 	X(PMD_CYCLES, "pmd_cycles")   /* of them, inside rx/tx bursts (AF_XDP: kernel work) */     \
 	X(CTRL_WAKE_FAILED, "ctrl_wake_failed")       /* eventfd write refused (counter at max) */ \
 	X(TCP_LISTENER_CLOSED, "tcp_listener_closed") /* stopping: SYN to a listener, RST */       \
-	X(HTTP_DRAIN_CLOSED, "http_drain_closed")     /* stopping: idle keep-alive client closed */
+	X(HTTP_DRAIN_CLOSED, "http_drain_closed") /* stopping: idle keep-alive client closed */    \
+	X(TX_STALLED, "tx_stalled") /* a port's tx queue took nothing for 1 s (logged once) */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {
