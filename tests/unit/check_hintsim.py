@@ -5,7 +5,8 @@
 usage: check_hintsim.py PATH_TO_HINTSIM
 
 What must hold whatever the routing does:
-  - every policy is reported, each completed every request;
+  - every policy is reported, each completed every request, and its
+    requests per replica add up;
   - no policy loads fewer models than Belady's optimum on the pooled cache of
     replicas x slots (a policy beating it means the simulator is wrong), and
     neither does any pooled LRU reference;
@@ -25,7 +26,8 @@ import subprocess
 import sys
 import tempfile
 
-POLICIES = ["hintlb", "round_robin", "least_inflight", "chash_bounded", "chash", "haproxy"]
+POLICIES = ["hintlb", "round_robin", "least_inflight", "chash_bounded", "chash", "haproxy",
+            "nginx"]
 SMALL = ["--requests", "4000"]
 TIMEOUT = 240
 
@@ -65,6 +67,9 @@ def check_policy(label, pol, wl, lower):
           "%s p50 %r below the service time %r" % (what, pol["p50_ms"], wl["service_ms"]))
     check(pol["max_mean_load"] >= 1.0 - 1e-9,
           "%s max/mean load %r < 1" % (what, pol["max_mean_load"]))
+    check(len(pol["replica_requests"]) == wl["replicas"] and
+          sum(pol["replica_requests"]) == requests,
+          "%s replica_requests %r" % (what, pol["replica_requests"]))
     if name == "hintlb":
         total = sum(pol["reasons"].values())
         check(total == requests, "%s decisions add up to %d, not %d" % (what, total, requests))
@@ -124,6 +129,10 @@ def check_bad_flags(exe):
         (["--load-wait", "101"], "--load-wait"),
         (["--no-such-flag"], "--no-such-flag"),
         (["--slots"], "--slots"),
+        (["--replicas", "3", "--server-names", "a:1,b:2"], "--server-names"),
+        (["--replicas", "2", "--server-names", "a:1,,b:2"], "--server-names"),
+        (["--replicas", "2", "--server-names", "a:1,"], "--server-names"),
+        (["--replicas", "1", "--server-names", "x" * 256], "--server-names"),
     ]
     for args, flag in cases:
         p = run(exe, args)

@@ -25,6 +25,7 @@
 static const struct sim_policy_ops *const policies[] = {
 	&sim_policy_hintlb,        &sim_policy_round_robin, &sim_policy_least_inflight,
 	&sim_policy_chash_bounded, &sim_policy_chash,       &sim_policy_haproxy,
+	&sim_policy_nginx,
 };
 #define N_POLICIES (sizeof(policies) / sizeof(policies[0]))
 
@@ -108,7 +109,7 @@ static int load_trace(struct sim_config *cfg, struct sim_trace *trace)
 
 int main(int argc, char **argv)
 {
-	struct sim_result res[N_POLICIES];
+	struct sim_result res[N_POLICIES] = {0};
 	struct sim_trace trace = {0};
 	struct sim_references ref;
 	struct sim_config cfg;
@@ -144,6 +145,8 @@ int main(int argc, char **argv)
 	}
 	rc = EXIT_SUCCESS;
 out:
+	for (size_t i = 0; i < N_POLICIES; i++)
+		sim_result_free(&res[i]);
 	if (eal_up)
 		rte_eal_cleanup();
 	sim_trace_free(&trace);

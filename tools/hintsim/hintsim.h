@@ -45,7 +45,11 @@ struct sim_config {
 	bool no_generalist_preference; /**< hl_router_params.no_generalist_preference */
 	const char *trace_path;        /**< --trace: replay this file instead of generating */
 	const char *write_trace_path;  /**< --write-trace: save the trace the run uses */
+	const char *server_names; /**< --server-names: nginx's names of the replicas, or NULL */
 };
+
+/** Longest name --server-names takes (nginx's server names). */
+#define SIM_SERVER_NAME_MAX 255
 
 /** Most requests one trace may hold (generated or read). */
 #define SIM_TRACE_REQUESTS_MAX 100000000ULL
@@ -143,6 +147,7 @@ struct sim_replica {
 	size_t q_cap;
 	uint64_t busy_ns; /**< sum over its requests of start -> done */
 	uint64_t loads;
+	uint64_t requests; /**< dispatched to it */
 };
 
 /** The replicas plus what every run shares. */
@@ -216,6 +221,7 @@ extern const struct sim_policy_ops sim_policy_least_inflight;
 extern const struct sim_policy_ops sim_policy_chash_bounded;
 extern const struct sim_policy_ops sim_policy_chash;
 extern const struct sim_policy_ops sim_policy_haproxy;
+extern const struct sim_policy_ops sim_policy_nginx;
 extern const struct sim_policy_ops sim_policy_hintlb;
 
 /* ------------------------------------------------------------------ */
@@ -230,12 +236,16 @@ struct sim_result {
 	double p50_ms;
 	double p99_ms;
 	double max_mean_load;
+	uint64_t *replica_requests; /**< per replica, malloc'd (sim_result_free), or NULL */
 	double wall_s;
 	bool has_reasons;
 	uint64_t reason[HL_ROUTE_REASON_COUNT];
 	const char *route_policy; /**< hintlb: the router policy's name */
 	uint64_t hint_errors;     /**< hintlb: hint lists the router refused */
 };
+
+/** Free what sim_run() allocated in @p res. */
+void sim_result_free(struct sim_result *res);
 
 /** Replay the trace through @p ops. @return 0, or -errno with @p err filled. */
 int sim_run(const struct sim_config *cfg, const struct sim_trace *trace,

@@ -24,12 +24,19 @@
  *    chash_bounded gives each the ceiling). chash_bounded is the algorithm;
  *    this is HAProxy's placement of the very hints, which is what a measured
  *    HAProxy is compared with (tests/bench/bench_mission.sh).
+ *  - nginx: what nginx 1.22 does with `hash $http_x_fal_runner_hint
+ *    consistent` (ngx_http_upstream_hash_module.c): 160 points per server
+ *    of weight 1, chained CRC-32s of the server's name as nginx.conf writes
+ *    it (--server-names; the ring depends on them), the hint's CRC-32
+ *    looked up to the first point at or after it. No load bound: a hot
+ *    model's replica queues everything for it.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hintsim.h"
 
@@ -388,4 +395,184 @@ const struct sim_policy_ops sim_policy_haproxy = {
 	.init = hap_init,
 	.pick = hap_pick,
 	.fini = hap_fini,
+};
+
+/* ------------------------------------------------------------------ */
+/* nginx: `hash $http_x_fal_runner_hint consistent`                    */
+
+#define NGX_POINTS_PER_SERVER 160 /* of weight 1 */
+
+struct ngx_point {
+	uint32_t hash;
+	uint32_t replica;
+};
+
+struct ngx_state {
+	struct ngx_point *points; /**< sorted by hash, equal hashes merged */
+	uint32_t n_points;
+	uint32_t *model_hash; /**< per model: CRC-32 of its name */
+	uint32_t crc_table[256];
+};
+
+static void ngx_crc_table(uint32_t *t)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		t[i] = c;
+	}
+}
+
+/* The running CRC-32 (IEEE, reflected) @p crc over @p len bytes, neither
+ * preset nor inverted here: callers start at 0xffffffff and invert the end. */
+static uint32_t ngx_crc_update(const uint32_t *t, uint32_t crc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len--)
+		crc = t[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return crc;
+}
+
+static int cmp_ngx_point(const void *a, const void *b)
+{
+	const struct ngx_point *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return (x->hash > y->hash) - (x->hash < y->hash);
+	return (x->replica > y->replica) - (x->replica < y->replica);
+}
+
+static void ngx_fini(struct sim_policy *p)
+{
+	struct ngx_state *st = p->priv;
+
+	if (st != NULL) {
+		free(st->points);
+		free(st->model_hash);
+		free(st);
+	}
+	p->priv = NULL;
+}
+
+/* Replica @p r's server name as nginx.conf gives it: the r-th of
+ * --server-names, else "r<r+1>". @return its length. */
+static size_t ngx_server_name(const struct sim_config *cfg, uint32_t r, char *buf, size_t size)
+{
+	const char *s = cfg->server_names;
+
+	if (s == NULL)
+		return (size_t)snprintf(buf, size, "r%u", r + 1);
+	for (uint32_t i = 0; i < r; i++)
+		s = strchr(s, ',') + 1; /* sim_opts_parse counted them */
+	size_t n = strcspn(s, ",");
+	n = n < size - 1 ? n : size - 1; /* sim_opts_parse bounded it */
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* The ring of ngx_http_upstream_init_chash(): a server name splits into host
+ * and port at its last ':' when only digits follow it (a "unix:" path is all
+ * host); the server's points are the CRC-32s of host, a 0 byte, port and the
+ * previous point's four bytes (little-endian, 0 for the first), chained. */
+static void ngx_server_points(struct ngx_state *st, const char *name, size_t len, uint32_t r,
+			      struct ngx_point *out)
+{
+	size_t host_len = len, port_off = len;
+	uint32_t base = 0xffffffffu, prev = 0;
+
+	if (len >= 5 && strncasecmp(name, "unix:", 5) == 0) {
+		name += 5;
+		host_len = len = len - 5;
+		port_off = len;
+	} else {
+		for (size_t j = len; j > 0; j--) {
+			char c = name[j - 1];
+
+			if (c == ':') {
+				host_len = j - 1;
+				port_off = j;
+				break;
+			}
+			if (c < '0' || c > '9')
+				break;
+		}
+	}
+	base = ngx_crc_update(st->crc_table, base, name, host_len);
+	base = ngx_crc_update(st->crc_table, base, "", 1);
+	base = ngx_crc_update(st->crc_table, base, name + port_off, len - port_off);
+	for (uint32_t j = 0; j < NGX_POINTS_PER_SERVER; j++) {
+		uint8_t b[4] = {(uint8_t)prev, (uint8_t)(prev >> 8), (uint8_t)(prev >> 16),
+				(uint8_t)(prev >> 24)};
+		uint32_t h = ngx_crc_update(st->crc_table, base, b, 4) ^ 0xffffffffu;
+
+		out[j].hash = h;
+		out[j].replica = r;
+		prev = h;
+	}
+}
+
+static int ngx_init(struct sim_policy *p, const struct sim_cluster *c, char *err, size_t errlen)
+{
+	const struct sim_trace *t = c->trace;
+	struct ngx_state *st = calloc(1, sizeof(*st));
+	char name[SIM_SERVER_NAME_MAX + 1];
+	uint32_t i, j;
+
+	p->priv = st;
+	if (st != NULL) {
+		st->points = malloc(sizeof(*st->points) * c->n * NGX_POINTS_PER_SERVER);
+		st->model_hash = malloc(sizeof(*st->model_hash) * t->n_models);
+	}
+	if (st == NULL || st->points == NULL || st->model_hash == NULL) {
+		ngx_fini(p);
+		snprintf(err, errlen, "%s: out of memory", p->ops->name);
+		return -ENOMEM;
+	}
+	ngx_crc_table(st->crc_table);
+	for (uint32_t r = 0; r < c->n; r++) {
+		size_t len = ngx_server_name(c->cfg, r, name, sizeof(name));
+		ngx_server_points(st, name, len, r, st->points + (size_t)r * NGX_POINTS_PER_SERVER);
+	}
+	st->n_points = c->n * NGX_POINTS_PER_SERVER;
+	qsort(st->points, st->n_points, sizeof(*st->points), cmp_ngx_point);
+	for (i = 0, j = 1; j < st->n_points; j++) /* equal hashes: the first stays */
+		if (st->points[i].hash != st->points[j].hash)
+			st->points[++i] = st->points[j];
+	st->n_points = i + 1;
+	for (i = 0; i < t->n_models; i++)
+		st->model_hash[i] =
+			ngx_crc_update(st->crc_table, 0xffffffffu, t->names[i], t->name_len[i]) ^
+			0xffffffffu;
+	return 0;
+}
+
+/* The first point at or after the hint's hash, wrapping: its server. nginx
+ * has no load bound; it walks on only past servers that are down or failed,
+ * which simulated replicas never are. */
+static int32_t ngx_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
+{
+	const struct ngx_state *st = p->priv;
+	uint32_t hash = st->model_hash[c->trace->model[req]];
+	uint32_t lo = 0, hi = st->n_points;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (st->points[mid].hash < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int32_t)st->points[lo % st->n_points].replica;
+}
+
+const struct sim_policy_ops sim_policy_nginx = {
+	.name = "nginx",
+	.init = ngx_init,
+	.pick = ngx_pick,
+	.fini = ngx_fini,
 };

@@ -40,6 +40,7 @@ enum {
 	OPT_NO_GENERALIST,
 	OPT_TRACE,
 	OPT_WRITE_TRACE,
+	OPT_SERVER_NAMES,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{"no-generalist-preference", no_argument, NULL, OPT_NO_GENERALIST},
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"write-trace", required_argument, NULL, OPT_WRITE_TRACE},
+	{"server-names", required_argument, NULL, OPT_SERVER_NAMES},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -96,6 +98,10 @@ static void usage(FILE *f)
 		   "                       one request per line, '<arrival seconds> <hint>',\n"
 		   "                       arrivals non-decreasing, '#' comments\n"
 		   "  --write-trace FILE   save the trace of this run in that format\n"
+		   "  --server-names LIST  policy nginx: the replicas' names in nginx.conf's\n"
+		   "                       upstream, comma-separated, one per replica in\n"
+		   "                       order (nginx hashes them onto its ring; default\n"
+		   "                       r1,r2,...)\n"
 		   "  --json               print one JSON object instead of a table\n"
 		   "  --help               this text\n");
 }
@@ -237,6 +243,9 @@ static int apply_opt(struct sim_config *cfg, int opt, const char *arg)
 	case OPT_WRITE_TRACE:
 		cfg->write_trace_path = arg;
 		return 0;
+	case OPT_SERVER_NAMES:
+		cfg->server_names = arg;
+		return 0;
 	}
 	return 2;
 }
@@ -262,6 +271,33 @@ static const char *opt_name(int opt)
 		if (o->val == opt)
 			return o->name;
 	return "?";
+}
+
+/* --server-names: one name per replica, none empty or longer than
+ * SIM_SERVER_NAME_MAX. @return 0, or 2 after a message. */
+static int check_server_names(const struct sim_config *cfg)
+{
+	const char *s = cfg->server_names;
+	uint32_t n = 0;
+
+	for (; s != NULL; n++) {
+		size_t len = strcspn(s, ",");
+
+		if (len == 0 || len > SIM_SERVER_NAME_MAX) {
+			fprintf(stderr,
+				"hintsim: --server-names: '%s': name %u is %s (1..%d characters)\n",
+				cfg->server_names, n + 1, len == 0 ? "empty" : "too long",
+				SIM_SERVER_NAME_MAX);
+			return 2;
+		}
+		s = s[len] == ',' ? s + len + 1 : NULL;
+	}
+	if (cfg->server_names != NULL && n != cfg->replicas) {
+		fprintf(stderr, "hintsim: --server-names: %u name(s) for %u replicas\n", n,
+			cfg->replicas);
+		return 2;
+	}
+	return 0;
 }
 
 int sim_opts_parse(struct sim_config *cfg, int argc, char **argv)
@@ -295,5 +331,5 @@ int sim_opts_parse(struct sim_config *cfg, int argc, char **argv)
 		fprintf(stderr, "hintsim: '%s': unexpected argument (see --help)\n", argv[optind]);
 		return 2;
 	}
-	return 0;
+	return check_server_names(cfg);
 }

@@ -77,6 +77,7 @@ int sim_replica_enqueue(struct sim_cluster *c, uint32_t r, uint64_t req)
 		return -ENOMEM;
 	rep->queue[(rep->q_head + rep->q_len) % rep->q_cap] = req;
 	rep->q_len++;
+	rep->requests++;
 	rep->inflight++;
 	c->total_inflight++;
 	return 0;

@@ -149,7 +149,7 @@ static json_t *reasons_json(const struct sim_result *r)
 	return o;
 }
 
-static json_t *policy_json(const struct sim_result *r, uint64_t lower_bound)
+static json_t *policy_json(const struct sim_result *r, uint32_t n_replicas, uint64_t lower_bound)
 {
 	json_t *o =
 		json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I}", "name", r->name,
@@ -158,6 +158,18 @@ static json_t *policy_json(const struct sim_result *r, uint64_t lower_bound)
 			  "x_lower_bound", ratio(r->loads, lower_bound), "requests",
 			  (json_int_t)r->requests, "unroutable", (json_int_t)r->unroutable);
 
+	if (o != NULL && r->replica_requests != NULL) {
+		json_t *a = json_array();
+
+		for (uint32_t i = 0; a != NULL && i < n_replicas; i++)
+			if (json_array_append_new(a,
+						  json_integer((json_int_t)r->replica_requests[i])))
+				break;
+		if (json_object_set_new(o, "replica_requests", a) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
 	if (o == NULL || !r->has_reasons)
 		return o;
 	if (json_object_set_new(o, "reasons", reasons_json(r)) != 0 ||
@@ -195,7 +207,8 @@ static int print_json(const struct sim_config *cfg, const struct sim_result *res
 
 	policies = json_array();
 	for (i = 0; policies != NULL && i < n; i++) {
-		if (json_array_append_new(policies, policy_json(&res[i], lower_bound)) != 0)
+		if (json_array_append_new(policies,
+					  policy_json(&res[i], cfg->replicas, lower_bound)) != 0)
 			goto out_policies;
 	}
 	/* "o" steals the references, also on failure. */

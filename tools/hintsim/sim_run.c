@@ -136,11 +136,20 @@ static void summarise(struct run_state *rs, struct sim_result *res)
 		if (c->rep[i].busy_ns > max_busy)
 			max_busy = c->rep[i].busy_ns;
 	}
+	res->replica_requests = malloc(sizeof(*res->replica_requests) * c->n);
+	for (i = 0; res->replica_requests != NULL && i < c->n; i++)
+		res->replica_requests[i] = c->rep[i].requests;
 	res->miss_rate = (double)res->loads / (double)rs->trace->n;
 	res->max_mean_load = sum_busy ? (double)max_busy * c->n / (double)sum_busy : 1.0;
 	qsort(rs->latency, rs->n_done, sizeof(*rs->latency), cmp_u64);
 	res->p50_ms = percentile_ms(rs->latency, rs->n_done, 50);
 	res->p99_ms = percentile_ms(rs->latency, rs->n_done, 99);
+}
+
+void sim_result_free(struct sim_result *res)
+{
+	free(res->replica_requests);
+	res->replica_requests = NULL;
 }
 
 static int alloc_state(struct run_state *rs, const struct sim_config *cfg,
