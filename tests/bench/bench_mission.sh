@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench_mission.sh HINTLB STEER_BPF_O [--smoke | --demo] [--out DIR] [--progress]
 # — the mission number end to end (issue 13, part 3d): model loads, miss rate,
-# p50 and p99 of hinted requests through hintlb, HAProxy hdr-consistent and
-# HAProxy round robin in front of simulated GPU replicas, at three offered
-# loads, next to hintsim's prediction for the very same requests.
+# p50 and p99 of hinted requests through hintlb, HAProxy hdr-consistent,
+# nginx hash-consistent and HAProxy round robin in front of simulated GPU
+# replicas, at three offered loads, next to hintsim's prediction for the very
+# same requests.
 #
 #   replicas  6 hintreplica (HL_HINTREPLICA) r1..r6 on 10.77.1.11-16:8080 in
 #             hl-replica: 3 model slots (LRU), concurrency 1, model load
@@ -21,6 +22,11 @@
 #             lib.sh's hl_haproxy_config: `balance hdr(X-Fal-Runner-Hint)`,
 #             `hash-type consistent`, `hash-balance-factor 125`; and the same
 #             with `balance roundrobin`
+#   nginx     one worker pinned to CPU 1 on 10.77.0.3:8082, lib.sh's
+#             hl_nginx_lb_config: `hash $http_x_fal_runner_hint consistent`
+#             (no load bound), keepalive pool to the replicas; hintsim's
+#             policy nginx, given the same server names, places every hint
+#             as it does (test hintsim_nginx)
 #   pinning   the balancer on CPU 1; the generator and the replicas on CPU 0
 #
 # Offered loads are fractions of the cluster's capacity, defined as in
@@ -38,8 +44,8 @@
 #            figure came out and no request failed (tools/test.sh)
 #   --demo   one load (medium), hintlb and HAProxy hdr-consistent only, a
 #            progress line (tools/demo.sh)
-# Needs root, haproxy, taskset, curl and gnuplot; without them it says so and
-# exits 0.
+# Needs root, haproxy, nginx, taskset, curl and gnuplot; without them it says
+# so and exits 0.
 set -euo pipefail
 
 MODE=full
@@ -76,12 +82,12 @@ LOAD_CPU=0
 case $MODE in
 full)
 	LOADS=${BENCH_MISSION_LOADS:-"light:0.25 medium:0.50 heavy:0.75"}
-	BALANCERS=${BENCH_MISSION_BALANCERS:-"hintlb haproxy_chash haproxy_rr"}
+	BALANCERS=${BENCH_MISSION_BALANCERS:-"hintlb haproxy_chash nginx_chash haproxy_rr"}
 	REQUESTS=${BENCH_MISSION_REQUESTS:-2000}
 	;;
 smoke)
 	LOADS="medium:0.50"
-	BALANCERS="hintlb haproxy_chash haproxy_rr"
+	BALANCERS="hintlb haproxy_chash nginx_chash haproxy_rr"
 	REQUESTS=300
 	;;
 demo)
@@ -98,7 +104,7 @@ skip() {
 }
 [ $# -ge 2 ] || { echo "usage: $0 HINTLB STEER_BPF_O [--smoke|--demo] [--out DIR] [--progress]" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, AF_XDP)"
-for t in haproxy taskset curl python3 gnuplot; do
+for t in haproxy nginx taskset curl python3 gnuplot; do
 	command -v "$t" >/dev/null || skip "'$t' not installed"
 done
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs (the balancer on one, the load on the other)"
@@ -116,6 +122,8 @@ for i in $(seq 5 $REPLICAS); do
 	ip -n hl-replica addr add "10.77.1.1$i/24" dev hlr0
 done
 LOADGEN=$HL_ROOT/tools/mission_load.py
+# nginx hashes its servers' names onto its ring: hintsim takes the same ones
+SERVER_NAMES=$(seq -s, -f "10.77.1.1%g:8080" 1 $REPLICAS)
 
 # The capacity from hintsim's pooled LRU cache on a trace of the same shape.
 CAPACITY=$("$HINTSIM" --json --replicas $REPLICAS --slots $SLOTS --models $MODELS --zipf $ZIPF \
@@ -165,6 +173,7 @@ wait_http() {
 }
 
 haproxy_pid=
+nginx_pid=
 start_balancer() {
 	case $1 in
 	hintlb)
@@ -187,17 +196,34 @@ start_balancer() {
 		HL_BG_PIDS+=("$haproxy_pid")
 		TARGET=$HL_KERNEL0_IP:8081
 		;;
+	nginx_chash)
+		hl_nginx_lb_config "$HL_WORK/nglb" 8080 $REPLICAS
+		nsenter --net=/run/netns/hl-lb -- taskset -c $LB_CPU nginx -c "$HL_WORK/nglb/nginx.conf" ||
+			hl_fail "nginx (balancer) did not start: $(cat "$HL_WORK/nglb/error.log")"
+		nginx_pid=$(cat "$HL_WORK/nglb/nginx.pid")
+		HL_BG_PIDS+=("$nginx_pid")
+		TARGET=$HL_KERNEL0_IP:8082
+		;;
 	esac
 	wait_http "http://$TARGET/stats"
 }
 
 stop_balancer() {
-	if [ "$1" = hintlb ]; then
-		hl_stop_clean 10
-	else
+	case $1 in
+	hintlb) hl_stop_clean 10 ;;
+	nginx_chash)
+		# daemonized, not this shell's child: wait for the pid to go
+		kill "$nginx_pid"
+		for _ in $(seq 100); do
+			kill -0 "$nginx_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		;;
+	*)
 		kill "$haproxy_pid"
 		wait "$haproxy_pid" 2>/dev/null || true
-	fi
+		;;
+	esac
 }
 
 # run_one LOAD FRACTION BALANCER ATTEMPT: one measured run, in run.json.
@@ -272,7 +298,7 @@ for spec in $LOADS; do
 		"$HINTSIM" --json --trace "$HL_WORK/$load.trace" --replicas $REPLICAS --slots $SLOTS \
 			--load-ms "$(python3 -c "print($LOAD_MS * $f)")" \
 			--service-ms "$(python3 -c "print($SERVICE_MS * $f)")" \
-			--concurrency $CONCURRENCY --seed $SEED |
+			--concurrency $CONCURRENCY --seed $SEED --server-names "$SERVER_NAMES" |
 			python3 -c 'import json,sys; d=json.load(sys.stdin); d["load"]=sys.argv[1]; d["factor"]=float(sys.argv[2]); print(json.dumps(d))' \
 				"$load" "$f" >>"$HL_WORK/sim.jsonl"
 	done

@@ -84,40 +84,7 @@ end
 LUA
 
 hl_haproxy_config "$HL_WORK/haproxy.cfg" 8080
-mkdir -p "$HL_WORK/nglb"
-cat >"$HL_WORK/nglb/nginx.conf" <<NGX
-user root;
-worker_processes 1;
-pid $HL_WORK/nglb/nginx.pid;
-error_log $HL_WORK/nglb/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $HL_WORK/nglb/body;
-	proxy_temp_path $HL_WORK/nglb/proxy;
-	fastcgi_temp_path $HL_WORK/nglb/fcgi;
-	uwsgi_temp_path $HL_WORK/nglb/uwsgi;
-	scgi_temp_path $HL_WORK/nglb/scgi;
-	keepalive_requests 1000000;
-	upstream replicas {
-		hash \$http_x_fal_runner_hint consistent;
-		server 10.77.1.11:8080;
-		server 10.77.1.12:8080;
-		server 10.77.1.13:8080;
-		server 10.77.1.14:8080;
-		keepalive 64;
-		keepalive_requests 1000000;
-	}
-	server {
-		listen $HL_KERNEL0_IP:8082;
-		location / {
-			proxy_pass http://replicas;
-			proxy_http_version 1.1;
-			proxy_set_header Connection "";
-		}
-	}
-}
-NGX
+hl_nginx_lb_config "$HL_WORK/nglb" 8080
 
 # wrk_run URL SECS: "REQS REQ_S P50_MS P99_MS" of one wrk run on LOAD_CPU
 wrk_run() {

@@ -31,6 +31,7 @@ import tempfile
 BALANCERS = {
     "hintlb": ("hintlb", "hintlb"),
     "haproxy_chash": ("HAProxy hdr-consistent", "haproxy"),
+    "nginx_chash": ("nginx hash-consistent", "nginx"),
     "haproxy_rr": ("HAProxy roundrobin", "round_robin"),
 }
 TOLERANCE = 0.20
@@ -171,10 +172,17 @@ def main():
         s["p99_no_worse"] = h["p99_ms"] <= c["p99_ms"]
         s["hintlb_within_20pct_of_hintsim"] = all(
             abs(v) <= TOLERANCE for v in h["vs_sim"].values())
+        g = by.get("nginx_chash")
+        if g is not None:
+            s["nginx_loads_ratio"] = h["loads"] / max(1, g["loads"])
+            s["nginx_p99_ratio"] = h["p99_ms"] / g["p99_ms"] if g["p99_ms"] else float("inf")
         summary[load] = s
         if figures:
             print("mission_%s_loads_ratio: %.2f x" % (load, s["loads_ratio"]))
             print("mission_%s_p99_ratio: %.2f x" % (load, s["p99_ratio"]))
+            if g is not None:
+                print("mission_%s_nginx_loads_ratio: %.2f x" % (load, s["nginx_loads_ratio"]))
+                print("mission_%s_nginx_p99_ratio: %.2f x" % (load, s["nginx_p99_ratio"]))
 
     print()
     print("| load | req/s | balancer | loads (hintsim) | miss rate (hintsim) | p50 ms (hintsim: "
@@ -201,6 +209,9 @@ def main():
                   ", ".join("%s %s (%s)" % (k.replace("_ms", ""),
                                             "yes" if abs(v) <= TOLERANCE else "NO", pct(v))
                             for k, v in h["vs_sim"].items())))
+        if "nginx_loads_ratio" in s:
+            print("%s: hintlb / nginx hash-consistent: loads %.2fx, p99 %.2fx" % (
+                load, s["nginx_loads_ratio"], s["nginx_p99_ratio"]))
         print("%s: hintlb against hintsim with the run's path (%.1f ms) added to its latencies: "
               "p50 %s, p99 %s" % (load, h["path_ms"], pct(h["vs_sim_plus_path"]["p50_ms"]),
                                    pct(h["vs_sim_plus_path"]["p99_ms"])))

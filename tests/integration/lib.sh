@@ -619,3 +619,48 @@ HAP
 		printf '\tserver r%d 10.77.1.1%d:%s\n' "$i" "$i" "$2" >>"$1"
 	done
 }
+
+# hl_nginx_lb_config DIR REPLICA_PORT [N]: nginx as a hint-aware load
+# balancer, DIR/nginx.conf: one worker, on hl-lb's kernel address
+# 10.77.0.3:8082, `hash $http_x_fal_runner_hint consistent` over N (default
+# 4, at most 9) servers 10.77.1.11-1N:REPLICA_PORT (in that order and so
+# named: the ring hashes the names; hintsim --server-names takes the same),
+# HTTP/1.1 with a keepalive pool of 64 connections to them, no access log.
+# Start it with `nsenter --net=/run/netns/hl-lb -- nginx -c DIR/nginx.conf`
+# (it daemonizes; its pid in DIR/nginx.pid).
+hl_nginx_lb_config() {
+	local i servers=
+	for i in $(seq "${3:-4}"); do
+		servers+=$(printf '\t\tserver 10.77.1.1%d:%s;\n' "$i" "$2")$'\n'
+	done
+	mkdir -p "$1"
+	cat >"$1/nginx.conf" <<NGX
+user root;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $1/body;
+	proxy_temp_path $1/proxy;
+	fastcgi_temp_path $1/fcgi;
+	uwsgi_temp_path $1/uwsgi;
+	scgi_temp_path $1/scgi;
+	keepalive_requests 1000000;
+	upstream replicas {
+		hash \$http_x_fal_runner_hint consistent;
+$servers		keepalive 64;
+		keepalive_requests 1000000;
+	}
+	server {
+		listen $HL_KERNEL0_IP:8082;
+		location / {
+			proxy_pass http://replicas;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+		}
+	}
+}
+NGX
+}
