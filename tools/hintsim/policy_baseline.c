@@ -252,20 +252,81 @@ const struct sim_policy_ops sim_policy_chash = {
 };
 
 /* ------------------------------------------------------------------ */
+/* 32-bit hash rings: the real balancers' (haproxy, nginx)              */
+
+struct ring32_point {
+	uint32_t key;
+	uint32_t replica;
+};
+
+struct ring32 {
+	struct ring32_point *points; /**< sorted by key, then replica */
+	uint32_t n_points;
+	uint32_t *model_hash; /**< per model: the balancer's hash of its name */
+};
+
+static void ring32_free(struct ring32 *rg)
+{
+	free(rg->points);
+	free(rg->model_hash);
+	rg->points = NULL;
+	rg->model_hash = NULL;
+}
+
+/* Room for @p n_points points and the trace's model hashes. @return 0 or
+ * -ENOMEM with @p err filled. */
+static int ring32_alloc(struct ring32 *rg, uint32_t n_points, const struct sim_trace *t,
+			const char *name, char *err, size_t errlen)
+{
+	rg->n_points = n_points;
+	rg->points = malloc(sizeof(*rg->points) * n_points);
+	rg->model_hash = malloc(sizeof(*rg->model_hash) * t->n_models);
+	if (rg->points == NULL || rg->model_hash == NULL) {
+		ring32_free(rg);
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int cmp_ring32_point(const void *a, const void *b)
+{
+	const struct ring32_point *x = a, *y = b;
+
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->replica > y->replica) - (x->replica < y->replica);
+}
+
+static void ring32_sort(struct ring32 *rg)
+{
+	qsort(rg->points, rg->n_points, sizeof(*rg->points), cmp_ring32_point);
+}
+
+/* The index of the first point whose key is >= @p key; n_points when none. */
+static uint32_t ring32_lower_bound(const struct ring32 *rg, uint32_t key)
+{
+	uint32_t lo = 0, hi = rg->n_points;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (rg->points[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ------------------------------------------------------------------ */
 /* haproxy: HAProxy 2.6's own hdr() consistent hash with bounded loads */
 
 #define HAP_BE_WEIGHT_SCALE 16u                          /* eweight of a weight-1 server */
 #define HAP_SRV_EWGHT_RANGE (256u * HAP_BE_WEIGHT_SCALE) /* SRV_UWGHT_RANGE x scale */
 
-struct hap_point {
-	uint32_t key;
-	uint32_t replica;
-};
-
 struct hap_state {
-	struct hap_point *points; /**< sorted by key */
-	uint32_t n_points;
-	uint32_t *model_hash; /**< per model: full_hash(sdbm(its name)) */
+	struct ring32 ring; /**< model_hash: full_hash(sdbm(its name)) */
 	uint32_t factor100;
 };
 
@@ -295,22 +356,12 @@ static uint32_t hap_sdbm(const char *key, size_t len)
 	return hash;
 }
 
-static int cmp_hap_point(const void *a, const void *b)
-{
-	const struct hap_point *x = a, *y = b;
-
-	if (x->key != y->key)
-		return (x->key > y->key) - (x->key < y->key);
-	return (x->replica > y->replica) - (x->replica < y->replica);
-}
-
 static void hap_fini(struct sim_policy *p)
 {
 	struct hap_state *st = p->priv;
 
 	if (st != NULL) {
-		free(st->points);
-		free(st->model_hash);
+		ring32_free(&st->ring);
 		free(st);
 	}
 	p->priv = NULL;
@@ -321,27 +372,27 @@ static int hap_init(struct sim_policy *p, const struct sim_cluster *c, char *err
 	const struct sim_trace *t = c->trace;
 	struct hap_state *st = calloc(1, sizeof(*st));
 	uint32_t r, v, i = 0;
+	int rc;
 
 	p->priv = st;
-	if (st != NULL) {
-		st->n_points = c->n * HAP_BE_WEIGHT_SCALE;
-		st->points = malloc(sizeof(*st->points) * st->n_points);
-		st->model_hash = malloc(sizeof(*st->model_hash) * t->n_models);
-	}
-	if (st == NULL || st->points == NULL || st->model_hash == NULL) {
-		hap_fini(p);
+	if (st == NULL) {
 		snprintf(err, errlen, "%s: out of memory", p->ops->name);
 		return -ENOMEM;
 	}
+	rc = ring32_alloc(&st->ring, c->n * HAP_BE_WEIGHT_SCALE, t, p->ops->name, err, errlen);
+	if (rc != 0) {
+		hap_fini(p);
+		return rc;
+	}
 	for (r = 0; r < c->n; r++) {
 		for (v = 0; v < HAP_BE_WEIGHT_SCALE; v++) {
-			st->points[i].key = hap_full_hash((r + 1) * HAP_SRV_EWGHT_RANGE + v);
-			st->points[i++].replica = r;
+			st->ring.points[i].key = hap_full_hash((r + 1) * HAP_SRV_EWGHT_RANGE + v);
+			st->ring.points[i++].replica = r;
 		}
 	}
-	qsort(st->points, st->n_points, sizeof(*st->points), cmp_hap_point);
+	ring32_sort(&st->ring);
 	for (i = 0; i < t->n_models; i++)
-		st->model_hash[i] = hap_full_hash(hap_sdbm(t->names[i], t->name_len[i]));
+		st->ring.model_hash[i] = hap_full_hash(hap_sdbm(t->names[i], t->name_len[i]));
 	st->factor100 = (uint32_t)llround(c->cfg->balance_factor * 100.0);
 	return 0;
 }
@@ -365,29 +416,22 @@ static bool hap_eligible(const struct hap_state *st, const struct sim_cluster *c
 static int32_t hap_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
 {
 	const struct hap_state *st = p->priv;
-	uint32_t hash = st->model_hash[c->trace->model[req]];
-	uint32_t lo = 0, hi = st->n_points, next, prev, i;
+	const struct ring32 *rg = &st->ring;
+	uint32_t hash = rg->model_hash[c->trace->model[req]];
+	uint32_t next = ring32_lower_bound(rg, hash), prev, i;
 
-	while (lo < hi) { /* the first point >= hash, wrapping */
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (st->points[mid].key < hash)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	next = lo == st->n_points ? 0 : lo;
-	prev = next == 0 ? st->n_points - 1 : next - 1;
-	if ((uint32_t)(hash - st->points[prev].key) <= (uint32_t)(st->points[next].key - hash))
+	next = next == rg->n_points ? 0 : next; /* wrapping */
+	prev = next == 0 ? rg->n_points - 1 : next - 1;
+	if ((uint32_t)(hash - rg->points[prev].key) <= (uint32_t)(rg->points[next].key - hash))
 		next = prev;
-	for (i = 0; i < st->n_points; i++) {
-		uint32_t r = st->points[(next + i) % st->n_points].replica;
+	for (i = 0; i < rg->n_points; i++) {
+		uint32_t r = rg->points[(next + i) % rg->n_points].replica;
 
 		if (hap_eligible(st, c, r))
 			return (int32_t)r;
 	}
 	/* HAProxy gives up after one turn of the ring and takes where it stopped */
-	return (int32_t)st->points[next].replica;
+	return (int32_t)rg->points[next].replica;
 }
 
 const struct sim_policy_ops sim_policy_haproxy = {
@@ -401,18 +445,6 @@ const struct sim_policy_ops sim_policy_haproxy = {
 /* nginx: `hash $http_x_fal_runner_hint consistent`                    */
 
 #define NGX_POINTS_PER_SERVER 160 /* of weight 1 */
-
-struct ngx_point {
-	uint32_t hash;
-	uint32_t replica;
-};
-
-struct ngx_state {
-	struct ngx_point *points; /**< sorted by hash, equal hashes merged */
-	uint32_t n_points;
-	uint32_t *model_hash; /**< per model: CRC-32 of its name */
-	uint32_t crc_table[256];
-};
 
 static void ngx_crc_table(uint32_t *t)
 {
@@ -436,23 +468,13 @@ static uint32_t ngx_crc_update(const uint32_t *t, uint32_t crc, const void *data
 	return crc;
 }
 
-static int cmp_ngx_point(const void *a, const void *b)
-{
-	const struct ngx_point *x = a, *y = b;
-
-	if (x->hash != y->hash)
-		return (x->hash > y->hash) - (x->hash < y->hash);
-	return (x->replica > y->replica) - (x->replica < y->replica);
-}
-
 static void ngx_fini(struct sim_policy *p)
 {
-	struct ngx_state *st = p->priv;
+	struct ring32 *rg = p->priv;
 
-	if (st != NULL) {
-		free(st->points);
-		free(st->model_hash);
-		free(st);
+	if (rg != NULL) {
+		ring32_free(rg);
+		free(rg);
 	}
 	p->priv = NULL;
 }
@@ -478,8 +500,8 @@ static size_t ngx_server_name(const struct sim_config *cfg, uint32_t r, char *bu
  * and port at its last ':' when only digits follow it (a "unix:" path is all
  * host); the server's points are the CRC-32s of host, a 0 byte, port and the
  * previous point's four bytes (little-endian, 0 for the first), chained. */
-static void ngx_server_points(struct ngx_state *st, const char *name, size_t len, uint32_t r,
-			      struct ngx_point *out)
+static void ngx_server_points(const uint32_t *crc, const char *name, size_t len, uint32_t r,
+			      struct ring32_point *out)
 {
 	size_t host_len = len, port_off = len;
 	uint32_t base = 0xffffffffu, prev = 0;
@@ -501,15 +523,15 @@ static void ngx_server_points(struct ngx_state *st, const char *name, size_t len
 				break;
 		}
 	}
-	base = ngx_crc_update(st->crc_table, base, name, host_len);
-	base = ngx_crc_update(st->crc_table, base, "", 1);
-	base = ngx_crc_update(st->crc_table, base, name + port_off, len - port_off);
+	base = ngx_crc_update(crc, base, name, host_len);
+	base = ngx_crc_update(crc, base, "", 1);
+	base = ngx_crc_update(crc, base, name + port_off, len - port_off);
 	for (uint32_t j = 0; j < NGX_POINTS_PER_SERVER; j++) {
 		uint8_t b[4] = {(uint8_t)prev, (uint8_t)(prev >> 8), (uint8_t)(prev >> 16),
 				(uint8_t)(prev >> 24)};
-		uint32_t h = ngx_crc_update(st->crc_table, base, b, 4) ^ 0xffffffffu;
+		uint32_t h = ngx_crc_update(crc, base, b, 4) ^ 0xffffffffu;
 
-		out[j].hash = h;
+		out[j].key = h;
 		out[j].replica = r;
 		prev = h;
 	}
@@ -518,35 +540,35 @@ static void ngx_server_points(struct ngx_state *st, const char *name, size_t len
 static int ngx_init(struct sim_policy *p, const struct sim_cluster *c, char *err, size_t errlen)
 {
 	const struct sim_trace *t = c->trace;
-	struct ngx_state *st = calloc(1, sizeof(*st));
+	struct ring32 *rg = calloc(1, sizeof(*rg));
 	char name[SIM_SERVER_NAME_MAX + 1];
-	uint32_t i, j;
+	uint32_t crc[256], i, j;
+	int rc;
 
-	p->priv = st;
-	if (st != NULL) {
-		st->points = malloc(sizeof(*st->points) * c->n * NGX_POINTS_PER_SERVER);
-		st->model_hash = malloc(sizeof(*st->model_hash) * t->n_models);
-	}
-	if (st == NULL || st->points == NULL || st->model_hash == NULL) {
-		ngx_fini(p);
+	p->priv = rg;
+	if (rg == NULL) {
 		snprintf(err, errlen, "%s: out of memory", p->ops->name);
 		return -ENOMEM;
 	}
-	ngx_crc_table(st->crc_table);
+	rc = ring32_alloc(rg, c->n * NGX_POINTS_PER_SERVER, t, p->ops->name, err, errlen);
+	if (rc != 0) {
+		ngx_fini(p);
+		return rc;
+	}
+	ngx_crc_table(crc);
 	for (uint32_t r = 0; r < c->n; r++) {
 		size_t len = ngx_server_name(c->cfg, r, name, sizeof(name));
-		ngx_server_points(st, name, len, r, st->points + (size_t)r * NGX_POINTS_PER_SERVER);
+		ngx_server_points(crc, name, len, r,
+				  rg->points + (size_t)r * NGX_POINTS_PER_SERVER);
 	}
-	st->n_points = c->n * NGX_POINTS_PER_SERVER;
-	qsort(st->points, st->n_points, sizeof(*st->points), cmp_ngx_point);
-	for (i = 0, j = 1; j < st->n_points; j++) /* equal hashes: the first stays */
-		if (st->points[i].hash != st->points[j].hash)
-			st->points[++i] = st->points[j];
-	st->n_points = i + 1;
+	ring32_sort(rg);
+	for (i = 0, j = 1; j < rg->n_points; j++) /* equal keys: the first stays */
+		if (rg->points[i].key != rg->points[j].key)
+			rg->points[++i] = rg->points[j];
+	rg->n_points = i + 1;
 	for (i = 0; i < t->n_models; i++)
-		st->model_hash[i] =
-			ngx_crc_update(st->crc_table, 0xffffffffu, t->names[i], t->name_len[i]) ^
-			0xffffffffu;
+		rg->model_hash[i] =
+			ngx_crc_update(crc, 0xffffffffu, t->names[i], t->name_len[i]) ^ 0xffffffffu;
 	return 0;
 }
 
@@ -555,19 +577,10 @@ static int ngx_init(struct sim_policy *p, const struct sim_cluster *c, char *err
  * which simulated replicas never are. */
 static int32_t ngx_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
 {
-	const struct ngx_state *st = p->priv;
-	uint32_t hash = st->model_hash[c->trace->model[req]];
-	uint32_t lo = 0, hi = st->n_points;
+	const struct ring32 *rg = p->priv;
+	uint32_t i = ring32_lower_bound(rg, rg->model_hash[c->trace->model[req]]);
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (st->points[mid].hash < hash)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (int32_t)st->points[lo % st->n_points].replica;
+	return (int32_t)rg->points[i % rg->n_points].replica;
 }
 
 const struct sim_policy_ops sim_policy_nginx = {
