@@ -15,6 +15,7 @@ What must hold whatever the routing does:
   - hintlb's decision counts add up to the requests;
   - the same seed prints the same bytes, another seed does not;
   - --load-wait reaches the router (reported, and it changes the routing);
+  - --path-ms adds the path to every latency (0 changes nothing);
   - bad flags exit 2 and name the flag;
   - a trace written with --write-trace and replayed with --trace gives the
     same results; hints are trimmed as the router does; a bad trace file
@@ -110,6 +111,28 @@ def check_load_wait(exe):
     print("ok: load wait")
 
 
+def check_path(exe):
+    """--path-ms: half the path before the replica, half after. Every latency
+    grows by at least the path, and a zero path is no path at all."""
+    _, none = run_json(exe, SMALL)
+    _, zero = run_json(exe, SMALL + ["--path-ms", "0"])
+    _, path = run_json(exe, SMALL + ["--path-ms", "300"])
+    check(zero["policies"] == none["policies"], "--path-ms 0 changed the results")
+    check(path["workload"]["path_ms"] == 300.0, "path_ms reported as %r" %
+          path["workload"]["path_ms"])
+    service = path["workload"]["service_ms"]
+    for pol in path["policies"]:
+        check(pol["p50_ms"] >= service + 300 - 1e-6,
+              "--path-ms 300: %s p50 %r below service + path" % (pol["name"], pol["p50_ms"]))
+    rr0 = next(p for p in none["policies"] if p["name"] == "round_robin")
+    rr = next(p for p in path["policies"] if p["name"] == "round_robin")
+    # round robin ignores time: the same replicas, the same queues shifted
+    check(rr["model_loads"] == rr0["model_loads"] and
+          abs(rr["p50_ms"] - rr0["p50_ms"] - 300) < 1e-6,
+          "--path-ms 300: round robin %r against %r" % (rr, rr0))
+    print("ok: path")
+
+
 def check_determinism(exe, first):
     again, _ = run_json(exe, SMALL)
     check(again == first, "same seed printed different output")
@@ -127,6 +150,7 @@ def check_bad_flags(exe):
         (["--balance-factor", "0.5"], "--balance-factor"),
         (["--load-wait", "-1"], "--load-wait"),
         (["--load-wait", "101"], "--load-wait"),
+        (["--path-ms", "-1"], "--path-ms"),
         (["--no-such-flag"], "--no-such-flag"),
         (["--slots"], "--slots"),
         (["--replicas", "3", "--server-names", "a:1,b:2"], "--server-names"),
@@ -218,6 +242,7 @@ def main():
                    SMALL + ["--concurrency", "3", "--models", "30", "--rate", "3"])
     check_workload(exe, "policy ect, qsbr", SMALL + ["--policy", "ect", "--qsbr"])
     check_load_wait(exe)
+    check_path(exe)
     check_workload(exe, "uniform hints, no load time",
                    SMALL + ["--zipf", "0", "--load-ms", "0", "--replicas", "3"])
     check_determinism(exe, first)

@@ -36,6 +36,7 @@ struct sim_config {
 	double rate;         /**< arrivals per second, whole cluster */
 	uint64_t load_ns;    /**< time to load a model */
 	uint64_t service_ns; /**< time to serve a request once the model is loaded */
+	uint64_t path_ns;    /**< network path per request: half before the replica, half after */
 	uint64_t seed;
 	double balance_factor; /**< router and chash_bounded */
 	int route_policy;      /**< enum hl_route_policy, or -1: the router's default */
@@ -163,7 +164,11 @@ struct sim_cluster {
 int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg,
 		     const struct sim_trace *trace);
 void sim_cluster_free(struct sim_cluster *c);
-/** Queue request @p req on replica @p r (dispatch). @return 0 or -ENOMEM. */
+/** Count a request as sent to replica @p r: in flight from now (the
+ * balancer's view), counted in its requests. */
+void sim_replica_dispatch(struct sim_cluster *c, uint32_t r);
+/** Queue request @p req, dispatched earlier, on replica @p r (it has
+ * reached it). @return 0 or -ENOMEM. */
 int sim_replica_enqueue(struct sim_cluster *c, uint32_t r, uint64_t req);
 
 /** A request the replica started: when it will be done. */

@@ -30,6 +30,7 @@ enum {
 	OPT_RATE,
 	OPT_LOAD_MS,
 	OPT_SERVICE_MS,
+	OPT_PATH_MS,
 	OPT_CONCURRENCY,
 	OPT_SEED,
 	OPT_BALANCE_FACTOR,
@@ -52,6 +53,7 @@ static const struct option long_opts[] = {
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"load-ms", required_argument, NULL, OPT_LOAD_MS},
 	{"service-ms", required_argument, NULL, OPT_SERVICE_MS},
+	{"path-ms", required_argument, NULL, OPT_PATH_MS},
 	{"concurrency", required_argument, NULL, OPT_CONCURRENCY},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"balance-factor", required_argument, NULL, OPT_BALANCE_FACTOR},
@@ -82,6 +84,8 @@ static void usage(FILE *f)
 		   "  --rate R             arrivals per second, whole cluster (default 1.0)\n"
 		   "  --load-ms MS         model load time (default 8000)\n"
 		   "  --service-ms MS      service time once loaded (default 1000)\n"
+		   "  --path-ms MS         network path per request, outside the replicas:\n"
+		   "                       half before the replica, half after (default 0)\n"
 		   "  --concurrency C      requests a replica serves at once (default 1)\n"
 		   "  --seed N             trace seed (default 1)\n"
 		   "  --balance-factor F   bounded-load factor, >= 1 (default 1.25)\n"
@@ -218,6 +222,8 @@ static int apply_opt(struct sim_config *cfg, int opt, const char *arg)
 		return parse_ms("load-ms", arg, &cfg->load_ns);
 	case OPT_SERVICE_MS:
 		return parse_ms("service-ms", arg, &cfg->service_ns);
+	case OPT_PATH_MS:
+		return parse_ms("path-ms", arg, &cfg->path_ns);
 	case OPT_CONCURRENCY:
 		return parse_u32("concurrency", arg, 1, 1024, &cfg->concurrency);
 	case OPT_SEED:

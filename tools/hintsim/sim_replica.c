@@ -69,6 +69,15 @@ static int queue_grow(struct sim_replica *rep)
 	return 0;
 }
 
+void sim_replica_dispatch(struct sim_cluster *c, uint32_t r)
+{
+	struct sim_replica *rep = &c->rep[r];
+
+	rep->requests++;
+	rep->inflight++;
+	c->total_inflight++;
+}
+
 int sim_replica_enqueue(struct sim_cluster *c, uint32_t r, uint64_t req)
 {
 	struct sim_replica *rep = &c->rep[r];
@@ -77,9 +86,6 @@ int sim_replica_enqueue(struct sim_cluster *c, uint32_t r, uint64_t req)
 		return -ENOMEM;
 	rep->queue[(rep->q_head + rep->q_len) % rep->q_cap] = req;
 	rep->q_len++;
-	rep->requests++;
-	rep->inflight++;
-	c->total_inflight++;
 	return 0;
 }
 

@@ -36,9 +36,12 @@ static void print_header(const struct sim_config *cfg, uint64_t lower_bound)
 		printf("trace %s: %u hints, ", cfg->trace_path, cfg->models);
 	else
 		printf("%u models zipf %.2f, ", cfg->models, cfg->zipf);
-	printf("%" PRIu64 " requests at %.3g/s, load %.0f ms, service %.0f ms, seed %" PRIu64 "\n",
-	       cfg->requests, cfg->rate, (double)cfg->load_ns / SIM_NS_PER_MS,
-	       (double)cfg->service_ns / SIM_NS_PER_MS, cfg->seed);
+	printf("%" PRIu64 " requests at %.3g/s, load %.0f ms, service %.0f ms, ", cfg->requests,
+	       cfg->rate, (double)cfg->load_ns / SIM_NS_PER_MS,
+	       (double)cfg->service_ns / SIM_NS_PER_MS);
+	if (cfg->path_ns != 0)
+		printf("path %.3g ms, ", (double)cfg->path_ns / SIM_NS_PER_MS);
+	printf("seed %" PRIu64 "\n", cfg->seed);
 	printf("hintlb: router policy %s, balance factor %.2f, load wait %g; lower bound: Belady "
 	       "on one pooled cache of %" PRIu64 " slots = %" PRIu64 " loads\n\n",
 	       route_policy_name(cfg), cfg->balance_factor, cfg->load_wait,
@@ -115,14 +118,15 @@ static void print_table(const struct sim_config *cfg, const struct sim_result *r
 static json_t *workload_json(const struct sim_config *cfg)
 {
 	json_t *o = json_pack(
-		"{s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:s, s:f, s:b}",
+		"{s:I, s:I, s:I, s:f, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:s, s:f, s:b}",
 		"replicas", (json_int_t)cfg->replicas, "slots", (json_int_t)cfg->slots, "models",
 		(json_int_t)cfg->models, "zipf", cfg->zipf, "requests", (json_int_t)cfg->requests,
 		"rate", cfg->rate, "load_ms", (double)cfg->load_ns / SIM_NS_PER_MS, "service_ms",
-		(double)cfg->service_ns / SIM_NS_PER_MS, "concurrency",
-		(json_int_t)cfg->concurrency, "seed", (json_int_t)cfg->seed, "balance_factor",
-		cfg->balance_factor, "route_policy", route_policy_name(cfg), "load_wait",
-		cfg->load_wait, "qsbr", cfg->qsbr);
+		(double)cfg->service_ns / SIM_NS_PER_MS, "path_ms",
+		(double)cfg->path_ns / SIM_NS_PER_MS, "concurrency", (json_int_t)cfg->concurrency,
+		"seed", (json_int_t)cfg->seed, "balance_factor", cfg->balance_factor,
+		"route_policy", route_policy_name(cfg), "load_wait", cfg->load_wait, "qsbr",
+		cfg->qsbr);
 
 	/* a trace read from a file: its path; Zipf does not describe it */
 	if (o != NULL && cfg->trace_path != NULL &&

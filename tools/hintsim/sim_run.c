@@ -3,11 +3,13 @@
  * The event loop: replays the trace through one policy against a fresh
  * cluster and turns what happened into a sim_result.
  *
- * Two kinds of events: an arrival (the policy dispatches the request to a
- * replica, which queues it) and a completion (the replica frees a slot, the
- * policy hears about it, the replica starts what it has queued). Arrivals are
- * scheduled one at a time, so the heap holds at most one arrival plus the
- * requests in service.
+ * Three kinds of events: an arrival (the policy dispatches the request to a
+ * replica), a delivery (the replica queues it: at once, or half the
+ * --path-ms later) and a completion (the replica frees a slot, the policy
+ * hears about it, the replica starts what it has queued; the client has the
+ * answer the other half of the path later). Arrivals are scheduled one at a
+ * time, so the heap holds at most one arrival plus the requests on the path
+ * and in service.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 enum sim_ev_type {
 	EV_ARRIVAL = 0, /**< b = request index */
+	EV_DELIVER,     /**< a = replica, b = request index */
 	EV_DONE,        /**< a = replica, b = request index */
 };
 
@@ -70,9 +73,20 @@ static int on_arrival(struct run_state *rs, const struct sim_event *ev)
 		rs->unroutable++;
 		return 0;
 	}
+	sim_replica_dispatch(&rs->cluster, (uint32_t)r);
+	if (rs->cfg->path_ns / 2 != 0)
+		return sim_heap_push(&rs->heap, ev->time + rs->cfg->path_ns / 2, EV_DELIVER,
+				     (uint32_t)r, req);
 	if (sim_replica_enqueue(&rs->cluster, (uint32_t)r, req) != 0)
 		return -ENOMEM;
 	return start_ready(rs, (uint32_t)r, ev->time);
+}
+
+static int on_deliver(struct run_state *rs, const struct sim_event *ev)
+{
+	if (sim_replica_enqueue(&rs->cluster, ev->a, ev->b) != 0)
+		return -ENOMEM;
+	return start_ready(rs, ev->a, ev->time);
 }
 
 static int on_done(struct run_state *rs, const struct sim_event *ev)
@@ -81,7 +95,8 @@ static int on_done(struct run_state *rs, const struct sim_event *ev)
 	uint32_t r = ev->a;
 
 	sim_replica_finish(&rs->cluster, r, rs->slot[req], ev->time - rs->start_ns[req]);
-	rs->latency[rs->n_done++] = ev->time - rs->trace->arrival_ns[req];
+	rs->latency[rs->n_done++] =
+		ev->time + (rs->cfg->path_ns - rs->cfg->path_ns / 2) - rs->trace->arrival_ns[req];
 	if (rs->pol.ops->complete != NULL)
 		rs->pol.ops->complete(&rs->pol, &rs->cluster, req, r, ev->time);
 	return start_ready(rs, r, ev->time);
@@ -95,7 +110,9 @@ static int run_events(struct run_state *rs)
 	if (sim_heap_push(&rs->heap, rs->trace->arrival_ns[0], EV_ARRIVAL, 0, 0) != 0)
 		return -ENOMEM;
 	while (rc == 0 && sim_heap_pop(&rs->heap, &ev)) {
-		rc = ev.type == EV_ARRIVAL ? on_arrival(rs, &ev) : on_done(rs, &ev);
+		rc = ev.type == EV_ARRIVAL   ? on_arrival(rs, &ev)
+		     : ev.type == EV_DELIVER ? on_deliver(rs, &ev)
+					     : on_done(rs, &ev);
 		if (rs->pol.ops->tick != NULL)
 			rs->pol.ops->tick(&rs->pol);
 	}
