@@ -89,8 +89,8 @@ static void memory_note(struct hl_route_memory *m, uint64_t key, uint32_t id, ui
 	uint64_t tag;
 	uint32_t s = lastuse_slot(key, id, &tag);
 
-	m->lu_tag[s] = tag;
-	m->lu_time[s] = now;
+	m->lu[s].tag = tag;
+	m->lu[s].time = now;
 	m->pop[0][key % HL_POP_WIDTH]++;
 	m->pop[1][(key >> 32) % HL_POP_WIDTH]++;
 	m->pop_mass++;

@@ -29,6 +29,7 @@
 #define ECT_COLD_CANDIDATES 8  /* distinct replicas an ECT miss prices */
 #define ECT_COLD_WALK       64 /* Maglev preferences walked to find them */
 #define ECT_VICTIM_SAMPLES  8  /* hints sampled to predict a replica's LRU victim */
+#define ECT_VALUE_MEMO      16 /* victim values kept per decision (ect_value()) */
 /* Eviction penalty and queue bound (see evict_penalty(), ect_cold()); tuned
  * with hintsim on seeds 1-3, see docs/ARCHITECTURE.md "Policy choice". */
 #define ECT_HORIZON      60.0 /* requests a victim would otherwise have lived for */
@@ -204,66 +205,62 @@ static inline uint64_t ect_cost(const struct route_ctx *c, uint32_t id, bool war
  * sent, so this is the replica's LRU order once the queue has started. The
  * replica keeps slots_seen of them: the `gone` oldest are evicted by the
  * loads queued ahead, the next one is the victim of another load. A replica
- * with more hints than ECT_VICTIM_SAMPLES is sampled. */
+ * with more hints than ECT_VICTIM_SAMPLES is sampled.
+ *
+ * Built in two steps, as a decision needs them: ect_view() finds the
+ * entries and how many are gone (enough to say whether a replica without
+ * evictions ahead will hold the hint); view_order() looks up when each was
+ * last sent and sorts them, only for a replica whose order matters. */
 struct ect_view {
-	uint32_t n;    /* entries, newest first */
-	uint32_t gone; /* the oldest `gone` entries are evicted before the request starts */
-	bool free;     /* a load now evicts nothing */
+	uint32_t n;     /* entries: in the order found, newest first once ordered */
+	uint32_t gone;  /* the oldest `gone` entries are evicted before the request starts */
+	bool free;      /* a load now evicts nothing */
+	bool shared;    /* the replica's recent hints are kept (few slots) */
+	bool ordered;   /* view_order() ran */
+	uint32_t marks; /* bit i (in the order found): entry i is a loading mark */
 	uint64_t key[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
 	uint64_t used[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
 };
 
-/* When @key was last sent to @id: by any worker while it is among the
- * replica's recent hints (kept for replicas of few slots), else by this
- * one. 0 = never seen. */
-static inline uint64_t last_sent(const struct hl_route_memory *m, const struct replica_load *l,
-				 uint64_t key, uint32_t id, bool shared)
-{
-	uint64_t any = shared ? replica_sent_at(l, key) : 0, mine = lastuse_get(m, key, id);
-	return any > mine ? any : mine;
-}
+_Static_assert(ECT_VICTIM_SAMPLES + HL_LOADING_MARKS <= 32, "ect_view.marks is 32 bits");
 
-/* Insert @key by last use, newest first; false when it is there already. */
-static bool view_add(struct ect_view *v, uint64_t key, uint64_t used)
+/* Append @key; false when it is there already (the first one found stays). */
+static inline bool view_put(struct ect_view *v, uint64_t key, bool mark)
 {
-	uint32_t i;
-
-	for (i = 0; i < v->n; i++)
+	for (uint32_t i = 0; i < v->n; i++)
 		if (v->key[i] == key)
 			return false;
-	for (i = v->n++; i > 0 && v->used[i - 1] < used; i--) {
-		v->key[i] = v->key[i - 1];
-		v->used[i] = v->used[i - 1];
-	}
-	v->key[i] = key;
-	v->used[i] = used;
+	v->marks |= (uint32_t)mark << v->n;
+	v->key[v->n++] = key;
 	return true;
 }
 
+/* The entries of @id's view and how many are gone, not yet ordered. Marks
+ * are read only when replica_any_loading() says a load may be in progress
+ * (a mark whose deadline passed does not count). */
 static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 {
 	const struct hl_router *r = c->r;
-	const struct hl_route_memory *m = c->w->memory;
 	const struct replica_hints *h = __atomic_load_n(&r->conf[id].hints, __ATOMIC_ACQUIRE);
 	const struct replica_load *l = &r->load[id];
 	uint32_t held = h != NULL ? h->n : 0, slots = r->conf[id].slots_seen;
 	uint32_t n = held < ECT_VICTIM_SAMPLES ? held : ECT_VICTIM_SAMPLES;
 	uint32_t start = held > n ? (uint32_t)(c->key.hi % held) : 0;
-	bool shared = slots <= HL_RECENT_SLOTS;
+	bool any_loading = replica_any_loading(l, c->now);
 
 	v->n = 0;
-	for (uint32_t k = 0; k < n; k++) {
-		uint64_t key = h->key[(start + k) % held];
-		view_add(v, key, last_sent(m, l, key, id, shared));
-	}
-	for (uint32_t i = 0; i < HL_LOADING_MARKS; i++) {
+	v->marks = 0;
+	v->ordered = false;
+	v->shared = slots <= HL_RECENT_SLOTS;
+	for (uint32_t k = 0, i = start; k < n; k++, i = i + 1 < held ? i + 1 : 0)
+		view_put(v, h->key[i], false);
+	for (uint32_t i = 0; any_loading && i < HL_LOADING_MARKS; i++) {
 		uint64_t key = __atomic_load_n(&l->loading_key[i], __ATOMIC_RELAXED);
 		if (__atomic_load_n(&l->loading_until[i], __ATOMIC_ACQUIRE) <= c->now)
 			continue;
-		uint64_t used = last_sent(m, l, key, id, shared);
 		/* not reported yet (a sampled list may hold it unseen: then
 		 * one load too many is expected) */
-		held += view_add(v, key, used ? used : c->now);
+		held += view_put(v, key, true);
 	}
 	/* slots_seen 0: never reported a list, a generalist so far */
 	v->free = held < slots || slots == 0;
@@ -272,36 +269,109 @@ static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 		v->gone = v->n - 1;
 }
 
+/* Order @v newest first by when each entry was last sent to @id: by any
+ * worker while it is among the replica's recent hints (kept for replicas of
+ * few slots, read once here), else by this one; 0 = never seen. Entries
+ * used alike stay in the order found (a stable sort). */
+static void view_order(const struct route_ctx *c, uint32_t id, struct ect_view *v)
+{
+	const struct hl_route_memory *m = c->w->memory;
+	const struct replica_load *l = &c->r->load[id];
+	uint64_t recent_key[HL_RECENT_SLOTS], recent_ns[HL_RECENT_SLOTS];
+	uint32_t n_recent = v->shared ? HL_RECENT_SLOTS : 0;
+
+	if (v->ordered)
+		return;
+	v->ordered = true;
+	for (uint32_t i = 0; i < n_recent; i++) {
+		recent_key[i] = __atomic_load_n(&l->recent_key[i], __ATOMIC_RELAXED);
+		recent_ns[i] = __atomic_load_n(&l->recent_ns[i], __ATOMIC_RELAXED);
+	}
+	for (uint32_t k = 0; k < v->n; k++) { /* independent loads first */
+		uint64_t key = v->key[k], used = lastuse_get(m, key, id);
+		uint32_t i;
+		for (i = 0; i < n_recent && recent_key[i] != key; i++)
+			;
+		if (i < n_recent && recent_ns[i] > used)
+			used = recent_ns[i];
+		if (used == 0 && (v->marks >> k & 1))
+			used = c->now; /* a mark of unknown age: newest */
+		v->used[k] = used;
+	}
+	for (uint32_t k = 1; k < v->n; k++) {
+		uint64_t key = v->key[k], used = v->used[k];
+		uint32_t i;
+		for (i = k; i > 0 && v->used[i - 1] < used; i--) {
+			v->key[i] = v->key[i - 1];
+			v->used[i] = v->used[i - 1];
+		}
+		v->key[i] = key;
+		v->used[i] = used;
+	}
+	v->marks = 0; /* positions moved; no longer needed */
+}
+
 /* Will the replica of view @v hold the hint when a request sent now
  * starts? Advertised or being loaded there, and not evicted by the loads
- * queued ahead. */
-static bool view_holds(const struct route_ctx *c, const struct ect_view *v, bool advertised)
+ * queued ahead. Orders the view only when the hint is in it and some
+ * entries are gone. */
+static bool view_holds(const struct route_ctx *c, uint32_t id, struct ect_view *v, bool advertised)
 {
-	for (uint32_t i = 0; i < v->n; i++)
-		if (v->key[i] == c->key.lo)
-			return i < v->n - v->gone;
-	return advertised; /* a long list, sampled without the hint: trust the report */
+	uint32_t i;
+
+	for (i = 0; i < v->n && v->key[i] != c->key.lo; i++)
+		;
+	if (i == v->n)
+		return advertised; /* a long list, sampled without the hint: trust the report */
+	if (v->gone == 0)
+		return true;
+	view_order(c, id, v);
+	for (i = 0; v->key[i] != c->key.lo; i++)
+		;
+	return i < v->n - v->gone;
 }
 
-/* view_holds() without building the view when no load is in progress. */
-static bool ect_warm(const struct route_ctx *c, uint32_t id, bool advertised)
+/* view_holds() without building the view when no load is in progress. The
+ * view built is kept in c->view (when set) for ect_cold(): a hit's holder
+ * is priced again among the cold candidates. */
+static bool ect_warm(struct route_ctx *c, uint32_t id, bool advertised)
 {
+	struct ect_view local, *v = c->view != NULL ? c->view : &local;
+
 	if (!replica_any_loading(&c->r->load[id], c->now))
 		return advertised;
-	struct ect_view v;
-	ect_view(c, id, &v);
-	return view_holds(c, &v, advertised);
+	ect_view(c, id, v);
+	c->view_id = (uint16_t)id;
+	return view_holds(c, id, v, advertised);
 }
 
-/* What losing @key costs later, in load times: the chance it is asked for
- * again soon, 1 - exp(-share * ECT_HORIZON) with share its fraction of this
- * worker's recent decisions, times ECT_EVICT_WEIGHT. Only the order of
- * victims matters much; the weight sets how much queueing a better victim
- * is worth. */
-static double ect_value(const struct hl_route_memory *m, uint64_t key)
+/* What losing a model counted @count times among this worker's recent
+ * decisions costs later, in load times: the chance it is asked for again
+ * soon, 1 - exp(-share * ECT_HORIZON) with share = count / pop_mass, times
+ * ECT_EVICT_WEIGHT. Only the order of victims matters much; the weight sets
+ * how much queueing a better victim is worth. pop_mass does not change
+ * during a decision, so @memo keeps the values per count for the decision
+ * (the same count, the same value; a count of 0 is worth exactly 0). */
+struct ect_memo {
+	uint32_t valid; /* bit i: entry i is set */
+	uint32_t count[ECT_VALUE_MEMO];
+	double value[ECT_VALUE_MEMO];
+};
+
+static double ect_value(const struct route_ctx *c, struct ect_memo *memo, uint32_t count)
 {
-	double share = (double)pop_get(m, key) / m->pop_mass;
-	return ECT_EVICT_WEIGHT * (1.0 - exp(-share * ECT_HORIZON));
+	uint32_t slot = count % ECT_VALUE_MEMO;
+
+	if (count == 0)
+		return 0;
+	if ((memo->valid >> slot & 1) && memo->count[slot] == count)
+		return memo->value[slot];
+	double share = (double)count / c->w->memory->pop_mass;
+	double v = ECT_EVICT_WEIGHT * (1.0 - exp(-share * ECT_HORIZON));
+	memo->valid |= 1u << slot;
+	memo->count[slot] = count;
+	memo->value[slot] = v;
+	return v;
 }
 
 /* What loading a model on @id is expected to cost later: a load pushes
@@ -311,26 +381,53 @@ static double ect_value(const struct hl_route_memory *m, uint64_t key)
  * ECT_VICTIM_SAMPLES oldest), never less than ECT_EVICT_MIN of a load so a
  * free slot always wins a tie. A replica whose models are all valuable
  * keeps them; loads gather where they only churn unpopular models. A free
- * slot (or a generalist) costs nothing. */
-static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, const struct ect_view *v)
+ * slot (or a generalist) costs nothing.
+ *
+ * evict_floor() says what it is without ordering the view when it can
+ * (true), else a lower bound of it. */
+static bool evict_floor(const struct route_ctx *c, uint32_t id, const struct ect_view *v,
+			uint64_t *penalty)
 {
 	const struct hl_router *r = c->r;
-	const struct hl_route_memory *m = c->w->memory;
-	double floor = ECT_EVICT_MIN * (double)c->est_load;
+	uint64_t floor = (uint64_t)(ECT_EVICT_MIN * (double)c->est_load);
 
+	*penalty = floor;
 	uint8_t kind = __atomic_load_n(&r->conf[id].hints_kind, __ATOMIC_RELAXED);
 	if (kind == HL_HINTS_NONE) /* does not report hints: nothing to predict */
-		return (uint64_t)floor;
-	if (v->free || v->n == 0) /* generalist or free slot */
-		return r->p.no_generalist_preference ? (uint64_t)floor : 0;
-	if (m->pop_mass == 0)
-		return (uint64_t)floor;
-	uint32_t left = v->n - v->gone;
+		return true;
+	if (v->free || v->n == 0) { /* generalist or free slot */
+		*penalty = r->p.no_generalist_preference ? floor : 0;
+		return true;
+	}
+	return c->w->memory->pop_mass == 0;
+}
+
+/* evict_penalty() when evict_floor() did not know it. */
+static uint64_t evict_chain(const struct route_ctx *c, uint32_t id, struct ect_view *v,
+			    struct ect_memo *memo)
+{
+	const struct hl_route_memory *m = c->w->memory;
+	double floor = ECT_EVICT_MIN * (double)c->est_load;
+	uint32_t count[ECT_VICTIM_SAMPLES];
+
+	view_order(c, id, v);
+	uint32_t left = v->n - v->gone,
+		 chain = left < ECT_VICTIM_SAMPLES ? left : ECT_VICTIM_SAMPLES;
+	for (uint32_t k = 0; k < chain; k++) /* independent loads first */
+		count[k] = pop_get(m, v->key[left - 1 - k]);
 	double cost = 0, w = 1;
-	for (uint32_t k = 0; k < left && k < ECT_VICTIM_SAMPLES; k++, w *= ECT_CHAIN_DECAY)
-		cost += w * ect_value(m, v->key[left - 1 - k]);
+	for (uint32_t k = 0; k < chain; k++, w *= ECT_CHAIN_DECAY)
+		cost += w * ect_value(c, memo, count[k]);
 	cost *= (double)c->est_load;
 	return (uint64_t)(cost > floor ? cost : floor);
+}
+
+static uint64_t evict_penalty(const struct route_ctx *c, uint32_t id, struct ect_view *v,
+			      struct ect_memo *memo)
+{
+	uint64_t known;
+
+	return evict_floor(c, id, v, &known) ? known : evict_chain(c, id, v, memo);
 }
 
 /* How much the eviction penalty weighs against waiting, from how busy the
@@ -379,35 +476,69 @@ static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t wait
  * while a lower class has any: a better victim is not worth making the
  * request wait when another replica can start the load now (load_wait), nor
  * worth queueing behind two loads (ECT_WAIT_MAX, what sets the p99 near
- * capacity). */
+ * capacity).
+ *
+ * A candidate that cannot win (a higher class than the best so far, or a
+ * cost with the least penalty it could have no lower) is not priced
+ * further. The walk stops once it has seen every replica of the table. The
+ * result is kept for the decision: a hit that spills to the fallback asks
+ * again. */
 static int ect_cold(struct route_ctx *c, uint64_t *cost)
 {
 	const struct hl_router *r = c->r;
-	const struct maglev_table *t = __atomic_load_n(&r->maglev, __ATOMIC_ACQUIRE);
-	uint32_t seen[ECT_COLD_CANDIDATES], found = 0;
-	uint64_t now_max = (uint64_t)(route_param(&r->p.load_wait) * (double)c->est_load);
-	uint64_t wait_max = (uint64_t)(ECT_WAIT_MAX * (double)c->est_load);
-	double weight = ect_weight(c);
+	const struct maglev_table *t;
+	uint32_t seen[ECT_COLD_CANDIDATES], found = 0, all;
+	struct ect_memo memo;
+	uint64_t now_max, wait_max;
+	double weight;
 	int best = -1, best_class = 0;
 
+	if (c->cold_done) {
+		*cost = c->cold_cost;
+		return c->cold_id;
+	}
+	memo.valid = 0;
+	t = __atomic_load_n(&r->maglev, __ATOMIC_ACQUIRE);
+	now_max = (uint64_t)(route_param(&r->p.load_wait) * (double)c->est_load);
+	wait_max = (uint64_t)(ECT_WAIT_MAX * (double)c->est_load);
+	weight = ect_weight(c);
 	if (wait_max < now_max)
 		wait_max = now_max;
-	for (uint32_t i = 0; t != NULL && i < ECT_COLD_WALK && found < ECT_COLD_CANDIDATES; i++) {
-		uint32_t id = maglev_pick(t, c->key.lo, i), k;
+	all = t != NULL && t->n_backends < ECT_COLD_CANDIDATES ? t->n_backends
+							       : ECT_COLD_CANDIDATES;
+	for (uint32_t i = 0, k, slot = t != NULL ? maglev_slot(t, c->key.lo, 0) : 0;
+	     t != NULL && i < ECT_COLD_WALK && found < all; i++) {
+		uint32_t id = t->entry[slot];
+		/* the table is large: fetch the next preference while this one
+		 * is priced */
+		slot = maglev_slot(t, c->key.lo, i + 1);
+		__builtin_prefetch(&t->entry[slot]);
 		for (k = 0; k < found && seen[k] != id; k++)
 			;
 		if (k < found || !ctx_usable(c, id))
 			continue;
 		seen[found++] = id;
-		struct ect_view v;
-		uint64_t wait = replica_wait_ns(r, id, c->now), cost_id;
-		ect_view(c, id, &v);
-		bool warm = view_holds(c, &v, in_entry(c->e, id));
-		cost_id = wait + c->est_service;
-		if (!warm)
-			cost_id +=
-				c->est_load + (uint64_t)(weight * (double)evict_penalty(c, id, &v));
+		struct ect_view local, *v = &local;
+		uint64_t wait = replica_wait_ns(r, id, c->now), cost_id, penalty;
+		if (c->view != NULL && c->view_id == id)
+			v = c->view; /* built by ect_warm() for this decision */
+		else
+			ect_view(c, id, v);
+		bool warm = view_holds(c, id, v, in_entry(c->e, id));
 		int cls = warm ? 0 : ect_queue_class(wait, now_max, wait_max);
+		if (best >= 0 && cls > best_class)
+			continue;
+		cost_id = wait + c->est_service;
+		if (!warm) {
+			bool exact = evict_floor(c, id, v, &penalty);
+			uint64_t least =
+				cost_id + c->est_load + (uint64_t)(weight * (double)penalty);
+			if (best >= 0 && cls == best_class && least >= *cost)
+				continue; /* cannot win: ties go to the earlier */
+			if (!exact)
+				penalty = evict_chain(c, id, v, &memo);
+			cost_id += c->est_load + (uint64_t)(weight * (double)penalty);
+		}
 		if (best < 0 || cls < best_class || (cls == best_class && cost_id < *cost)) {
 			best = (int)id;
 			best_class = cls;
@@ -423,13 +554,17 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		if (best >= 0) {
 			ect_view(c, (uint32_t)best, &v);
 			*cost = ect_cost(c, (uint32_t)best, false) +
-				(uint64_t)(weight * (double)evict_penalty(c, (uint32_t)best, &v));
+				(uint64_t)(weight *
+					   (double)evict_penalty(c, (uint32_t)best, &v, &memo));
 		}
 	}
+	c->cold_done = true;
+	c->cold_id = best;
+	c->cold_cost = *cost;
 	return best;
 }
 
-static int ect_select_hit(struct route_ctx *c)
+static int ect_select_hit_view(struct route_ctx *c)
 {
 	const struct hint_entry *e = c->e;
 	int best = -1;
@@ -437,10 +572,10 @@ static int ect_select_hit(struct route_ctx *c)
 
 	for (uint32_t i = 0; i < e->n; i++) {
 		uint32_t id = e->ids[i];
-		if (!ctx_usable(c, id) || !ect_warm(c, id, true))
+		if (!ctx_usable(c, id))
 			continue;
 		uint64_t k = ect_cost(c, id, true);
-		if (k < best_cost) {
+		if (k < best_cost && ect_warm(c, id, true)) {
 			best_cost = k;
 			best = (int)id;
 		}
@@ -456,6 +591,17 @@ static int ect_select_hit(struct route_ctx *c)
 	if (best >= 0 && (cold < 0 || c->picked_queued || cold_cost >= best_cost))
 		return best;
 	return -1; /* loading elsewhere (or joining a load) finishes sooner */
+}
+
+static int ect_select_hit(struct route_ctx *c)
+{
+	struct ect_view view;
+
+	c->view = &view;
+	c->view_id = UINT16_MAX;
+	int id = ect_select_hit_view(c);
+	c->view = NULL; /* gone with this frame */
+	return id;
 }
 
 static int ect_select_fallback(struct route_ctx *c)

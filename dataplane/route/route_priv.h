@@ -58,10 +58,15 @@ struct maglev_table *maglev_build(uint32_t size, const char *const *names, const
 
 /* Index of the i-th preference of a key: i = 0 is the Maglev lookup itself;
  * further ones rehash the key, so a failed primary's keys spread evenly. */
-static inline uint16_t maglev_pick(const struct maglev_table *t, uint64_t key, uint32_t i)
+static inline uint32_t maglev_slot(const struct maglev_table *t, uint64_t key, uint32_t i)
 {
 	uint64_t h = i == 0 ? key : mix64(key + i * 0x9e3779b97f4a7c15ULL);
-	return t->entry[((h >> 32) * t->size) >> 32];
+	return (uint32_t)(((h >> 32) * t->size) >> 32);
+}
+
+static inline uint16_t maglev_pick(const struct maglev_table *t, uint64_t key, uint32_t i)
+{
+	return t->entry[maglev_slot(t, key, i)];
 }
 
 bool maglev_size_ok(uint32_t size);

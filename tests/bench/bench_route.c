@@ -2,8 +2,10 @@
 /*
  * Routing core benchmark (one core): decisions per second on the hint-hit
  * and fallback paths for each policy (and the fallback when no replica reports
- * hints, as nginx replicas do), hint table lookups, Maglev builds.
+ * hints, as nginx replicas do; and the queue path: bench_memif's one replica
+ * with a deep queue), hint table lookups, Maglev builds.
  * Prints `name: value unit` lines; each figure is the median of RUNS runs.
+ * `bench_route WORD` runs only the figures whose name contains WORD.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,9 +25,12 @@
 #define SEQ_LEN      (1u << 16) /* request sequence, replayed */
 #define RUN_TARGET_S 0.1        /* each timed run lasts about this long */
 #define MAGLEV_M     HL_MAGLEV_SIZE_DEFAULT
+#define Q_MODELS     8   /* the queue path: bench_memif's models ... */
+#define Q_HELD       4   /* ... the ones its one replica advertises ... */
+#define Q_INFLIGHT   256 /* ... and its client's connections */
 
 static char hint_buf[N_HINTS][16], miss_buf[N_HINTS][16];
-static uint32_t seq[SEQ_LEN];
+static uint32_t seq[SEQ_LEN], qseq[SEQ_LEN];
 
 static double now_s(void)
 {
@@ -56,7 +61,13 @@ static uint64_t xorshift(uint64_t *s)
 
 /* 64 replicas; hint h on replica h % 64, every 4th also on another one:
  * about 196 hints per replica, 12500 (replica, hint) pairs. */
-static bool no_hints; /* replicas that never report hints (hints_kind none) */
+static bool no_hints;    /* replicas that never report hints (hints_kind none) */
+static const char *only; /* run only the figures whose name contains this */
+
+static bool wanted(const char *name)
+{
+	return only == NULL || strstr(name, only) != NULL;
+}
 
 static struct hl_router *router_setup(enum hl_route_policy policy)
 {
@@ -121,11 +132,16 @@ static double decide_run(struct hl_route_worker *w, char (*hints)[16], uint32_t 
 
 static void bench_decide(enum hl_route_policy policy, const char *path, char (*hints)[16])
 {
-	struct hl_router *r = router_setup(policy);
+	const char *pol = hl_route_policy_name(policy);
 	struct hl_route_worker w;
 	uint64_t clock_ns = 1;
 	double ns[RUNS];
+	char name[64];
 
+	snprintf(name, sizeof(name), "route_decide_%s_%s", path, pol);
+	if (!wanted(name))
+		return;
+	struct hl_router *r = router_setup(policy);
 	if (hl_route_worker_init(r, &w, false) != 0) {
 		fprintf(stderr, "bench_route: worker init failed\n");
 		exit(1);
@@ -139,9 +155,8 @@ static void bench_decide(enum hl_route_policy policy, const char *path, char (*h
 	for (int i = 0; i < RUNS; i++)
 		ns[i] = decide_run(&w, hints, n, &clock_ns) * 1e9 / n;
 	double med = median(ns, RUNS);
-	const char *pol = hl_route_policy_name(policy);
-	printf("route_decide_%s_%s: %.1f ns/decision\n", path, pol, med);
-	printf("route_decide_%s_%s: %.2f Mdecisions/s\n", path, pol, 1e3 / med);
+	printf("%s: %.1f ns/decision\n", name, med);
+	printf("%s: %.2f Mdecisions/s\n", name, 1e3 / med);
 	/* the path measured is the path named */
 	enum hl_route_reason want = hints == hint_buf ? HL_ROUTE_HINT_HIT : HL_ROUTE_FALLBACK_HINT;
 	uint64_t total = 0;
@@ -154,13 +169,85 @@ static void bench_decide(enum hl_route_policy policy, const char *path, char (*h
 	hl_router_free(r);
 }
 
+/* bench_memif's routing: one replica advertising model-0..3, requests for
+ * model-0..7 (Zipf 1.0) with Q_INFLIGHT of them in flight (each completes,
+ * with its latency, Q_INFLIGHT decisions later), so the replica's queue is
+ * deep and a quarter of the requests load a model. */
+static double queue_run(struct hl_route_worker *w, struct hl_route_result *ring, uint32_t n,
+			uint64_t *k0, uint64_t *clock_ns)
+{
+	struct hl_route_req req = {0};
+	double t0 = now_s();
+
+	for (uint64_t k = *k0; k < *k0 + n; k++) {
+		struct hl_route_result *res = &ring[k % Q_INFLIGHT];
+		if (k >= Q_INFLIGHT && res->replica >= 0)
+			hl_route_complete(w, res, *clock_ns - res->decided_ns);
+		const char *h = hint_buf[qseq[k % SEQ_LEN]];
+		req.hint = h;
+		req.hint_len = strlen(h);
+		req.client_key = k;
+		req.now_ns = (*clock_ns += 1000);
+		if (hl_route_decide(w, &req, res) != 0)
+			res->replica = -1;
+	}
+	*k0 += n;
+	return now_s() - t0;
+}
+
+static void bench_queue(enum hl_route_policy policy)
+{
+	static struct hl_route_result ring[Q_INFLIGHT];
+	const char *pol = hl_route_policy_name(policy), *list[Q_HELD];
+	char err[HL_ROUTE_ERR_MAX], name[64];
+	struct hl_router_params p = {.policy = policy};
+	struct hl_replica_params rp = {.name = "gpu-0", .weight = 1};
+	struct hl_route_worker w;
+	uint64_t clock_ns = 1, k = 0;
+	size_t lens[Q_HELD];
+	double ns[RUNS];
+
+	snprintf(name, sizeof(name), "route_decide_queue_%s", pol);
+	if (!wanted(name))
+		return;
+	struct hl_router *r = hl_router_create(&p, err, sizeof(err));
+	if (r == NULL || hl_replica_add(r, &rp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bench_route: %s\n", err);
+		exit(1);
+	}
+	for (uint32_t h = 0; h < Q_HELD; h++) {
+		list[h] = hint_buf[h];
+		lens[h] = strlen(hint_buf[h]);
+	}
+	if (hl_hints_replace(r, 0, HL_HINTS_LIST, list, lens, Q_HELD) != Q_HELD ||
+	    hl_route_worker_init(r, &w, false) != 0) {
+		fprintf(stderr, "bench_route: queue setup failed\n");
+		exit(1);
+	}
+	hl_router_reclaim(r);
+	uint32_t n = 20000;
+	double t = queue_run(&w, ring, n, &k, &clock_ns);
+	n = (uint32_t)(RUN_TARGET_S / (t / n));
+	if (n < 1000)
+		n = 1000;
+	for (int i = 0; i < RUNS; i++)
+		ns[i] = queue_run(&w, ring, n, &k, &clock_ns) * 1e9 / n;
+	double med = median(ns, RUNS);
+	printf("%s: %.1f ns/decision\n", name, med);
+	printf("%s: %.2f Mdecisions/s\n", name, 1e3 / med);
+	hl_route_worker_fini(&w);
+	hl_router_free(r);
+}
+
 static void bench_lookup(void)
 {
-	struct hl_router *r = router_setup(HL_POLICY_BOUNDED);
 	static struct hint_key keys[N_HINTS];
 	double ns[RUNS];
 	uint64_t found = 0;
 
+	if (!wanted("hint_table_lookup"))
+		return;
+	struct hl_router *r = router_setup(HL_POLICY_BOUNDED);
 	for (uint32_t h = 0; h < N_HINTS; h++)
 		hint_key_of(hint_buf[h], strlen(hint_buf[h]), &keys[h]);
 	uint32_t n = 1u << 22;
@@ -189,7 +276,11 @@ static void bench_maglev(uint32_t n)
 	static const char *names[1000];
 	static uint32_t weights[1000];
 	double ms[RUNS];
+	char name[32];
 
+	snprintf(name, sizeof(name), "maglev_build_%u", n);
+	if (!wanted(name))
+		return;
 	for (uint32_t i = 0; i < n; i++) {
 		snprintf(name_buf[i], sizeof(name_buf[i]), "gpu-%u", i);
 		names[i] = name_buf[i];
@@ -205,12 +296,12 @@ static void bench_maglev(uint32_t n)
 		}
 		free(t);
 	}
-	printf("maglev_build_%u: %.3f ms\n", n, median(ms, RUNS));
+	printf("%s: %.3f ms\n", name, median(ms, RUNS));
 }
 
 int main(int argc, char **argv)
 {
-	(void)argc;
+	only = argc > 1 ? argv[1] : NULL;
 	/* DPDK 22.11 refuses --in-memory with --no-huge (it implies legacy
 	 * memory); --no-shconf keeps the EAL off the filesystem instead. */
 	char *eal[] = {argv[0], "--no-huge", "--no-shconf",       "--no-pci",
@@ -227,6 +318,16 @@ int main(int argc, char **argv)
 	}
 	for (uint32_t k = 0; k < SEQ_LEN; k++)
 		seq[k] = (uint32_t)(xorshift(&rng) % N_HINTS);
+	double zipf[Q_MODELS], sum = 0;
+	for (uint32_t m = 0; m < Q_MODELS; m++)
+		sum = zipf[m] = sum + 1.0 / (m + 1);
+	for (uint32_t k = 0; k < SEQ_LEN; k++) {
+		double u = (double)(xorshift(&rng) >> 11) / (double)(1ull << 53) * sum;
+		uint32_t m = 0;
+		while (m + 1 < Q_MODELS && zipf[m] <= u)
+			m++;
+		qseq[k] = m;
+	}
 
 	const enum hl_route_policy policies[] = {HL_POLICY_BOUNDED, HL_POLICY_ECT};
 	for (size_t p = 0; p < RTE_DIM(policies); p++) {
@@ -235,6 +336,7 @@ int main(int argc, char **argv)
 		no_hints = true;
 		bench_decide(policies[p], "nohints", miss_buf);
 		no_hints = false;
+		bench_queue(policies[p]);
 	}
 	bench_lookup();
 	bench_maglev(10);
