@@ -459,11 +459,13 @@ static double ect_weight(const struct route_ctx *c)
 }
 
 /* How far a cold candidate queues: 0 when it starts the load within
- * load_wait load times (at once, by default), 1 within ECT_WAIT_MAX, 2
- * beyond. A candidate that will hold the hint is never queued. */
-static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t wait_max)
+ * load_wait load times (at once, by default), 1 soon (within soon_max, see
+ * ect_cold()), 2 within ECT_WAIT_MAX, 3 beyond. A candidate that will hold
+ * the hint is never queued. */
+static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t soon_max,
+				  uint64_t wait_max)
 {
-	return wait <= now_max ? 0 : wait <= wait_max ? 1 : 2;
+	return wait <= now_max ? 0 : wait <= soon_max ? 1 : wait <= wait_max ? 2 : 3;
 }
 
 /* The cheapest candidate over the first ECT_COLD_CANDIDATES distinct usable
@@ -474,9 +476,12 @@ static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t wait
  * one that must load it, wait + service + load + the weighted
  * evict_penalty(), and competes only with the candidates of its queue class
  * while a lower class has any: a better victim is not worth making the
- * request wait when another replica can start the load now (load_wait), nor
- * worth queueing behind two loads (ECT_WAIT_MAX, what sets the p99 near
- * capacity).
+ * request wait when another replica can start the load now (load_wait), nor,
+ * when none can, when another starts it soon (within a service time times
+ * the utilisation weight over its cap: ~0 at light load, one service time
+ * near capacity, where every replica is busy and the ones with short queues
+ * are what keeps the queues balanced), nor worth queueing behind two loads
+ * (ECT_WAIT_MAX, what sets the p99 near capacity).
  *
  * A candidate that cannot win (a higher class than the best so far, or a
  * cost with the least penalty it could have no lower) is not priced
@@ -489,7 +494,7 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 	const struct maglev_table *t;
 	uint32_t seen[ECT_COLD_CANDIDATES], found = 0, all;
 	struct ect_memo memo;
-	uint64_t now_max, wait_max;
+	uint64_t now_max, soon_max, wait_max;
 	double weight;
 	int best = -1, best_class = 0;
 
@@ -502,8 +507,11 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 	now_max = (uint64_t)(route_param(&r->p.load_wait) * (double)c->est_load);
 	wait_max = (uint64_t)(ECT_WAIT_MAX * (double)c->est_load);
 	weight = ect_weight(c);
-	if (wait_max < now_max)
-		wait_max = now_max;
+	soon_max = (uint64_t)(weight / ECT_WEIGHT_MAX * (double)c->est_service);
+	if (soon_max < now_max)
+		soon_max = now_max;
+	if (wait_max < soon_max)
+		wait_max = soon_max;
 	all = t != NULL && t->n_backends < ECT_COLD_CANDIDATES ? t->n_backends
 							       : ECT_COLD_CANDIDATES;
 	for (uint32_t i = 0, k, slot = t != NULL ? maglev_slot(t, c->key.lo, 0) : 0;
@@ -525,7 +533,7 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		else
 			ect_view(c, id, v);
 		bool warm = view_holds(c, id, v, in_entry(c->e, id));
-		int cls = warm ? 0 : ect_queue_class(wait, now_max, wait_max);
+		int cls = warm ? 0 : ect_queue_class(wait, now_max, soon_max, wait_max);
 		if (best >= 0 && cls > best_class)
 			continue;
 		cost_id = wait + c->est_service;
@@ -546,7 +554,7 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 			c->picked_warm = warm;
 		}
 	}
-	c->picked_queued = best_class == 2;
+	c->picked_queued = best_class == 3;
 	if (best < 0) { /* no weights, or every preference tried is unusable */
 		struct ect_view v;
 		c->picked_warm = false;

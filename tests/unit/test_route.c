@@ -966,6 +966,57 @@ static void test_ect_load_starts_at_once_busy(void **state)
 	check_ect_load_starts_at_once(0.45);
 }
 
+/* When no candidate can start a load at once, the ones that start it soon
+ * (within a service time near capacity, the utilisation weight / its cap of
+ * one) come first: every replica is busy, r0..r2 with one request started
+ * 50 ms ago (~50 ms of wait left), r3 with two (~150 ms), and r3 has the
+ * cheapest victims. Near capacity the load goes to a replica that starts it
+ * soon, evicting a popular model, rather than queue behind r3's two
+ * requests; at light load the bound is ~0 and the cheaper victims win, as
+ * before. */
+static void check_ect_load_starts_soon(double busy, bool want_soon)
+{
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = ect_four_pairs(r, w, 1, 1) + SEC;
+	struct hl_route_result held[5];
+	char hint[16];
+
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(hint, sizeof(hint), "b%u", i);
+		held[i] = decide_at(w, hint, now - SEC / 20);
+		assert_int_equal(held[i].replica, (int)i);
+	}
+	held[4] = decide_at(w, "b3", now - SEC / 20);
+	assert_int_equal(held[4].replica, 3);
+	assert_int_equal(held[4].queued_ahead, 1);
+	ect_set_busy(r, w, busy);
+	struct hl_route_result res = decide_at(w, "fresh-1", now);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+	if (want_soon) {
+		assert_int_not_equal(res.replica, 3);
+		assert_int_equal(res.queued_ahead, 1);
+	} else {
+		assert_int_equal(res.replica, 3);
+		assert_int_equal(res.queued_ahead, 2);
+	}
+	hl_route_complete(w, &res, 0);
+	for (unsigned i = 0; i < 5; i++)
+		hl_route_complete(w, &held[i], 0);
+}
+
+static void test_ect_load_starts_soon_near_capacity(void **state)
+{
+	(void)state;
+	check_ect_load_starts_soon(0.9, true);
+}
+
+static void test_ect_load_starts_soon_light_load(void **state)
+{
+	(void)state;
+	check_ect_load_starts_soon(0.05, false);
+}
+
 /* A hit whose only holder is busy with a load and a request behind it
  * (~10 s of wait, more than a load): at light load the request loads the
  * model on an idle replica (~9 s) even though that evicts popular models;
@@ -1472,6 +1523,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_load_queue_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_idle, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_busy, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_starts_soon_near_capacity, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_starts_soon_light_load, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_busy_holder_light_load, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_busy_holder_near_capacity, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_busy_slots, rh_teardown),
