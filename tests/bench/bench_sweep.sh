@@ -47,7 +47,7 @@
 # rounds (BENCH_RUNS, default 3), the balancers' order rotated each round so
 # that noise on the shared machine hits all alike; each round takes the
 # topology lock, builds the topology and replicas, runs the three ladders and
-# tears it all down again (so the lock is held about 4 minutes at a time).
+# tears it all down again (so the lock is held about 3 minutes at a time).
 # Then two points at the top rate without a balancer, to show hintgen is not
 # the limit: the generator to a hintgen responder in the balancer's place
 # (hl-lb, AF_XDP on hl0, CPU 1), and the generator to the replicas themselves
@@ -180,14 +180,7 @@ topo_up() {
 # topo_down: replicas stopped, namespaces gone, the lock released (between
 # rounds only: after the last, hl_cleanup does it at exit).
 topo_down() {
-	local p
-	for p in "${HL_BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in "${HL_BG_PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
-	HL_BG_PIDS=()
+	hl_bg_stop
 	"$HL_NETNS_SH" down
 	LOCKED=0
 	flock -u "$HL_TOPO_LOCK_FD"

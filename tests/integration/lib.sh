@@ -60,13 +60,7 @@ hl_cleanup() {
 	local rc=$?
 	set +e
 	hl_kill_hintlb
-	local p
-	for p in "${HL_BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "${HL_BG_PIDS[@]}"; do
-		wait "$p" 2>/dev/null
-	done
+	hl_bg_stop
 	if [ "$HL_KILLED" -eq 1 ]; then
 		# hintlb had to be killed: its XDP programs go with the namespace,
 		# its pins would stay and spoil the next test. Only this
@@ -83,6 +77,19 @@ hl_cleanup() {
 	fi
 	rm -rf "$HL_WORK"
 	exit $rc
+}
+
+# hl_bg_stop: TERM to every process in HL_BG_PIDS, wait for those that are
+# this shell's children; HL_BG_PIDS is emptied.
+hl_bg_stop() {
+	local p
+	for p in "${HL_BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${HL_BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	HL_BG_PIDS=()
 }
 
 # hl_kill_hintlb: TERM, then KILL if it does not exit within 5 s.
