@@ -59,9 +59,19 @@ else
 	failed=$((failed + 1))
 	status=1
 fi
+# the open-loop sweep through hintlb, HAProxy and nginx: one short point each
+# (the full run: `meson test -C build --benchmark --suite sweep --verbose`)
+if tests/bench/bench_sweep.sh build/dataplane/hintlb build/bpf/steer.bpf.o \
+	build/tools/hintgen/hintgen --smoke --out build/sweep-smoke; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	status=1
+fi
 hl_log "benchmarks: build (figures as 'name: value unit')"
 bench_log=$(mktemp)
-if ! meson test -C build --benchmark --verbose --no-suite mission --no-suite memif >"$bench_log" 2>&1; then
+if ! meson test -C build --benchmark --verbose --no-suite mission --no-suite memif \
+	--no-suite sweep >"$bench_log" 2>&1; then
 	cat "$bench_log"
 	hl_log "a benchmark failed"
 	status=1

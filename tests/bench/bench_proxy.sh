@@ -15,8 +15,11 @@
 #             to the replicas
 #   nginx     one worker process, pinned to CPU 1, on 10.77.0.3:8082,
 #             `hash $http_x_fal_runner_hint consistent`, HTTP/1.1 with a
-#             keepalive pool of 64 connections to the replicas, no access log
+#             keepalive pool of 256 idle connections to the replicas (more
+#             than wrk's 64 ever need), no access log
 #   pinning   the load balancer on CPU 1; wrk and nginx on CPU 0
+# The balancers and the replicas are set up by tests/bench/lb_lib.sh (shared
+# with bench_sweep.sh).
 #
 # RUNS rounds of (hintlb, HAProxy, nginx), each a 2 s warm-up then SECONDS s measured;
 # the median of each figure. CPU per request: hintlb's worker busy cycles
@@ -42,7 +45,6 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	SECS=2
 	RUNS=1
 fi
-LB_CPU=1
 LOAD_CPU=0
 
 skip() {
@@ -64,15 +66,9 @@ fi
 hl_init "$@"
 hl_topo_up
 
-hl_nginx_replicas 8080
-sed -i 's/^worker_processes 1;/worker_processes 2;/; s|return 200 "\$server_addr \$uri\\n";|return 200 "0123456789abcde\\n";|' \
-	"$HL_WORK/nginx/nginx.conf"
-sed -i 's/^\taccess_log .*/\taccess_log off;/' "$HL_WORK/nginx/nginx.conf"
-kill "$HL_NGINX_PID"
-sleep 0.5
-ip netns exec hl-replica taskset -c $LOAD_CPU nginx -c "$HL_WORK/nginx/nginx.conf" ||
-	hl_fail "nginx did not start"
-HL_BG_PIDS+=("$(cat "$HL_WORK/nginx/nginx.pid")")
+# shellcheck disable=SC1091 # tests/bench/lb_lib.sh: the balancers, the replicas
+. "$(dirname "$0")/lb_lib.sh"
+lb_replicas
 
 cat >"$HL_WORK/hints.lua" <<'LUA'
 math.randomseed(11)
@@ -82,9 +78,6 @@ request = function()
 	return wrk.format("GET", "/", {["X-Fal-Runner-Hint"] = hints[math.random(1, 8)]})
 end
 LUA
-
-hl_haproxy_config "$HL_WORK/haproxy.cfg" 8080
-hl_nginx_lb_config "$HL_WORK/nglb" 8080
 
 # wrk_run URL SECS: "REQS REQ_S P50_MS P99_MS" of one wrk run on LOAD_CPU
 wrk_run() {
@@ -108,10 +101,7 @@ PY
 # One hintlb round: "REQ_S P50 P99 CPU_US DATAPLANE_US"
 hintlb_round() {
 	local c0 c1 busy pmd reqs hz r
-	hl_write_config "$HL_WORK/hintlb.conf"
-	sed -i 's/^idle = adaptive/idle = poll/' "$HL_WORK/hintlb.conf"
-	hl_start "$HL_WORK/hintlb.conf"
-	hl_wait_ready 30
+	lb_start hintlb
 	wrk_run "http://$HL_VIP/" 2 >/dev/null
 	c0=$(hl_counters)
 	read -r _ rps p50 p99 <<<"$(wrk_run "http://$HL_VIP/" "$SECS")"
@@ -121,56 +111,32 @@ hintlb_round() {
 	pmd=$(($(hl_ctr pmd_cycles <(echo "$c1")) - $(hl_ctr pmd_cycles <(echo "$c0"))))
 	reqs=$(($(hl_ctr http_requests <(echo "$c1")) - $(hl_ctr http_requests <(echo "$c0"))))
 	[ "$reqs" -gt 0 ] || hl_fail "hintlb answered nothing"
-	hl_stop_clean 10
+	lb_stop hintlb
 	r=$(python3 -c "print('%.3f %.3f' % ($busy / $hz * 1e6 / $reqs, ($busy - $pmd) / $hz * 1e6 / $reqs))")
 	echo "$rps $p50 $p99 $r"
 }
 
 # One HAProxy round: "REQ_S P50 P99 CPU_US"
 haproxy_round() {
-	local pid t0 t1 reqs rps p50 p99
-	nsenter --net=/run/netns/hl-lb -- taskset -c $LB_CPU haproxy -db -f "$HL_WORK/haproxy.cfg" \
-		>"$HL_WORK/haproxy.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 50); do
-		hl_client curl -s -m 1 -o /dev/null "http://$HL_KERNEL0_IP:8081/" && break
-		sleep 0.1
-	done
+	local t0 t1 reqs rps p50 p99
+	lb_start haproxy
 	wrk_run "http://$HL_KERNEL0_IP:8081/" 2 >/dev/null
-	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	t0=$(lb_cpu_ticks "$LB_PID")
 	read -r reqs rps p50 p99 <<<"$(wrk_run "http://$HL_KERNEL0_IP:8081/" "$SECS")"
-	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
+	t1=$(lb_cpu_ticks "$LB_PID")
+	lb_stop haproxy
 	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
-}
-
-# CPU time (utime + stime, clock ticks) of nginx's master and its workers
-nginx_ticks() {
-	local p t=0
-	for p in "$1" $(pgrep -P "$1"); do
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-	done
-	echo $t
 }
 
 # One nginx round: "REQ_S P50 P99 CPU_US"
 nginx_round() {
-	local pid t0 t1 reqs rps p50 p99
-	nsenter --net=/run/netns/hl-lb -- taskset -c $LB_CPU nginx -c "$HL_WORK/nglb/nginx.conf" ||
-		hl_fail "nginx (balancer) did not start: $(cat "$HL_WORK/nglb/error.log")"
-	pid=$(cat "$HL_WORK/nglb/nginx.pid")
-	HL_BG_PIDS+=("$pid")
-	for _ in $(seq 50); do
-		hl_client curl -s -m 1 -o /dev/null "http://$HL_KERNEL0_IP:8082/" && break
-		sleep 0.1
-	done
+	local t0 t1 reqs rps p50 p99
+	lb_start nginx
 	wrk_run "http://$HL_KERNEL0_IP:8082/" 2 >/dev/null
-	t0=$(nginx_ticks "$pid")
+	t0=$(lb_cpu_ticks "$LB_PID")
 	read -r reqs rps p50 p99 <<<"$(wrk_run "http://$HL_KERNEL0_IP:8082/" "$SECS")"
-	t1=$(nginx_ticks "$pid")
-	kill "$pid"
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	t1=$(lb_cpu_ticks "$LB_PID")
+	lb_stop nginx
 	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
 }
 

@@ -60,13 +60,7 @@ hl_cleanup() {
 	local rc=$?
 	set +e
 	hl_kill_hintlb
-	local p
-	for p in "${HL_BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "${HL_BG_PIDS[@]}"; do
-		wait "$p" 2>/dev/null
-	done
+	hl_bg_stop
 	if [ "$HL_KILLED" -eq 1 ]; then
 		# hintlb had to be killed: its XDP programs go with the namespace,
 		# its pins would stay and spoil the next test. Only this
@@ -83,6 +77,19 @@ hl_cleanup() {
 	fi
 	rm -rf "$HL_WORK"
 	exit $rc
+}
+
+# hl_bg_stop: TERM to every process in HL_BG_PIDS, wait for those that are
+# this shell's children; HL_BG_PIDS is emptied.
+hl_bg_stop() {
+	local p
+	for p in "${HL_BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${HL_BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	HL_BG_PIDS=()
 }
 
 # hl_kill_hintlb: TERM, then KILL if it does not exit within 5 s.
@@ -625,7 +632,9 @@ HAP
 # 10.77.0.3:8082, `hash $http_x_fal_runner_hint consistent` over N (default
 # 4, at most 9) servers 10.77.1.11-1N:REPLICA_PORT (in that order and so
 # named: the ring hashes the names; hintsim --server-names takes the same),
-# HTTP/1.1 with a keepalive pool of 64 connections to them, no access log.
+# HTTP/1.1 with a keepalive pool of 256 idle connections to them (as many
+# as bench_sweep.sh's clients have requests in flight: with fewer, nginx
+# opens and closes a replica connection for most requests), no access log.
 # Start it with `nsenter --net=/run/netns/hl-lb -- nginx -c DIR/nginx.conf`
 # (it daemonizes; its pid in DIR/nginx.pid).
 hl_nginx_lb_config() {
@@ -650,7 +659,7 @@ http {
 	keepalive_requests 1000000;
 	upstream replicas {
 		hash \$http_x_fal_runner_hint consistent;
-$servers		keepalive 64;
+$servers		keepalive 256;
 		keepalive_requests 1000000;
 	}
 	server {

@@ -111,6 +111,11 @@ struct hg_client {
 	struct cl_req *q;
 	uint32_t q_head, q_tail;
 	bool generating;
+	bool measuring;      /* past the warm-up: counting */
+	uint64_t measure_at; /* start + --warmup: the counted part begins */
+	/* answered by the end of the schedule, and when that was: the rate
+	 * achieved in the measured window, without the drain after it */
+	uint64_t window_done, window_end;
 	uint64_t hz, start, end, drain_end, finished, next_sweep, n_sched, next_at;
 	double tsc_per_req, ns_per_tsc;
 	uint64_t sent, done, ok, opened, bytes_in, unfinished, err[CL_E_COUNT];
@@ -414,10 +419,27 @@ static void cl_sweep(struct hg_client *cl, uint64_t now)
 	}
 }
 
+/*
+ * The warm-up is over: forget what it counted, so that every figure is that
+ * of the measured --duration. Requests still outstanding from the warm-up
+ * count when they end (their latency runs from their intended time).
+ */
+static void cl_measure_begin(struct hg_client *cl, uint64_t now)
+{
+	cl->measuring = true;
+	cl->measure_at = now;
+	cl->sent = cl->done = cl->ok = cl->opened = cl->bytes_in = 0;
+	memset(cl->err, 0, sizeof(cl->err));
+	cl->last_done = cl->last_err = 0;
+	hg_hist_reset(&cl->hist);
+}
+
 unsigned hg_client_tick(struct hg_client *cl, uint64_t now)
 {
 	unsigned n = 0;
 
+	if (!cl->measuring && now >= cl->measure_at)
+		cl_measure_begin(cl, now);
 	if (cl->generating) {
 		if (cl->replay) {
 			while (cl->trace_pos < cl->trace.n &&
@@ -445,6 +467,8 @@ unsigned hg_client_tick(struct hg_client *cl, uint64_t now)
 		}
 		if (now >= cl->end) {
 			cl->generating = false;
+			cl->window_done = cl->done;
+			cl->window_end = now;
 			cl->drain_end = now + cl->hz *
 						      RTE_MIN((uint64_t)CL_DRAIN_MS,
 							      (uint64_t)cl->o->timeout_ms) /
@@ -471,7 +495,9 @@ bool hg_client_done(const struct hg_client *cl, uint64_t now)
 void hg_client_start(struct hg_client *cl, uint64_t now)
 {
 	cl->start = now;
-	cl->end = now + (uint64_t)(cl->o->duration_s * (double)cl->hz);
+	cl->measure_at = now + (uint64_t)(cl->o->warmup_s * (double)cl->hz);
+	cl->measuring = cl->measure_at == now;
+	cl->end = cl->measure_at + (uint64_t)(cl->o->duration_s * (double)cl->hz);
 	cl->next_at = now;
 	cl->next_sweep = now;
 	cl->last_progress = now;
@@ -549,8 +575,13 @@ static double ms(uint64_t ns)
 void hg_client_report(const struct hg_client *cl, FILE *f, bool json)
 {
 	uint64_t fin = cl->finished != 0 ? cl->finished : rte_rdtsc();
-	double elapsed = (double)(fin - cl->start) / (double)cl->hz;
+	/* stopped (SIGINT) during the warm-up: nothing measured */
+	double elapsed = fin > cl->measure_at ? (double)(fin - cl->measure_at) / (double)cl->hz : 0;
 	double rps = elapsed > 0 ? (double)cl->done / elapsed : 0;
+	double window = cl->window_end > cl->measure_at
+				? (double)(cl->window_end - cl->measure_at) / (double)cl->hz
+				: 0;
+	double window_rps = window > 0 ? (double)cl->window_done / window : 0;
 	const struct hg_hist *h = &cl->hist;
 	const char *mode = cl->replay ? "trace" : cl->closed_loop ? "closed" : "open";
 
@@ -569,34 +600,40 @@ void hg_client_report(const struct hg_client *cl, FILE *f, bool json)
 				"p99", ms(hg_hist_quantile(h, 0.99)), "p99_9",
 				ms(hg_hist_quantile(h, 0.999)), "max", ms(h->max), "min",
 				ms(h->min), "mean", hg_hist_mean(h) / 1e6);
-		o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:I, s:I, s:I, s:I, s:o, s:f, s:o, "
-			      "s:I, s:I, s:I}",
+		o = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:o, s:f, "
+			      "s:f, s:I, s:f, s:o, s:I, s:I, s:I}",
 			      "mode", mode, "target", target, "connection",
 			      cl->o->keep_alive ? "keep-alive" : "new", "connections",
 			      (int)cl->limit, "rate", cl->closed_loop ? 0.0 : cl->o->rate,
-			      "elapsed_s", elapsed, "sent", (json_int_t)cl->sent, "requests",
-			      (json_int_t)cl->done, "ok", (json_int_t)cl->ok, "errors_total",
-			      (json_int_t)err_total(cl), "errors", errs, "req_per_s", rps,
-			      "latency_ms", lat, "connections_opened", (json_int_t)cl->opened,
-			      "bytes_in", (json_int_t)cl->bytes_in, "unfinished",
-			      (json_int_t)cl->unfinished);
+			      "warmup_s", cl->o->warmup_s, "elapsed_s", elapsed, "sent",
+			      (json_int_t)cl->sent, "requests", (json_int_t)cl->done, "ok",
+			      (json_int_t)cl->ok, "errors_total", (json_int_t)err_total(cl),
+			      "errors", errs, "req_per_s", rps, "window_s", window,
+			      "window_requests", (json_int_t)cl->window_done, "window_req_per_s",
+			      window_rps, "latency_ms", lat, "connections_opened",
+			      (json_int_t)cl->opened, "bytes_in", (json_int_t)cl->bytes_in,
+			      "unfinished", (json_int_t)cl->unfinished);
 		json_dumpf(o, f, JSON_COMPACT);
 		fputc('\n', f);
 		json_decref(o);
 		return;
 	}
-	fprintf(f, "hintgen: %s, %u %s, %.2f s\n",
+	fprintf(f, "hintgen: %s, %u %s, %.2f s",
 		cl->replay        ? "trace replay"
 		: cl->closed_loop ? "closed loop"
 				  : "open loop",
 		cl->limit,
 		cl->o->keep_alive ? "keep-alive connections" : "requests at once, new connections",
 		elapsed);
+	if (cl->o->warmup_s > 0)
+		fprintf(f, " after a %.2f s warm-up", cl->o->warmup_s);
+	fputc('\n', f);
 	fprintf(f,
 		"  requests  %" PRIu64 " (sent %" PRIu64 ", 2xx %" PRIu64 ", unfinished %" PRIu64
 		")\n",
 		cl->done, cl->sent, cl->ok, cl->unfinished);
-	fprintf(f, "  req/s     %.1f\n", rps);
+	fprintf(f, "  req/s     %.1f (%.1f until the schedule ended, %.2f s)\n", rps, window_rps,
+		window);
 	fprintf(f, "  errors    %" PRIu64 " (", err_total(cl));
 	for (unsigned i = 0; i < CL_E_COUNT; i++)
 		fprintf(f, "%s%s %" PRIu64, i ? ", " : "", cl_err_name[i], cl->err[i]);

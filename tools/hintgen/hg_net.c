@@ -7,7 +7,9 @@
  * hl_worker_poll(); ARP, IPv4, ICMP and TCP are hintlb's.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,6 +23,35 @@
 #include "hintgen.h"
 #include "net.h"
 #include "port.h"
+
+/*
+ * The packet pool, made by hintlb's own hl_port_pool_create() for a one-port
+ * configuration: on net_af_xdp it lays the pool out so DPDK 22.11's UMEM
+ * covers every mbuf (see dataplane/port.c; a plain rte_pktmbuf_pool_create()
+ * pool loses the frames of mbufs beyond the UMEM) and checks that the rx
+ * queues' fill rings leave the client mbufs to work with.
+ * @return owned, or NULL with @p err naming --mbufs.
+ */
+static struct rte_mempool *pool_create(const struct hg_opts *o, const char *port, char *err,
+				       size_t errlen)
+{
+	struct hl_config *pc = calloc(1, sizeof(*pc));
+	struct rte_mempool *mp;
+	char why[256];
+
+	if (pc == NULL) {
+		snprintf(err, errlen, "--mbufs %u: out of memory", o->mbufs);
+		return NULL;
+	}
+	pc->n_ports = 1;
+	snprintf(pc->ports[0].name, sizeof(pc->ports[0].name), "%s", port);
+	pc->worker.mbufs = o->mbufs;
+	mp = hl_port_pool_create(pc, "hg_mbufs", (int)rte_socket_id(), o->queues, why, sizeof(why));
+	free(pc);
+	if (mp == NULL)
+		snprintf(err, errlen, "--mbufs %u: %s", o->mbufs, why);
+	return mp;
+}
 
 int hg_net_start(struct hg *g, char *err, size_t errlen)
 {
@@ -46,15 +77,9 @@ int hg_net_start(struct hg *g, char *err, size_t errlen)
 		snprintf(err, errlen, "port %u: no name", port_id);
 		return -ENODEV;
 	}
-	g->pool = rte_pktmbuf_pool_create("hg_mbufs", o->mbufs, HL_POOL_CACHE, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (g->pool == NULL) {
-		snprintf(err, errlen,
-			 "--mbufs %u: cannot create the packet pool: %s (give the EAL "
-			 "more memory, -m)",
-			 o->mbufs, rte_strerror(rte_errno));
+	g->pool = pool_create(o, cp.name, err, errlen);
+	if (g->pool == NULL)
 		return -ENOMEM;
-	}
 	memset(&g->net, 0, sizeof(g->net));
 	g->net.n_ports = 1;
 	g->net.n_workers = 1;
@@ -103,6 +128,25 @@ int hg_net_start(struct hg *g, char *err, size_t errlen)
 unsigned hg_net_poll(struct hg *g)
 {
 	return hl_worker_poll(g->w);
+}
+
+/*
+ * --idle yield: on a CPU shared with what is being measured (the replicas
+ * beside the generator in bench_sweep.sh), hintlb's adaptive idle does not
+ * help once requests go out every few tens of microseconds: it sleeps only
+ * after 1024 empty polls in a row, so the loop spins, and the kernel's
+ * scheduler gives the processes beside it the CPU in slices of
+ * milliseconds, which the latencies then measure. sched_yield() after every
+ * empty poll hands the CPU to whatever is runnable at once (docs/hintgen.md).
+ */
+void hg_net_idle(struct hg *g, unsigned work)
+{
+	if (!g->o->idle_yield) {
+		hl_worker_idle(g->w, work);
+		return;
+	}
+	if (work == 0)
+		sched_yield();
 }
 
 int hg_net_wait_link(struct hg *g, unsigned timeout_ms, const volatile int *stop)

@@ -45,6 +45,7 @@ enum {
 	OPT_MBUFS,
 	OPT_MAX_CONNS,
 	OPT_QUEUES,
+	OPT_WARMUP,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{"connections", required_argument, NULL, OPT_CONNECTIONS},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"duration", required_argument, NULL, OPT_DURATION},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"models", required_argument, NULL, OPT_MODELS},
 	{"zipf", required_argument, NULL, OPT_ZIPF},
 	{"seed", required_argument, NULL, OPT_SEED},
@@ -96,7 +98,9 @@ static void usage(FILE *f)
 		"  --gateway A.B.C.D    next hop outside the subnet\n"
 		"  --duration S         seconds to run (client default 10; responder: until\n"
 		"                       SIGINT/SIGTERM unless given)\n"
-		"  --idle poll|adaptive poll: spin (benchmarks); adaptive: sleep when idle\n"
+		"  --idle poll|adaptive|yield  poll: spin (benchmarks); adaptive: sleep when\n"
+		"                       idle; yield: sched_yield() after every empty poll\n"
+		"                       (a CPU shared with the processes under test)\n"
 		"                       (default poll)\n"
 		"  --json               one JSON object at the end instead of a table\n"
 		"  --quiet              no progress line on stderr\n"
@@ -111,6 +115,9 @@ static void usage(FILE *f)
 		"                       each; with --rate: the most connections (default 64)\n"
 		"  --rate R             open loop: R requests/s at fixed intervals, latency from\n"
 		"                       each request's intended send time\n"
+		"  --warmup S           the same load for S seconds first, not counted: the\n"
+		"                       figures are those of the --duration after it\n"
+		"                       (default 0)\n"
 		"  --models M           hints model-0..model-(M-1), drawn Zipf (default 100)\n"
 		"  --zipf S             Zipf exponent (default 1.0; 0: uniform)\n"
 		"  --seed N             random seed (default 1)\n"
@@ -242,6 +249,8 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		return tool_opt_double(PROG, "rate", arg, 0.001, 1e9, &o->rate);
 	case OPT_DURATION:
 		return tool_opt_double(PROG, "duration", arg, 0.001, 86400.0 * 365, &o->duration_s);
+	case OPT_WARMUP:
+		return tool_opt_double(PROG, "warmup", arg, 0.0, 3600.0, &o->warmup_s);
 	case OPT_MODELS:
 		return tool_opt_u32(PROG, "models", arg, 1, HG_MODELS_MAX, &o->models);
 	case OPT_ZIPF:
@@ -278,8 +287,11 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 			o->idle = HL_IDLE_POLL;
 		else if (strcmp(arg, "adaptive") == 0)
 			o->idle = HL_IDLE_ADAPTIVE;
+		else if (strcmp(arg, "yield") == 0)
+			o->idle = HL_IDLE_POLL; /* hintgen's own: hg_net_idle() */
 		else
-			return tool_opt_bad(PROG, "idle", arg, "not poll or adaptive");
+			return tool_opt_bad(PROG, "idle", arg, "not poll, adaptive or yield");
+		o->idle_yield = strcmp(arg, "yield") == 0;
 		return 0;
 	case OPT_MBUFS:
 		return tool_opt_u32(PROG, "mbufs", arg, 1023, 4194303, &o->mbufs);

@@ -61,7 +61,7 @@ static int run_respond(struct hg *g)
 		if (now >= end)
 			break;
 		work = hg_respond_tick(r, now);
-		hl_worker_idle(g->w, hg_net_poll(g) + work);
+		hg_net_idle(g, hg_net_poll(g) + work);
 		if (now >= next_progress) {
 			if (!o->quiet)
 				hg_respond_progress(r, stderr,
@@ -111,7 +111,7 @@ static int run_client(struct hg *g)
 
 		now = rte_rdtsc();
 		work = hg_client_tick(c, now);
-		hl_worker_idle(g->w, hg_net_poll(g) + work);
+		hg_net_idle(g, hg_net_poll(g) + work);
 		if (hg_client_done(c, now))
 			break;
 		if (now >= next_progress) {

@@ -52,6 +52,7 @@ struct hg_opts {
 	uint32_t max_conns; /* the TCP stack's connection table */
 	uint16_t queues;    /* queue pairs of the port: all polled, tx on queue 0 */
 	enum hl_idle_mode idle;
+	bool idle_yield; /* --idle yield: sched_yield() after every empty poll */
 	bool json;
 	bool quiet; /* no progress line */
 	double duration_s;
@@ -67,7 +68,8 @@ struct hg_opts {
 	uint16_t target_port;
 	enum hg_load load;
 	uint32_t connections;
-	double rate; /* open loop, requests/s; 0: closed loop */
+	double rate;     /* open loop, requests/s; 0: closed loop */
+	double warmup_s; /* load before the measured --duration, not counted */
 	uint32_t models;
 	double zipf_s;
 	uint64_t seed;
@@ -101,6 +103,8 @@ int hg_net_wait_link(struct hg *g, unsigned timeout_ms, const volatile int *stop
 int hg_net_resolve(struct hg *g, uint32_t ip, unsigned timeout_ms, const volatile int *stop);
 /* One loop iteration: rx, TCP, timers, tx flush. @return packets received. */
 unsigned hg_net_poll(struct hg *g);
+/* After an iteration that did @p work: the --idle policy (spin, sleep or yield). */
+void hg_net_idle(struct hg *g, unsigned work);
 void hg_net_stop(struct hg *g);
 
 /* The responder (hg_respond.c). */
