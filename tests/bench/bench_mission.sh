@@ -211,14 +211,7 @@ start_balancer() {
 stop_balancer() {
 	case $1 in
 	hintlb) hl_stop_clean 10 ;;
-	nginx_chash)
-		# daemonized, not this shell's child: wait for the pid to go
-		kill "$nginx_pid"
-		for _ in $(seq 100); do
-			kill -0 "$nginx_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		;;
+	nginx_chash) hl_stop_pid "$nginx_pid" ;; # daemonized: not this shell's child
 	*)
 		kill "$haproxy_pid"
 		wait "$haproxy_pid" 2>/dev/null || true

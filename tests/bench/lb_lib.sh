@@ -41,11 +41,7 @@ lb_replicas() {
 	sed -i 's/^worker_processes 1;/worker_processes 2;/; s|return 200 "\$server_addr \$uri\\n";|return 200 "0123456789abcde\\n";|' \
 		"$HL_WORK/nginx/nginx.conf"
 	sed -i 's/^\taccess_log .*/\taccess_log off;/' "$HL_WORK/nginx/nginx.conf"
-	kill "$HL_NGINX_PID"
-	for _ in $(seq 50); do
-		kill -0 "$HL_NGINX_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	hl_stop_pid "$HL_NGINX_PID"
 	ip netns exec hl-replica taskset -c $LB_LOAD_CPU nginx -c "$HL_WORK/nginx/nginx.conf" ||
 		hl_fail "nginx did not start: $(cat "$HL_WORK/nginx/error.log")"
 	HL_BG_PIDS+=("$(cat "$HL_WORK/nginx/nginx.pid")")
@@ -108,13 +104,7 @@ lb_stop() {
 		kill "$LB_PID"
 		wait "$LB_PID" 2>/dev/null || true
 		;;
-	nginx)
-		kill "$LB_PID"
-		for _ in $(seq 50); do
-			kill -0 "$LB_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		;;
+	nginx) hl_stop_pid "$LB_PID" ;;
 	esac
 	LB_PID=
 }

@@ -92,6 +92,17 @@ hl_bg_stop() {
 	HL_BG_PIDS=()
 }
 
+# hl_stop_pid PID: TERM to PID and wait up to 5 s for it to be gone; for a
+# process that is not this shell's child (a daemonized nginx master), which
+# `wait` cannot wait for.
+hl_stop_pid() {
+	kill "$1" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+}
+
 # hl_kill_hintlb: TERM, then KILL if it does not exit within 5 s.
 hl_kill_hintlb() {
 	[ -n "$HL_PID" ] || return 0
