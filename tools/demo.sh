@@ -162,5 +162,6 @@ loads the replicas did (a GPU loading instead of serving); in brackets,
 hintsim's prediction for the same requests (the median of five runs with the
 times 2 % apart, and their range). Plot: $out/bench_mission.png;
 figures: $out/bench_mission.json. The full benchmark (three offered loads,
-and round robin too): meson test -C build --benchmark --suite mission --verbose
+nginx hash-consistent and round robin too):
+meson test -C build --benchmark --suite mission --verbose
 TXT
