@@ -131,9 +131,10 @@ static inline void hl_tx_flush_port(struct hl_worker *w, unsigned p)
 		memmove(b->pkts, b->pkts + sent, (size_t)(b->n - sent) * sizeof(b->pkts[0]));
 	}
 	b->n = (uint16_t)(b->n - sent);
-	if (sent > 0)
-		b->stall_since = 0, b->stall_told = false;
-	else if (b->stall_since == 0)
+	if (sent > 0) {
+		if (unlikely(b->stall_since != 0)) /* the usual flush writes nothing here */
+			b->stall_since = 0, b->stall_told = false;
+	} else if (b->stall_since == 0)
 		b->stall_since = t0;
 	else if (!b->stall_told && t0 - b->stall_since > w->tsc_hz)
 		hl_tx_stalled(w, p);

@@ -116,27 +116,17 @@ hintlb_round() {
 	echo "$rps $p50 $p99 $r"
 }
 
-# One HAProxy round: "REQ_S P50 P99 CPU_US"
-haproxy_round() {
-	local t0 t1 reqs rps p50 p99
-	lb_start haproxy
-	wrk_run "http://$HL_KERNEL0_IP:8081/" 2 >/dev/null
+# One round of a kernel balancer (haproxy or nginx): "REQ_S P50 P99 CPU_US 0"
+# (its process CPU time over the measured run, per request)
+kernel_round() {
+	local t0 t1 reqs rps p50 p99 url
+	url="http://$(lb_target "$1")/"
+	lb_start "$1"
+	wrk_run "$url" 2 >/dev/null
 	t0=$(lb_cpu_ticks "$LB_PID")
-	read -r reqs rps p50 p99 <<<"$(wrk_run "http://$HL_KERNEL0_IP:8081/" "$SECS")"
+	read -r reqs rps p50 p99 <<<"$(wrk_run "$url" "$SECS")"
 	t1=$(lb_cpu_ticks "$LB_PID")
-	lb_stop haproxy
-	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
-}
-
-# One nginx round: "REQ_S P50 P99 CPU_US"
-nginx_round() {
-	local t0 t1 reqs rps p50 p99
-	lb_start nginx
-	wrk_run "http://$HL_KERNEL0_IP:8082/" 2 >/dev/null
-	t0=$(lb_cpu_ticks "$LB_PID")
-	read -r reqs rps p50 p99 <<<"$(wrk_run "http://$HL_KERNEL0_IP:8082/" "$SECS")"
-	t1=$(lb_cpu_ticks "$LB_PID")
-	lb_stop nginx
+	lb_stop "$1"
 	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
 }
 
@@ -145,8 +135,8 @@ nginx_round() {
 : >"$HL_WORK/ng.runs"
 for i in $(seq "$RUNS"); do
 	hintlb_round >>"$HL_WORK/hl.runs"
-	haproxy_round >>"$HL_WORK/ha.runs"
-	nginx_round >>"$HL_WORK/ng.runs"
+	kernel_round haproxy >>"$HL_WORK/ha.runs"
+	kernel_round nginx >>"$HL_WORK/ng.runs"
 	echo "# round $i: hintlb $(tail -n1 "$HL_WORK/hl.runs"), haproxy $(tail -n1 "$HL_WORK/ha.runs"), nginx $(tail -n1 "$HL_WORK/ng.runs") (req/s p50_ms p99_ms cpu_us_per_req [hintlb: excluding the PMD])"
 done
 

@@ -22,10 +22,10 @@ import argparse
 import json
 import math
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
+
+import bench_plot
 
 # measured balancer -> (label, hintsim policy that models it)
 BALANCERS = {
@@ -242,9 +242,9 @@ def main():
 
 def plot(rows, cap, load_ms, service_ms, png):
     """Draws @png; returns None, or why it could not."""
-    gnuplot = shutil.which("gnuplot")
-    if gnuplot is None:
-        return "gnuplot not found (Debian: gnuplot-nox)"
+    missing = bench_plot.gnuplot_missing()
+    if missing:
+        return missing
     names = [b for b in BALANCERS if any(r["balancer"] == b for r in rows)]
     with tempfile.TemporaryDirectory() as tmp:
         series = []
@@ -267,24 +267,11 @@ def plot(rows, cap, load_ms, service_ms, png):
                            'title "hintsim %s"' % (path, simcol, lt, pol))
             return ", ".join(out)
 
-        script = os.path.join(tmp, "mission.gp")
-        with open(script, "w") as f:
-            f.write('set terminal pngcairo size 1400,680 noenhanced\n'
-                    'set output "%s"\n'
-                    'set multiplot layout 1,2 title "6 replicas x 3 slots, 50 models Zipf 1.0, '
-                    'load %g ms, service %g ms; capacity %.0f req/s; solid measured, dashed '
-                    'hintsim (median)"\n'
-                    'set xlabel "offered load (requests/s)"\nset key below\nset grid\n'
-                    'set offsets graph 0.05, graph 0.05, 0, 0\n'
-                    'set ylabel "model loads"\nset yrange [0:*]\nplot %s\n'
-                    'set ylabel "p99 latency (ms)"\nset logscale y\nset yrange [*:*]\n'
-                    'plot %s\nunset multiplot\n' % (png, load_ms, service_ms, cap, plots(2, 4),
-                                                     plots(3, 5)))
-        p = subprocess.run([gnuplot, script], capture_output=True, text=True)
-        if p.returncode != 0 or not os.path.exists(png):
-            return "gnuplot: %s" % p.stderr.strip()
-    print("plot: %s" % png)
-    return None
+        title = ("6 replicas x 3 slots, 50 models Zipf 1.0, load %g ms, service %g ms; "
+                 "capacity %.0f req/s; solid measured, dashed hintsim (median)" %
+                 (load_ms, service_ms, cap))
+        return bench_plot.two_panels(tmp, png, title, 0.05, ("model loads", plots(2, 4)),
+                                     ("p99 latency (ms)", plots(3, 5)))
 
 
 if __name__ == "__main__":

@@ -23,11 +23,11 @@ import argparse
 import json
 import math
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
+
+import bench_plot
 
 BALANCERS = {"hintlb": "hintlb", "haproxy": "HAProxy 2.6 hdr consistent",
              "nginx": "nginx hash consistent"}
@@ -289,9 +289,9 @@ def table(med, names, summary, ratios, verdict, direct, a, runs):
 
 def plot(med, names, direct, a, png):
     """Draws @png; returns None, or why it could not."""
-    gnuplot = shutil.which("gnuplot")
-    if gnuplot is None:
-        return "gnuplot not found (Debian: gnuplot-nox)"
+    missing = bench_plot.gnuplot_missing()
+    if missing:
+        return missing
     with tempfile.TemporaryDirectory() as tmp:
         series = []
         for i, b in enumerate(names):
@@ -310,26 +310,14 @@ def plot(med, names, direct, a, png):
             return ", ".join('"%s" using 1:%d with linespoints lt %d lw 2 pt 7 title "%s"' %
                              (p, col, lt, label) for p, label, lt in series)
 
-        script = os.path.join(tmp, "sweep.gp")
-        with open(script, "w") as f:
-            f.write('set terminal pngcairo size 1400,680 noenhanced\n'
-                    'set output "%s"\n'
-                    'set multiplot layout 1,2 title "open loop through each balancer (one core): '
-                    'hintgen on AF_XDP, %d keep-alive connections, 4 nginx replicas; medians; '
-                    'saturation p99 bound %g ms"\n'
-                    'set xlabel "offered load (requests/s)"\nset key below\nset grid\n'
-                    'set offsets graph 0.02, graph 0.02, 0, 0\n'
-                    'set ylabel "achieved (requests/s)"\nset yrange [0:*]\n'
-                    'plot %s, x with lines lt 0 title "offered"\n'
-                    'set ylabel "p99 latency (ms)"\nset logscale y\nset yrange [*:*]\n'
-                    'plot %s, %g with lines lt 0 title "p99 bound"\nunset multiplot\n' % (
-                        png, a.connections, a.p99_bound_ms, plots(2), plots(3),
-                        a.p99_bound_ms))
-        p = subprocess.run([gnuplot, script], capture_output=True, text=True)
-        if p.returncode != 0 or not os.path.exists(png):
-            return "gnuplot: %s" % p.stderr.strip()
-    print("plot: %s" % png)
-    return None
+        title = ("open loop through each balancer (one core): hintgen on AF_XDP, %d keep-alive "
+                 "connections, 4 nginx replicas; medians; saturation p99 bound %g ms" %
+                 (a.connections, a.p99_bound_ms))
+        return bench_plot.two_panels(
+            tmp, png, title, 0.02,
+            ("achieved (requests/s)", plots(2) + ', x with lines lt 0 title "offered"'),
+            ("p99 latency (ms)", plots(3) + ', %g with lines lt 0 title "p99 bound"' %
+             a.p99_bound_ms))
 
 
 if __name__ == "__main__":
