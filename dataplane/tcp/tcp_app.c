@@ -37,7 +37,7 @@ int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m)
 		c->sq_head = m;
 	c->sq_tail = last;
 	c->sq_bytes += bytes;
-	tcp_output(t, c);
+	tcp_output_later(t, c);
 	return 0;
 }
 

@@ -118,8 +118,7 @@ void hl_tcp_free(struct hl_worker *w)
 		for (unsigned i = 0; i < n; i++)
 			tcp_conn_close(t, batch[i], -ECONNABORTED);
 	} while (n != 0);
-	t->busy--;
-	tcp_conn_reap(t);
+	tcp_busy_end(t);
 	rte_mempool_free(t->pool);
 	rte_hash_free(t->table);
 	rte_free(t);

@@ -882,8 +882,7 @@ static void tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m, bo
 		tcp_input_noconn(t, port, m, &k, &s);
 	else
 		tcp_input_conn(t, c, m, &s);
-	t->busy--;
-	tcp_conn_reap(t);
+	tcp_busy_end(t);
 }
 
 void hl_tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)

@@ -281,6 +281,39 @@ void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
 		tcp_send_ack(t, c);
 }
 
+/* tcp_output() now, or at the end of the pass when inside input or the timer pass. */
+void tcp_output_later(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	unsigned i;
+
+	if (t->busy == 0) {
+		tcp_output(t, c);
+		return;
+	}
+	for (i = 0; i < t->n_out_pending && t->out_pending[i] != c; i++)
+		;
+	if (i < t->n_out_pending)
+		return;
+	if (unlikely(t->n_out_pending == HL_TCP_OUT_PENDING)) {
+		tcp_output(t, c);
+		return;
+	}
+	t->out_pending[t->n_out_pending++] = c;
+}
+
+/* The end of an input or a timer pass: the output put off meanwhile (a
+ * connection closed since is skipped: its memory stays until the reap
+ * below), then the reap. */
+void tcp_busy_end(struct hl_tcp *t)
+{
+	if (--t->busy != 0)
+		return;
+	for (unsigned i = 0; i < t->n_out_pending; i++)
+		tcp_output(t, t->out_pending[i]); /* returns at once for a dead one */
+	t->n_out_pending = 0;
+	tcp_conn_reap(t);
+}
+
 bool tcp_sack_retransmit(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	uint32_t seq = SEQ_LT(c->rtx_hi, c->snd_una) ? c->snd_una : c->rtx_hi, hole, len, sent;

@@ -57,6 +57,7 @@
 #define HL_TCP_REORDER_INIT   3   /* duplicate ACKs that start fast recovery (RFC 5681 3.2) */
 #define HL_TCP_REORDER_MAX    127 /* ... at most, raised by spurious retransmissions */
 #define HL_TCP_TS_OPTLEN      12  /* NOP NOP TS: on every segment when timestamps are on */
+#define HL_TCP_OUT_PENDING    32  /* connections whose output waits for the end of a pass */
 #define HL_TCP_PAWS_IDLE_MS   (24u * 86400 * 1000) /* RFC 7323 5.5: ts_recent expires */
 #define HL_TCP_OOO_CONN_DEF   64   /* out-of-order mbufs per connection (params 0) */
 #define HL_TCP_OOO_WORKER_DEF 1024 /* ... per worker, at most a quarter of the mbuf pool */
@@ -286,7 +287,13 @@ struct hl_tcp {
 	uint32_t ck_sent_at;
 	bool ck_used;
 	uint16_t ip_id;
-	unsigned busy;       /* inside input or the timer pass: the reap waits for its end */
+	unsigned busy; /* inside input or the timer pass: the reap waits for its end */
+	/* Connections hl_tcp_send() queued data on while busy: their output runs
+	 * once, as the pass ends (tcp_busy_end), so what one segment's
+	 * processing queues (a response head and its body, say) leaves as one
+	 * segment, not one per call. Distinct; a full list sends at once. */
+	unsigned n_out_pending;
+	struct hl_tcp_conn *out_pending[HL_TCP_OUT_PENDING];
 	uint16_t sport_next; /* active opens: the next source port to try */
 	unsigned n_listeners;
 	bool listeners_closed; /* graceful stop: SYNs to listeners get a RST */
@@ -384,6 +391,8 @@ int tcp_listener_find(const struct hl_tcp *t, uint32_t vip, uint16_t port);
 /* tcp_out.c */
 /* Send what the windows allow, then FIN, then a pure ACK if one is owed now. */
 void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_output_later(struct hl_tcp *t, struct hl_tcp_conn *c);
+void tcp_busy_end(struct hl_tcp *t);
 /* Our SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) with the options @p c's flags offer. */
 void tcp_send_syn(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_send_ack(struct hl_tcp *t, struct hl_tcp_conn *c);

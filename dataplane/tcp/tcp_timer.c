@@ -263,6 +263,5 @@ void hl_tcp_timers(struct hl_tcp *t)
 	}
 	if (SEQ_LEQ(t->wheel_ms, t->now))
 		t->wheel_ms = t->now + 1; /* a jump past the whole wheel: every slot was seen */
-	t->busy--;
-	tcp_conn_reap(t);
+	tcp_busy_end(t);
 }

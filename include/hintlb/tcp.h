@@ -224,6 +224,9 @@ unsigned hl_tcp_flow_owner(unsigned n_workers, uint16_t sport_lo, uint16_t sport
  * Queue @p m (a chain; data from its data offset) for sending. *Consumes*
  * @p m, also on error (freed). Zero-length chains are freed and ignored.
  * Before an active open completes (SYN-SENT) the data waits for the handshake.
+ * Called from a callback (inside hl_tcp_input() or the timer pass), the
+ * segments go out when that pass ends, so the sends of one callback (a head,
+ * then a body) share segments; elsewhere, at once.
  * @return 0, -EPIPE (the connection was shut down for sending, or is closing).
  */
 int hl_tcp_send(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf *m);

@@ -241,6 +241,17 @@ static void t_app_recv(struct hl_tcp *t, struct hl_tcp_conn *c, struct rte_mbuf 
 	rte_pktmbuf_free(m);
 	if (t_app.autorecved)
 		hl_tcp_recved(t, c, len);
+	for (uint32_t i = 0, off = 0; i < RTE_DIM(t_app.reply) && t_app.reply[i] != 0; i++) {
+		struct rte_mbuf *r = rte_pktmbuf_alloc(t_pool);
+		uint8_t *d;
+
+		assert_non_null(r);
+		d = (uint8_t *)rte_pktmbuf_append(r, t_app.reply[i]);
+		assert_non_null(d);
+		for (uint32_t k = 0; k < t_app.reply[i]; k++)
+			d[k] = t_app_reply_byte(off++);
+		assert_int_equal(hl_tcp_send(t, c, r), 0);
+	}
 }
 
 static void t_app_peer_fin(struct hl_tcp *t, struct hl_tcp_conn *c)

@@ -110,7 +110,15 @@ struct t_app_state {
 	uint32_t rcvd_len;
 	uint8_t rcvd[65536];
 	bool autorecved;
+	/* sent back from recv(), one hl_tcp_send() per non-zero entry, bytes of
+	 * t_app_reply_byte(i) (a callback's sends: tcp_output_later) */
+	uint16_t reply[4];
 };
+/* The byte at offset @p i of what recv() replies. */
+static inline uint8_t t_app_reply_byte(uint32_t i)
+{
+	return (uint8_t)(i * 7 + 3);
+}
 extern struct t_app_state t_app;
 extern const struct hl_tcp_app t_app_ops;
 

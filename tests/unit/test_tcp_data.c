@@ -338,6 +338,60 @@ static void test_sq_mbuf_cap(void **state)
 	assert_int_equal(t_tcp_conns(), 0);
 }
 
+/*
+ * What a callback sends leaves when the input ends, as few segments as the
+ * MSS allows (a proxy sends a response's head, then its body, from one
+ * segment of the replica's): two sends of 100 and 40 bytes from recv() are
+ * one segment of 140 with the ACK of what came; three of 900 are two
+ * segments, the first a full MSS (the harness's is 1460). Sends from
+ * outside a callback go at once, one segment each.
+ */
+static void test_callback_sends_coalesce(void **state)
+{
+	uint32_t isn = 500, iss, got = 0;
+	struct t_out o;
+
+	(void)state;
+	iss = t_tcp_connect(0, T_PORT_APP, isn);
+	t_app.autorecved = true;
+	t_app.reply[0] = 100;
+	t_app.reply[1] = 40;
+	t_tcp_in(0, T_PORT_APP, isn + 1, iss + 1, ACK | PSH, buf, 50);
+	assert_int_equal(t_app.rcvd_len, 50);
+	assert_int_equal(t_tx_count(), 1);
+	o = t_tcp_out(0);
+	assert_int_equal(o.seq, iss + 1);
+	assert_int_equal(o.ack, isn + 51);
+	assert_int_equal(o.len, 140);
+	for (uint32_t k = 0; k < 140; k++)
+		assert_int_equal(o.data[k], t_app_reply_byte(k));
+	t_tx_clear();
+	got = 140;
+	t_app.reply[0] = t_app.reply[1] = t_app.reply[2] = 900;
+	t_tcp_in(0, T_PORT_APP, isn + 51, iss + 1 + got, ACK | PSH, buf, 10);
+	assert_int_equal(t_tx_count(), 2);
+	assert_int_equal(t_tcp_out(0).len + t_tcp_out(1).len, 2700);
+	assert_int_equal(t_tcp_out(0).len, t_app.conn->mss); /* a full one first */
+	assert_int_equal(t_tcp_out(1).seq, iss + 1 + got + t_tcp_out(0).len);
+	t_tx_clear();
+	got += 2700;
+	/* outside a callback: at once, each send its own segment */
+	memset(t_app.reply, 0, sizeof(t_app.reply));
+	for (int i = 0; i < 2; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(t_pool);
+
+		assert_non_null(m);
+		memcpy(rte_pktmbuf_append(m, 30), buf, 30);
+		assert_int_equal(hl_tcp_send(t_w->tcp, t_app.conn, m), 0);
+		assert_int_equal(t_tx_count(), (unsigned)i + 1);
+	}
+	assert_int_equal(t_tcp_out(1).seq, iss + 1 + got + 30);
+	t_tx_clear();
+	t_tcp_in(0, T_PORT_APP, isn + 61, 0, RST, NULL, 0);
+	assert_int_equal(t_tcp_conns(), 0);
+	assert_int_equal(t_w->tcp->n_out_pending, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +404,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zero_window, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_seq_wraparound, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_sq_mbuf_cap, setup_sq_cap, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_callback_sends_coalesce, t_tcp_setup,
+						t_tcp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
