@@ -25,6 +25,9 @@
 #   memif_ka_p50_ms_1w, memif_ka_p99_ms_1w
 #   memif_cycles_per_req_1w            busy cycles per request
 #   memif_pmd_cycles_per_req_1w        of which inside rx/tx bursts
+#   memif_pkts_per_req_1w              frames received + sent per request (4:
+#                                      request in and out, response in and
+#                                      out, every ACK piggybacked)
 #   memif_worker_busy_pct_1w           busy cycles over the run's cycles
 #   memif_req_s_per_core_at_cost_1w    TSC Hz / cycles per request
 #   memif_..._1w_bounded               the same with [routing] policy = bounded
@@ -144,6 +147,8 @@ keepalive() {
 	fig "memif_ka_p99_ms_${w}w$s" "$(hg_json "$j" 'o["latency_ms"]["p99"]')" ms
 	fig "memif_cycles_per_req_${w}w$s" "$(calc "round($busy / $reqs)")" cycles
 	fig "memif_pmd_cycles_per_req_${w}w$s" "$(calc "round($pmd / $reqs)")" cycles
+	fig "memif_pkts_per_req_${w}w$s" \
+		"$(calc "round(($(hg_ctr rx_pkts "$c") + $(hg_ctr tx_pkts "$c")) / $reqs, 2)")" packets
 	fig "memif_worker_busy_pct_${w}w$s" "$(calc "round(100 * $busy / ($hz * $secs * $w), 1)")" %
 	fig "memif_req_s_per_core_at_cost_${w}w$s" "$(calc "round($hz * $reqs / $busy)")" req/s
 	if [ "$w" -ge 2 ]; then
