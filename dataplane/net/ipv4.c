@@ -9,6 +9,7 @@
  */
 #include <rte_ip.h>
 
+#include "cksum.h"
 #include "net.h"
 
 /* Sources no host may use: 0/8, 127/8, multicast, 240/4 and broadcast. */
@@ -48,8 +49,8 @@ void hl_ipv4_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m)
 		HL_DROP(w, IPV4_BAD_LEN, m);
 		return;
 	}
-	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(rte_ipv4_cksum(ip) != 0)) {
-		/* rte_ipv4_cksum over a header holding its checksum yields 0 when valid */
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(hl_ipv4_hdr_cksum(ip) != 0)) {
+		/* the checksum over a header holding its checksum yields 0 when valid */
 		HL_DROP(w, IPV4_BAD_CKSUM, m);
 		return;
 	}
@@ -100,7 +101,7 @@ void hl_ipv4_output(struct hl_worker *w, struct rte_mbuf *m)
 		return;
 	}
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ip->hdr_checksum = hl_ipv4_hdr_cksum(ip);
 	m->l3_len = rte_ipv4_hdr_len(ip);
 	hl_arp_output(w, (unsigned)port, nexthop, m);
 }

@@ -18,6 +18,7 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
+#include "cksum.h"
 #include "net.h"
 #include "tcp_priv.h"
 
@@ -851,7 +852,9 @@ static void tcp_input(struct hl_worker *w, unsigned port, struct rte_mbuf *m, bo
 		}
 	}
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	    unlikely(rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, l3) != 0)) {
+	    unlikely(m->data_len >= l3 + tcplen
+			     ? !hl_ipv4_l4_cksum_ok(ip, th, tcplen)
+			     : rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, l3) != 0)) {
 		HL_DROP(w, TCP_BAD_CKSUM, m);
 		return;
 	}

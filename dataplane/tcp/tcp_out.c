@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "cksum.h"
 #include "net.h"
 #include "tcp_priv.h"
 
@@ -148,7 +149,7 @@ static void tcp_xmit(struct hl_tcp *t, struct rte_mbuf *m, struct rte_tcp_hdr *t
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	th->cksum = hl_ipv4_l4_cksum(ip, th, rte_be_to_cpu_16(ip->total_length) - m->l3_len);
 	HL_COUNT(t->w, TCP_SEG_OUT);
 	hl_ipv4_output(t->w, m);
 }
