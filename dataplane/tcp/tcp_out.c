@@ -224,11 +224,18 @@ static bool tcp_can_send_data(const struct hl_tcp_conn *c)
 
 void tcp_output(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
-	uint32_t seg_max = tcp_seg_max(c);
+	uint32_t seg_max;
 	bool sent = false;
 
+	/* The common call, after every segment in: every queued byte sent, no FIN to
+	 * send, no ACK owed. Nothing below would act (the persist timer is for data
+	 * or a FIN that waits). */
+	if (c->snd_nxt - c->snd_una >= c->sq_bytes &&
+	    !(c->flags & (HL_TCPF_ACK_NOW | HL_TCPF_FIN_QUEUED | HL_TCPF_DEAD)))
+		return;
 	if (c->flags & HL_TCPF_DEAD)
 		return;
+	seg_max = tcp_seg_max(c);
 	while (tcp_can_send_data(c)) {
 		uint32_t hole = UINT32_MAX, off, flight, avail, wnd, usable, len;
 		bool fin;
