@@ -151,6 +151,35 @@ static void test_hints_kinds(void **state)
 	assert_int_equal(t_ctr(HL_CTR_HINTS_PASSED), 6);
 	assert_int_equal(c->len, strlen("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") * 7);
 	assert_int_equal(ph_n_reps(), 1);
+	/* an entry cut between two mbufs (segments over PX_COALESCE_MAX stay apart; the
+	 * harness's max_head is 1024, so the body makes the second one long enough):
+	 * copied out whole, the same as an entry read in place */
+	{
+		char pad1[561], pad2[201], body[301], resp[1400], fwd[1400];
+		size_t cut;
+
+		memset(pad1, 'p', 560);
+		memset(pad2, 'q', 200);
+		memset(body, 'b', 300);
+		pad1[560] = pad2[200] = body[300] = '\0';
+		snprintf(resp, sizeof(resp),
+			 "HTTP/1.1 200 OK\r\nX-Pad: %s\r\nX-Fal-Runner-Hints: model-a, model-bb\r\n"
+			 "X-Pad2: %s\r\nContent-Length: 300\r\n\r\n%s",
+			 pad1, pad2, body);
+		snprintf(fwd, sizeof(fwd),
+			 "HTTP/1.1 200 OK\r\nX-Pad: %s\r\nX-Pad2: %s\r\nContent-Length: "
+			 "300\r\n\r\n%s",
+			 pad1, pad2, body);
+		cut = (size_t)(strstr(resp, "model-bb") - resp) + 4; /* "mode" | "l-bb" */
+		assert_true(cut > 512 && strlen(resp) - cut > 512);  /* PX_COALESCE_MAX */
+		c->len = 0; /* the responses above, counted, not compared */
+		c->rx[0] = '\0';
+		ph_send(c, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
+		ph_expect_rx(r, "GET /x HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 10.0.0.7\r\n\r\n");
+		ph_send_segs(r, resp, strlen(resp), cut);
+		ph_expect_rx(c, fwd);
+		ph_expect_hints(0, HL_HINTS_LIST, "model-a,model-bb");
+	}
 	ph_settle();
 }
 
