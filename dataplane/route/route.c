@@ -149,6 +149,7 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 		return 0;
 	}
 	res->queued_ahead = __atomic_fetch_add(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	res->done_seen = __atomic_load_n(&r->load[id].done, __ATOMIC_RELAXED);
 	if (r->ops->learns && res->queued_ahead < r->conf[id].concurrency) /* starts now */
 		__atomic_store_n(&r->load[id].busy_since, c->now, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
@@ -267,8 +268,28 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 
 	if (res->replica < 0)
 		return;
-	uint32_t id = (uint32_t)res->replica;
+	uint32_t id = (uint32_t)res->replica, conc = r->conf[id].concurrency;
 	uint32_t left = __atomic_sub_fetch(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	uint64_t started = res->decided_ns, done_ns = res->decided_ns + latency_ns;
+	bool learn = latency_ns != 0 && !res->joins_load;
+	if (r->ops->learns && latency_ns != 0) {
+		/* A request that queued started at the completion that freed a
+		 * slot for it: the (queued_ahead - concurrency + 1)-th after its
+		 * decision, if it is still in the ring. */
+		struct replica_load *l = &r->load[id];
+		uint32_t k = __atomic_fetch_add(&l->done, 1, __ATOMIC_RELAXED);
+		if (res->queued_ahead >= conc) {
+			uint32_t j = res->done_seen + (res->queued_ahead - conc);
+			learn = learn && k - j - 1 < HL_DONE_RING - 1; /* j before k, still kept */
+			if (learn)
+				started = __atomic_load_n(&l->done_ns[j % HL_DONE_RING],
+							  __ATOMIC_RELAXED);
+			learn = learn && started >= res->decided_ns && started <= done_ns;
+		}
+		__atomic_store_n(&l->done_ns[k % HL_DONE_RING], done_ns, __ATOMIC_RELAXED);
+	} else if (res->queued_ahead >= conc) {
+		learn = false;
+	}
 	if (r->ops->learns) {
 		/* A load ended (or failed): the response's hint list, applied
 		 * before this call, says whether the replica holds the model. */
@@ -285,15 +306,17 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 			   1 + (left < r->conf[id].concurrency ? ROUTE_BUSY_ONE : 0),
 			   __ATOMIC_RELAXED);
 
-	/* Learn only from requests that had nothing queued ahead of them on
-	 * the replica: their latency is service (warm) or load + service. */
-	if (latency_ns == 0 || res->queued_ahead >= r->conf[id].concurrency || res->joins_load)
+	/* Learn from the time the request spent in service, from its start
+	 * (its decision, when nothing was queued ahead of it): service (warm)
+	 * or load + service. Not from a request that joined a load in
+	 * progress: it measured the rest of that load. */
+	if (!learn)
 		return;
+	uint64_t served = done_ns - started;
 	if (res->expect_warm) {
-		ewma_update(&r->est_service_ns, HL_EST_SERVICE_NS_INIT, latency_ns);
+		ewma_update(&r->est_service_ns, HL_EST_SERVICE_NS_INIT, served);
 	} else {
 		uint64_t s = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
-		ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT,
-			    latency_ns > s ? latency_ns - s : 0);
+		ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT, served > s ? served - s : 0);
 	}
 }

@@ -186,6 +186,7 @@ struct hl_route_result {
 	uint64_t est_cost_ns;  /**< the work this request added to the replica's estimate */
 	uint64_t key_hash;     /**< hash of the hint (or client key) used for Maglev */
 	uint32_t queued_ahead; /**< the replica's in-flight count before this request */
+	uint32_t done_seen;    /**< the replica's completions counted at the decision */
 	uint64_t decided_ns;   /**< the decision's clock (hl_route_req.now_ns, or the TSC's) */
 };
 

@@ -1303,6 +1303,55 @@ static void test_ect_estimates_step_bounded(void **state)
 	assert_true(r->est_service_ns > 38 * SEC / 10 && r->est_service_ns <= 4 * SEC);
 }
 
+/* Requests that queued on the replica teach the estimates too: each started
+ * when the completion that freed a slot for it ended (the replica serves its
+ * queue in order), so an overloaded cluster, where every request queues,
+ * still follows a change of the service time (1 s to 2 s here). Only the
+ * first of the 40 requests finds a free slot on a replica of concurrency 1;
+ * with concurrency 2, the first two. */
+static void check_ect_learns_queued(uint32_t concurrency)
+{
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "c%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = concurrency};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	static struct hl_route_result held[40];
+
+	advertise(r, 0, "llama");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t t0 = NOW_NS + 1000 * SEC;
+	for (uint32_t i = 1; i < 4; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	for (unsigned k = 0; k < 40; k++) {
+		held[k] = decide_at(w, "llama", t0);
+		assert_int_equal(held[k].replica, 0);
+		assert_int_equal(held[k].queued_ahead, k);
+	}
+	for (unsigned k = 0; k < 40; k++) /* 2 s each, @concurrency at a time */
+		hl_route_complete(w, &held[k], (k / concurrency + 1) * 2 * SEC);
+	printf("  concurrency %u: service %.3f s\n", concurrency, (double)r->est_service_ns / SEC);
+	assert_true(r->est_service_ns > 19 * SEC / 10 && r->est_service_ns <= 2 * SEC);
+}
+
+static void test_ect_learns_queued_conc1(void **state)
+{
+	(void)state;
+	check_ect_learns_queued(1);
+}
+
+static void test_ect_learns_queued_conc2(void **state)
+{
+	(void)state;
+	check_ect_learns_queued(2);
+}
+
 /* The wait ahead of a request shrinks as the request in service runs: a
  * warm replica busy with a 9 s load loses to loading elsewhere (9 s + 1 s
  * against 8 s + 1 s) when the load starts, and wins 7 s later. */
@@ -1659,6 +1708,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_evicted_advertiser_is_cold, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_join_teaches_nothing, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_estimates_step_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_learns_queued_conc1, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_learns_queued_conc2, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_wait_counts_time_served, rh_teardown),
 		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, rh_teardown),
 		cmocka_unit_test_teardown(test_policy_names, rh_teardown),
