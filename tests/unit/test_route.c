@@ -1352,6 +1352,74 @@ static void test_ect_learns_queued_conc2(void **state)
 	check_ect_learns_queued(2);
 }
 
+/* An overloaded cluster: every replica queues past 1.5 load times (12 s).
+ * r0, the only holder of llama, has @holder_queue requests queued (~1 s
+ * each); r1..r3 have 16 each and a free model slot (they reported two
+ * models once, one now). A load on r1 finishes in ~25 s. Behind 60 s at
+ * r0 the request loads llama there (more than twice as soon); behind 40 s
+ * it waits for r0, as a load queued past 1.5 load times never beats a
+ * holder by less. */
+static void check_ect_far_holder(unsigned holder_queue, bool want_spill)
+{
+	enum { N = 4, OTHERS = 16 };
+	struct hl_router *r = router_new(HL_POLICY_ECT, N);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	static struct hl_route_result held[64 + (N - 1) * OTHERS];
+	unsigned n_held = 0;
+	char hint[16];
+
+	advertise(r, 0, "llama");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t now = NOW_NS + 1000 * SEC;
+	for (uint32_t i = 1; i < N; i++) {
+		snprintf(hint, sizeof(hint), "x%u, y%u", i, i);
+		advertise(r, i, hint);
+		snprintf(hint, sizeof(hint), "x%u", i);
+		advertise(r, i, hint);
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	}
+	for (unsigned k = 0; k < holder_queue; k++) {
+		held[n_held] = decide_at(w, "llama", now);
+		assert_int_equal(held[n_held++].replica, 0);
+	}
+	for (uint32_t i = 1; i < N; i++) {
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+		snprintf(hint, sizeof(hint), "x%u", i);
+		for (unsigned k = 0; k < OTHERS; k++) {
+			held[n_held] = decide_at(w, hint, now);
+			assert_int_equal(held[n_held].reason, HL_ROUTE_HINT_HIT);
+			assert_int_equal(held[n_held++].replica, (int)i);
+		}
+	}
+	ect_set_busy(r, w, 0.95);
+	struct hl_route_result res = decide_at(w, "llama", now);
+	if (want_spill) {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+		assert_int_not_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, OTHERS);
+		assert_false(res.expect_warm);
+	} else {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, holder_queue);
+	}
+	hl_route_complete(w, &res, 0);
+	for (unsigned k = 0; k < n_held; k++)
+		hl_route_complete(w, &held[k], 0);
+}
+
+static void test_ect_far_holder_spills(void **state)
+{
+	(void)state;
+	check_ect_far_holder(60, true);
+}
+
+static void test_ect_far_holder_waits(void **state)
+{
+	(void)state;
+	check_ect_far_holder(40, false);
+}
+
 /* The wait ahead of a request shrinks as the request in service runs: a
  * warm replica busy with a 9 s load loses to loading elsewhere (9 s + 1 s
  * against 8 s + 1 s) when the load starts, and wins 7 s later. */
@@ -1710,6 +1778,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_estimates_step_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_learns_queued_conc1, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_learns_queued_conc2, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_far_holder_spills, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_far_holder_waits, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_wait_counts_time_served, rh_teardown),
 		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, rh_teardown),
 		cmocka_unit_test_teardown(test_policy_names, rh_teardown),
