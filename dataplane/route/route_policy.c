@@ -33,7 +33,7 @@
 /* Eviction penalty and queue bound (see evict_penalty(), ect_cold()); tuned
  * with hintsim on seeds 1-3, see docs/ARCHITECTURE.md "Policy choice". */
 #define ECT_HORIZON      60.0 /* requests a victim would otherwise have lived for */
-#define ECT_EVICT_WEIGHT 10.0 /* load times a victim sure to be missed is worth */
+#define ECT_EVICT_WEIGHT 7.0  /* load times a victim sure to be missed is worth */
 #define ECT_CHAIN_DECAY  0.9  /* weight of each model further from eviction */
 #define ECT_EVICT_MIN    0.01 /* least penalty for evicting anything, in loads */
 #define ECT_WAIT_MAX     1.5  /* most queue a load may wait behind, in load times */
