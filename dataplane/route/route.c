@@ -132,7 +132,8 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 
 	res->replica = id;
 	res->expect_warm = warm;
-	res->joins_load = warm && id >= 0 && !in_entry(c->e, id);
+	/* a hit went to an advertiser: no scan on the hit path */
+	res->joins_load = warm && reason != HL_ROUTE_HINT_HIT && id >= 0 && !in_entry(c->e, id);
 	if (id < 0) {
 		res->reason = HL_ROUTE_NONE_AVAILABLE;
 		res->est_cost_ns = 0;
