@@ -113,6 +113,16 @@ static inline void memory_sample_busy(struct hl_route_memory *m, const struct hl
 	m->busy_avg = (uint64_t)((int64_t)m->busy_avg + delta);
 }
 
+static bool in_entry(const struct hint_entry *e, int id)
+{
+	if (e == NULL)
+		return false;
+	for (uint32_t i = 0; i < e->n; i++)
+		if ((int)e->ids[i] == id)
+			return true;
+	return false;
+}
+
 /* Reserve a slot on @id and fill the result. */
 static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, bool warm,
 		      struct hl_route_result *res)
@@ -122,6 +132,8 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 
 	res->replica = id;
 	res->expect_warm = warm;
+	/* a hit went to an advertiser: no scan on the hit path */
+	res->joins_load = warm && reason != HL_ROUTE_HINT_HIT && id >= 0 && !in_entry(c->e, id);
 	if (id < 0) {
 		res->reason = HL_ROUTE_NONE_AVAILABLE;
 		res->est_cost_ns = 0;
@@ -138,6 +150,7 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 		return 0;
 	}
 	res->queued_ahead = __atomic_fetch_add(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	res->done_seen = __atomic_load_n(&r->load[id].done, __ATOMIC_RELAXED);
 	if (r->ops->learns && res->queued_ahead < r->conf[id].concurrency) /* starts now */
 		__atomic_store_n(&r->load[id].busy_since, c->now, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->load[id].pending_ns, res->est_cost_ns, __ATOMIC_RELAXED);
@@ -157,16 +170,6 @@ static int route_take(struct route_ctx *c, int id, enum hl_route_reason reason, 
 					     c->now + wait + 2 * res->est_cost_ns);
 	}
 	return 0;
-}
-
-static bool in_entry(const struct hint_entry *e, int id)
-{
-	if (e == NULL)
-		return false;
-	for (uint32_t i = 0; i < e->n; i++)
-		if ((int)e->ids[i] == id)
-			return true;
-	return false;
 }
 
 static int route_decide(struct hl_route_worker *w, const struct hl_route_req *req,
@@ -209,8 +212,10 @@ static int route_decide(struct hl_route_worker *w, const struct hl_route_req *re
 		if (id >= 0)
 			return route_take(&c, id, HL_ROUTE_HINT_HIT, true, res);
 		id = r->ops->select_fallback(&c);
-		return route_take(&c, id, HL_ROUTE_HINT_SPILL, in_entry(c.e, id) || c.picked_warm,
-				  res);
+		/* a policy that priced its pick says whether it holds the hint (an
+		 * advertiser predicted to have evicted it does not) */
+		return route_take(&c, id, HL_ROUTE_HINT_SPILL,
+				  c.cold_done ? c.picked_warm : in_entry(c.e, id), res);
 	}
 	int id = r->ops->select_fallback(&c);
 	return route_take(&c, id, HL_ROUTE_FALLBACK_HINT, id >= 0 && c.picked_warm, res);
@@ -242,10 +247,17 @@ int hl_route_explain(struct hl_route_worker *w, const struct hl_route_req *req,
 
 /* est += (sample - est) / 8 (integer ns); the first sample replaces the initial guess @p init (as
  * TCP's first RTT sample sets SRTT): a 5 s guess against 50 ms loads would otherwise
- * take some 25 samples to fade, while the policy prices every decision with it. */
+ * take some 25 samples to fade, while the policy prices every decision with it. Later samples
+ * count as at most twice the estimate and at least half of it: a request the router expected
+ * warm that found its model evicted by a concurrent load (the replica's last list was stale)
+ * measured a load, and one expected cold that found it still held measured no load; each moves
+ * the estimate by at most an eighth of it, while a real change is followed within tens of
+ * samples. */
 static void ewma_update(uint64_t *est, uint64_t init, uint64_t sample)
 {
 	uint64_t old = __atomic_load_n(est, __ATOMIC_RELAXED);
+	if (old != init)
+		sample = sample > 2 * old ? 2 * old : sample < old / 2 ? old / 2 : sample;
 	int64_t delta = ((int64_t)sample - (int64_t)old) / (old == init ? 1 : 8);
 	__atomic_store_n(est, (uint64_t)((int64_t)old + delta), __ATOMIC_RELAXED);
 }
@@ -257,8 +269,28 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 
 	if (res->replica < 0)
 		return;
-	uint32_t id = (uint32_t)res->replica;
+	uint32_t id = (uint32_t)res->replica, conc = r->conf[id].concurrency;
 	uint32_t left = __atomic_sub_fetch(&r->load[id].inflight, 1, __ATOMIC_RELAXED);
+	uint64_t started = res->decided_ns, done_ns = res->decided_ns + latency_ns;
+	bool learn = latency_ns != 0 && !res->joins_load;
+	if (r->ops->learns && latency_ns != 0) {
+		/* A request that queued started at the completion that freed a
+		 * slot for it: the (queued_ahead - concurrency + 1)-th after its
+		 * decision, if it is still in the ring. */
+		struct replica_load *l = &r->load[id];
+		uint32_t k = __atomic_fetch_add(&l->done, 1, __ATOMIC_RELAXED);
+		if (res->queued_ahead >= conc) {
+			uint32_t j = res->done_seen + (res->queued_ahead - conc);
+			learn = learn && k - j - 1 < HL_DONE_RING - 1; /* j before k, still kept */
+			if (learn)
+				started = __atomic_load_n(&l->done_ns[j % HL_DONE_RING],
+							  __ATOMIC_RELAXED);
+			learn = learn && started >= res->decided_ns && started <= done_ns;
+		}
+		__atomic_store_n(&l->done_ns[k % HL_DONE_RING], done_ns, __ATOMIC_RELAXED);
+	} else if (res->queued_ahead >= conc) {
+		learn = false;
+	}
 	if (r->ops->learns) {
 		/* A load ended (or failed): the response's hint list, applied
 		 * before this call, says whether the replica holds the model. */
@@ -275,15 +307,17 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 			   1 + (left < r->conf[id].concurrency ? ROUTE_BUSY_ONE : 0),
 			   __ATOMIC_RELAXED);
 
-	/* Learn only from requests that had nothing queued ahead of them on
-	 * the replica: their latency is service (warm) or load + service. */
-	if (latency_ns == 0 || res->queued_ahead >= r->conf[id].concurrency)
+	/* Learn from the time the request spent in service, from its start
+	 * (its decision, when nothing was queued ahead of it): service (warm)
+	 * or load + service. Not from a request that joined a load in
+	 * progress: it measured the rest of that load. */
+	if (!learn)
 		return;
+	uint64_t served = done_ns - started;
 	if (res->expect_warm) {
-		ewma_update(&r->est_service_ns, HL_EST_SERVICE_NS_INIT, latency_ns);
+		ewma_update(&r->est_service_ns, HL_EST_SERVICE_NS_INIT, served);
 	} else {
 		uint64_t s = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
-		ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT,
-			    latency_ns > s ? latency_ns - s : 0);
+		ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT, served > s ? served - s : 0);
 	}
 }

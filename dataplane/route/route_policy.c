@@ -33,10 +33,14 @@
 /* Eviction penalty and queue bound (see evict_penalty(), ect_cold()); tuned
  * with hintsim on seeds 1-3, see docs/ARCHITECTURE.md "Policy choice". */
 #define ECT_HORIZON      60.0 /* requests a victim would otherwise have lived for */
-#define ECT_EVICT_WEIGHT 10.0 /* load times a victim sure to be missed is worth */
+#define ECT_EVICT_WEIGHT 7.0  /* load times a victim sure to be missed is worth */
 #define ECT_CHAIN_DECAY  0.9  /* weight of each model further from eviction */
 #define ECT_EVICT_MIN    0.01 /* least penalty for evicting anything, in loads */
 #define ECT_WAIT_MAX     1.5  /* most queue a load may wait behind, in load times */
+/* When every candidate queues past ECT_WAIT_MAX (an overloaded cluster), a
+ * holder queued that far still loses to a load when the load finishes
+ * sooner by this factor (see ect_cold()). */
+#define ECT_FAR_RATIO 2.0
 /* The eviction penalty's weight follows the busy fraction u of the
  * cluster's concurrency slots; see ect_weight(). */
 #define ECT_UTIL_REF   0.45  /* u at which the penalty has its full weight */
@@ -481,7 +485,11 @@ static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t soon
  * the utilisation weight over its cap: ~0 at light load, one service time
  * near capacity, where every replica is busy and the ones with short queues
  * are what keeps the queues balanced), nor worth queueing behind two loads
- * (ECT_WAIT_MAX, what sets the p99 near capacity).
+ * (ECT_WAIT_MAX, what sets the p99 near capacity). But when every cold
+ * candidate queues past ECT_WAIT_MAX and so does the cheapest one that holds
+ * the hint (an overloaded cluster), the cheapest load wins when it finishes
+ * ECT_FAR_RATIO times sooner: otherwise a hot model's holders are the only
+ * replicas its requests go to, and their queue grows without bound.
  *
  * A candidate that cannot win (a higher class than the best so far, or a
  * cost with the least penalty it could have no lower) is not priced
@@ -496,7 +504,9 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 	struct ect_memo memo;
 	uint64_t now_max, soon_max, wait_max;
 	double weight;
-	int best = -1, best_class = 0;
+	int best = -1, best_class = 0, far = -1;
+	bool all_far = true; /* every cold candidate queues past wait_max */
+	uint64_t far_cost = UINT64_MAX, best_wait = 0;
 
 	if (c->cold_done) {
 		*cost = c->cold_cost;
@@ -534,7 +544,10 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 			ect_view(c, id, v);
 		bool warm = view_holds(c, id, v, in_entry(c->e, id));
 		int cls = warm ? 0 : ect_queue_class(wait, now_max, soon_max, wait_max);
-		if (best >= 0 && cls > best_class)
+		all_far = all_far && (warm || cls == 3);
+		/* a holder queued past wait_max may lose to a load queued too */
+		bool far_warm = best_class == 0 && c->picked_warm && best_wait > wait_max;
+		if (best >= 0 && cls > best_class && !(cls == 3 && far_warm && all_far))
 			continue;
 		cost_id = wait + c->est_service;
 		if (!warm) {
@@ -543,18 +556,32 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 				cost_id + c->est_load + (uint64_t)(weight * (double)penalty);
 			if (best >= 0 && cls == best_class && least >= *cost)
 				continue; /* cannot win: ties go to the earlier */
+			if (best >= 0 && cls > best_class && least >= far_cost)
+				continue;
 			if (!exact)
 				penalty = evict_chain(c, id, v, &memo);
 			cost_id += c->est_load + (uint64_t)(weight * (double)penalty);
+		}
+		if (!warm && cls == 3 && cost_id < far_cost) {
+			far = (int)id;
+			far_cost = cost_id;
 		}
 		if (best < 0 || cls < best_class || (cls == best_class && cost_id < *cost)) {
 			best = (int)id;
 			best_class = cls;
 			*cost = cost_id;
 			c->picked_warm = warm;
+			best_wait = wait;
 		}
 	}
 	c->picked_queued = best_class == 3;
+	if (far >= 0 && all_far && best_class == 0 && c->picked_warm && best_wait > wait_max &&
+	    (double)*cost > ECT_FAR_RATIO * (double)far_cost) {
+		best = far; /* overloaded: the holder's queue is what sets the p99 */
+		*cost = far_cost;
+		c->picked_warm = false;
+		c->picked_queued = true;
+	}
 	if (best < 0) { /* no weights, or every preference tried is unusable */
 		struct ect_view v;
 		c->picked_warm = false;
@@ -595,8 +622,11 @@ static int ect_select_hit_view(struct route_ctx *c)
 	int cold = ect_cold(c, &cold_cost);
 	if (cold >= 0 && c->picked_warm && in_entry(e, cold))
 		return cold;
-	/* a load behind more than ECT_WAIT_MAX never beats a warm advertiser */
-	if (best >= 0 && (cold < 0 || c->picked_queued || cold_cost >= best_cost))
+	/* a load behind more than ECT_WAIT_MAX beats a warm advertiser only
+	 * when it finishes ECT_FAR_RATIO times sooner (ect_cold()) */
+	if (best >= 0 &&
+	    (cold < 0 || cold_cost >= best_cost ||
+	     (c->picked_queued && (double)best_cost <= ECT_FAR_RATIO * (double)cold_cost)))
 		return best;
 	return -1; /* loading elsewhere (or joining a load) finishes sooner */
 }

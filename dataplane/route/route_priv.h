@@ -103,6 +103,12 @@ struct replica_conf {
  * models; longer lists are sampled anyway (route_policy.c). */
 #define HL_RECENT_SLOTS 8
 
+/* When the replica's last completions happened (ECT), by completion count:
+ * a request that waited in the replica's queue started at one of them, so
+ * its time in service is known and teaches the estimates even when every
+ * request queues (replicas serve their queue in order). */
+#define HL_DONE_RING 32
+
 /* Written by workers (atomics), cache-line aligned per replica. The first
  * line holds what every ECT hit reads (in flight, pending work, whether any
  * load may be in progress). */
@@ -112,10 +118,12 @@ struct replica_load {
 	uint64_t pending_ns;   /* sum of est_cost_ns of in-flight requests */
 	uint64_t busy_since;   /* when the request in service started, as far as we know */
 	uint64_t loading_last; /* the latest deadline any mark was given */
+	uint32_t done;         /* completions counted (ECT), for done_ns */
 	alignas(RTE_CACHE_LINE_SIZE) uint64_t loading_until[HL_LOADING_MARKS];
 	uint64_t loading_key[HL_LOADING_MARKS];
 	uint64_t recent_key[HL_RECENT_SLOTS];
 	uint64_t recent_ns[HL_RECENT_SLOTS];
+	uint64_t done_ns[HL_DONE_RING]; /* completion i ended at done_ns[i % HL_DONE_RING] */
 };
 
 /* Note that @key was sent now: refresh its entry or replace the oldest.

@@ -181,10 +181,12 @@ struct hl_route_req {
 struct hl_route_result {
 	int32_t replica; /**< replica id, -1 with HL_ROUTE_NONE_AVAILABLE */
 	enum hl_route_reason reason;
-	bool expect_warm;      /**< the chosen replica advertised the hint */
+	bool expect_warm; /**< the chosen replica advertised the hint, or is loading it */
+	bool joins_load;  /**< expect_warm only because a load of the hint is in progress there */
 	uint64_t est_cost_ns;  /**< the work this request added to the replica's estimate */
 	uint64_t key_hash;     /**< hash of the hint (or client key) used for Maglev */
 	uint32_t queued_ahead; /**< the replica's in-flight count before this request */
+	uint32_t done_seen;    /**< the replica's completions counted at the decision */
 	uint64_t decided_ns;   /**< the decision's clock (hl_route_req.now_ns, or the TSC's) */
 };
 

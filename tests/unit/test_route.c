@@ -1177,6 +1177,249 @@ static void test_ect_evicted_behind_two_loads(void **state)
 	check_ect_behind_loads(2, false);
 }
 
+/* The only usable advertiser of x is predicted to have evicted it behind
+ * the two loads queued there: the request that still goes there (nothing
+ * else is UP) is a load, as the policy priced it, not a hit: expect_warm
+ * false, and the replica is marked as loading x for the requests after it. */
+static void test_ect_evicted_advertiser_is_cold(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "q%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = i == 0 ? 2 : 1};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result held[2], res;
+	uint64_t now = NOW_NS, key = hl_hint_hash64("x", 1);
+
+	advertise(r, 0, "x, y");
+	assert_int_equal(decide_done_at(w, "x", now += SEC).reason, HL_ROUTE_HINT_HIT);
+	for (uint32_t i = 1; i < 4; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	held[0] = decide_at(w, "fresh-1", now += SEC);
+	held[1] = decide_at(w, "fresh-2", now);
+	assert_int_equal(held[0].replica, 0);
+	assert_int_equal(held[1].replica, 0);
+	assert_false(replica_is_loading(&r->load[0], key, now));
+	res = decide_at(w, "x", now);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+	assert_int_equal(res.replica, 0);
+	assert_false(res.expect_warm);
+	assert_false(res.joins_load);
+	assert_true(replica_is_loading(&r->load[0], key, now));
+	hl_route_complete(w, &res, 0);
+	hl_route_complete(w, &held[0], 0);
+	hl_route_complete(w, &held[1], 0);
+}
+
+/* A request that joined a load in progress (warm only by the loading mark)
+ * measures the rest of that load plus its service: neither a service nor a
+ * load sample. The request that started the load teaches the load time. */
+static void test_ect_join_teaches_nothing(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "j%u", i);
+		struct hl_replica_params rp = {.name = name, .weight = 1, .concurrency = 2};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *a = rh_worker_new(r, false), *b = rh_worker_new(r, false);
+	struct hl_route_result ra, rb;
+
+	advertise(r, 0, "llama");
+	ect_train(a, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t service = r->est_service_ns, load = r->est_load_ns;
+	assert_true(service > SEC * 95 / 100 && service < SEC * 105 / 100);
+
+	assert_int_equal(decide_hold(a, "new-model", 1, &ra), 0);
+	assert_false(ra.expect_warm);
+	assert_false(ra.joins_load);
+	assert_int_equal(decide_hold(b, "new-model", 2, &rb), 0);
+	assert_int_equal(rb.replica, ra.replica);
+	assert_int_equal(rb.queued_ahead, 1); /* a free concurrency slot */
+	assert_true(rb.expect_warm);
+	assert_true(rb.joins_load);
+	hl_route_complete(b, &rb, 8 * SEC + SEC / 2); /* the rest of the load, then service */
+	assert_int_equal(r->est_service_ns, service);
+	assert_int_equal(r->est_load_ns, load);
+	hl_route_complete(a, &ra, 10 * SEC); /* a 9 s load + 1 s service */
+	assert_true(r->est_load_ns > load);
+	assert_int_equal(r->est_service_ns, service);
+
+	/* a hit on an advertiser is a plain hit */
+	assert_int_equal(decide_hold(a, "llama", 3, &ra), 0);
+	assert_int_equal(ra.reason, HL_ROUTE_HINT_HIT);
+	assert_true(ra.expect_warm);
+	assert_false(ra.joins_load);
+	hl_route_complete(a, &ra, 0);
+}
+
+/* After the first sample, one sample moves an estimate by at most an eighth
+ * of it: a hit that found its model evicted by a concurrent load (9 s
+ * measured as service) or a load that found the model still held (no load
+ * time) barely moves them, while a real change of the service time is
+ * followed within a few tens of requests. */
+static void test_ect_estimates_step_bounded(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result res;
+
+	advertise(r, 1, "llama");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t service = r->est_service_ns, load = r->est_load_ns;
+	assert_true(load > 7 * SEC * 95 / 100 && load < 8 * SEC * 105 / 100);
+
+	assert_int_equal(decide_hold(w, "llama", 0, &res), 0);
+	assert_true(res.expect_warm);
+	hl_route_complete(w, &res, 9 * SEC);
+	assert_true(r->est_service_ns > service);
+	assert_true(r->est_service_ns <= service + service / 8 + 1);
+
+	assert_int_equal(decide_hold(w, "cold-but-held", 0, &res), 0);
+	assert_false(res.expect_warm);
+	uint64_t service2 = r->est_service_ns;
+	hl_route_complete(w, &res, service2); /* no load time at all */
+	assert_true(r->est_load_ns < load);
+	assert_true(r->est_load_ns >= load - load / 16 - 1);
+
+	for (unsigned k = 0; k < 40; k++) { /* the model became 4x slower */
+		assert_int_equal(decide_hold(w, "llama", 0, &res), 0);
+		assert_int_equal(res.queued_ahead, 0);
+		hl_route_complete(w, &res, 4 * SEC);
+	}
+	printf("  service after 40 samples of 4 s: %.3f s\n", (double)r->est_service_ns / SEC);
+	assert_true(r->est_service_ns > 38 * SEC / 10 && r->est_service_ns <= 4 * SEC);
+}
+
+/* Requests that queued on the replica teach the estimates too: each started
+ * when the completion that freed a slot for it ended (the replica serves its
+ * queue in order), so an overloaded cluster, where every request queues,
+ * still follows a change of the service time (1 s to 2 s here). Only the
+ * first of the 40 requests finds a free slot on a replica of concurrency 1;
+ * with concurrency 2, the first two. */
+static void check_ect_learns_queued(uint32_t concurrency)
+{
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "c%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = concurrency};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	static struct hl_route_result held[40];
+
+	advertise(r, 0, "llama");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t t0 = NOW_NS + 1000 * SEC;
+	for (uint32_t i = 1; i < 4; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	for (unsigned k = 0; k < 40; k++) {
+		held[k] = decide_at(w, "llama", t0);
+		assert_int_equal(held[k].replica, 0);
+		assert_int_equal(held[k].queued_ahead, k);
+	}
+	for (unsigned k = 0; k < 40; k++) /* 2 s each, @concurrency at a time */
+		hl_route_complete(w, &held[k], (k / concurrency + 1) * 2 * SEC);
+	printf("  concurrency %u: service %.3f s\n", concurrency, (double)r->est_service_ns / SEC);
+	assert_true(r->est_service_ns > 19 * SEC / 10 && r->est_service_ns <= 2 * SEC);
+}
+
+static void test_ect_learns_queued_conc1(void **state)
+{
+	(void)state;
+	check_ect_learns_queued(1);
+}
+
+static void test_ect_learns_queued_conc2(void **state)
+{
+	(void)state;
+	check_ect_learns_queued(2);
+}
+
+/* An overloaded cluster: every replica queues past 1.5 load times (12 s).
+ * r0, the only holder of llama, has @holder_queue requests queued (~1 s
+ * each); r1..r3 have 16 each and a free model slot (they reported two
+ * models once, one now). A load on r1 finishes in ~25 s. Behind 60 s at
+ * r0 the request loads llama there (more than twice as soon); behind 40 s
+ * it waits for r0, as a load queued past 1.5 load times never beats a
+ * holder by less. */
+static void check_ect_far_holder(unsigned holder_queue, bool want_spill)
+{
+	enum { N = 4, OTHERS = 16 };
+	struct hl_router *r = router_new(HL_POLICY_ECT, N);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	static struct hl_route_result held[64 + (N - 1) * OTHERS];
+	unsigned n_held = 0;
+	char hint[16];
+
+	advertise(r, 0, "llama");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t now = NOW_NS + 1000 * SEC;
+	for (uint32_t i = 1; i < N; i++) {
+		snprintf(hint, sizeof(hint), "x%u, y%u", i, i);
+		advertise(r, i, hint);
+		snprintf(hint, sizeof(hint), "x%u", i);
+		advertise(r, i, hint);
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	}
+	for (unsigned k = 0; k < holder_queue; k++) {
+		held[n_held] = decide_at(w, "llama", now);
+		assert_int_equal(held[n_held++].replica, 0);
+	}
+	for (uint32_t i = 1; i < N; i++) {
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+		snprintf(hint, sizeof(hint), "x%u", i);
+		for (unsigned k = 0; k < OTHERS; k++) {
+			held[n_held] = decide_at(w, hint, now);
+			assert_int_equal(held[n_held].reason, HL_ROUTE_HINT_HIT);
+			assert_int_equal(held[n_held++].replica, (int)i);
+		}
+	}
+	ect_set_busy(r, w, 0.95);
+	struct hl_route_result res = decide_at(w, "llama", now);
+	if (want_spill) {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+		assert_int_not_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, OTHERS);
+		assert_false(res.expect_warm);
+	} else {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, holder_queue);
+	}
+	hl_route_complete(w, &res, 0);
+	for (unsigned k = 0; k < n_held; k++)
+		hl_route_complete(w, &held[k], 0);
+}
+
+static void test_ect_far_holder_spills(void **state)
+{
+	(void)state;
+	check_ect_far_holder(60, true);
+}
+
+static void test_ect_far_holder_waits(void **state)
+{
+	(void)state;
+	check_ect_far_holder(40, false);
+}
+
 /* The wait ahead of a request shrinks as the request in service runs: a
  * warm replica busy with a 9 s load loses to loading elsewhere (9 s + 1 s
  * against 8 s + 1 s) when the load starts, and wins 7 s later. */
@@ -1530,6 +1773,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_busy_slots, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_hit_behind_one_load, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_evicted_behind_two_loads, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_evicted_advertiser_is_cold, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_join_teaches_nothing, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_estimates_step_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_learns_queued_conc1, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_learns_queued_conc2, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_far_holder_spills, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_far_holder_waits, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_wait_counts_time_served, rh_teardown),
 		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, rh_teardown),
 		cmocka_unit_test_teardown(test_policy_names, rh_teardown),
