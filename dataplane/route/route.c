@@ -256,6 +256,11 @@ int hl_route_explain(struct hl_route_worker *w, const struct hl_route_req *req,
 static void ewma_update(uint64_t *est, uint64_t init, uint64_t sample)
 {
 	uint64_t old = __atomic_load_n(est, __ATOMIC_RELAXED);
+	/* the bound is relative: an estimate of 0 could never leave it (the
+	 * mission benchmark's first cold request measured no load, and every
+	 * later one was held to 0 with it: 884 model loads against 581) */
+	if (sample == 0)
+		return;
 	if (old != init)
 		sample = sample > 2 * old ? 2 * old : sample < old / 2 ? old / 2 : sample;
 	int64_t delta = ((int64_t)sample - (int64_t)old) / (old == init ? 1 : 8);
@@ -318,6 +323,9 @@ void hl_route_complete(struct hl_route_worker *w, const struct hl_route_result *
 		ewma_update(&r->est_service_ns, HL_EST_SERVICE_NS_INIT, served);
 	} else {
 		uint64_t s = __atomic_load_n(&r->est_service_ns, __ATOMIC_RELAXED);
-		ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT, served > s ? served - s : 0);
+		/* no longer than a service: the model was there after all (or the
+		 * service estimate is still its first guess), no load to learn */
+		if (served > s)
+			ewma_update(&r->est_load_ns, HL_EST_LOAD_NS_INIT, served - s);
 	}
 }

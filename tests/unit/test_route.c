@@ -1290,9 +1290,8 @@ static void test_ect_estimates_step_bounded(void **state)
 	assert_int_equal(decide_hold(w, "cold-but-held", 0, &res), 0);
 	assert_false(res.expect_warm);
 	uint64_t service2 = r->est_service_ns;
-	hl_route_complete(w, &res, service2); /* no load time at all */
-	assert_true(r->est_load_ns < load);
-	assert_true(r->est_load_ns >= load - load / 16 - 1);
+	hl_route_complete(w, &res, service2); /* no load time at all: nothing to learn */
+	assert_true(r->est_load_ns == load);
 
 	for (unsigned k = 0; k < 40; k++) { /* the model became 4x slower */
 		assert_int_equal(decide_hold(w, "llama", 0, &res), 0);
@@ -1301,6 +1300,31 @@ static void test_ect_estimates_step_bounded(void **state)
 	}
 	printf("  service after 40 samples of 4 s: %.3f s\n", (double)r->est_service_ns / SEC);
 	assert_true(r->est_service_ns > 38 * SEC / 10 && r->est_service_ns <= 4 * SEC);
+}
+
+/*
+ * The mission benchmark's start (80 ms loads, 10 ms service): the first cold
+ * request ends sooner than the first guess of a service (100 ms), so it
+ * measured no load. It must teach nothing: a load estimate of 0 could never
+ * leave 0 under the bounded step (every load then looked free: 884 model
+ * loads instead of 581 in hintsim on that benchmark's trace). The real
+ * loads that follow set it.
+ */
+static void test_ect_load_estimate_after_a_no_load_first_sample(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result res;
+
+	assert_int_equal(decide_hold(w, "first", 0, &res), 0);
+	assert_false(res.expect_warm);
+	hl_route_complete(w, &res, 92 * SEC / 1000);
+	assert_true(r->est_load_ns == HL_EST_LOAD_NS_INIT);
+	advertise(r, 1, "llama");
+	ect_train(w, "llama", 10 * SEC / 1000, 90 * SEC / 1000, 40);
+	printf("  load after 40 loads of 80 ms: %.1f ms\n", (double)r->est_load_ns / 1e6);
+	assert_true(r->est_load_ns > 70 * SEC / 1000 && r->est_load_ns < 90 * SEC / 1000);
 }
 
 /* Requests that queued on the replica teach the estimates too: each started
@@ -1776,6 +1800,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_evicted_advertiser_is_cold, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_join_teaches_nothing, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_estimates_step_bounded, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_estimate_after_a_no_load_first_sample,
+					  rh_teardown),
 		cmocka_unit_test_teardown(test_ect_learns_queued_conc1, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_learns_queued_conc2, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_far_holder_spills, rh_teardown),
