@@ -82,9 +82,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	if (t->table == NULL)
 		goto fail;
 	snprintf(name, sizeof(name), "hl_tcp_c%u", w->id);
-	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct hl_tcp_conn), 0, 0, NULL,
-				     NULL, NULL, NULL, (int)rte_socket_id(),
-				     RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	t->pool = hl_worker_obj_pool(name, p->max_conns, sizeof(struct hl_tcp_conn));
 	if (t->pool == NULL)
 		goto fail;
 	w->tcp = t;
