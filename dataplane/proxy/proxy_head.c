@@ -172,14 +172,26 @@ static char *dec(char *p, unsigned v)
 	return p;
 }
 
-/* "A.B.C.D" of @p be (network order), ":PORT" when @p port > 0, at @p p (at most 21
- * bytes). @return the byte after it. */
-static char *fmt_ipv4(char *p, uint32_t be, int port)
+/* Decimal @p v < 256 into @p p without a loop (X-Forwarded-For on every request). */
+static inline char *dec_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		*p++ = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+	}
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+char *px_fmt_ipv4(char *p, uint32_t be, int port)
 {
 	const uint8_t *b = (const uint8_t *)&be;
 
 	for (int i = 0; i < 4; i++) {
-		p = dec(p, b[i]);
+		p = dec_octet(p, b[i]);
 		*p++ = i < 3 ? '.' : ':';
 	}
 	return port > 0 ? dec(p, (unsigned)port) : p - 1;
@@ -210,12 +222,12 @@ struct rte_mbuf *px_head_request(struct hl_proxy *px, struct px_req *req, const 
 	char add[80], *p = add;
 	if (!(msg->flags & HL_HTTP1_F_HOST)) { /* HTTP/1.0: HTTP/1.1 needs one */
 		p = PUT_LIT(p, "Host: ");
-		p = fmt_ipv4(p, px->rep[req->replica].addr, px->rep[req->replica].port);
+		p = px_fmt_ipv4(p, px->rep[req->replica].addr, px->rep[req->replica].port);
 		p = PUT_LIT(p, "\r\n");
 	}
 	if (px->cfg->http.x_forwarded_for) {
 		p = PUT_LIT(p, "X-Forwarded-For: ");
-		p = fmt_ipv4(p, req->cl->raddr, 0);
+		p = px_fmt_ipv4(p, req->cl->raddr, 0);
 		p = PUT_LIT(p, "\r\n");
 	}
 	p = PUT_LIT(p, "\r\n");

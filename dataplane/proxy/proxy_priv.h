@@ -277,6 +277,9 @@ struct rte_mbuf *px_head_response(struct hl_proxy *px, struct px_req *req, const
 /* A whole response with a short text body. @return NULL when out of mbufs. */
 struct rte_mbuf *px_canned(struct hl_proxy *px, unsigned status, const char *why, bool head_only);
 const char *px_reason_phrase(unsigned status);
+/* "A.B.C.D" of @p be (network order), ":PORT" when @p port > 0, at @p p (at most 21
+ * bytes, no NUL). @return the byte after it. */
+char *px_fmt_ipv4(char *p, uint32_t be, int port);
 
 /* ---- learning (proxy_learn.c) ---- */
 /* The final response head of @p req came in: pass its hint list on if it changed. */

@@ -24,6 +24,7 @@
 
 #include "hintlb/http1.h"
 #include "proxy_harness.h"
+#include "proxy_priv.h"
 
 #define ACK RTE_TCP_ACK_FLAG
 #define RST RTE_TCP_RST_FLAG
@@ -783,6 +784,36 @@ static void test_create_errors(void **state)
 	ph_settle();
 }
 
+/* X-Forwarded-For's and Host's address formatter against snprintf: every octet value in
+ * every position (1, 2 and 3 digits), with and without a port. */
+static void test_fmt_ipv4(void **state)
+{
+	static const unsigned ports[] = {0, 1, 9, 10, 80, 8080, 65535};
+	char got[32], want[32];
+
+	(void)state;
+	for (unsigned pos = 0; pos < 4; pos++)
+		for (unsigned v = 0; v < 256; v++)
+			for (unsigned k = 0; k < RTE_DIM(ports); k++) {
+				uint8_t b[4] = {10, 0, 7, 255};
+				uint32_t be;
+				char *end;
+				int n;
+
+				b[pos] = (uint8_t)v;
+				memcpy(&be, b, 4);
+				end = px_fmt_ipv4(got, be, (int)ports[k]);
+				*end = '\0';
+				n = snprintf(want, sizeof(want), "%u.%u.%u.%u", b[0], b[1], b[2],
+					     b[3]);
+				if (ports[k] != 0)
+					snprintf(want + n, sizeof(want) - (size_t)n, ":%u",
+						 ports[k]);
+				assert_string_equal(got, want);
+				assert_true(end - got <= 21);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -807,6 +838,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backpressure, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_routing, setup2_explain, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_create_errors, ph_setup1, ph_teardown),
+		cmocka_unit_test(test_fmt_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
