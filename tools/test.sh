@@ -12,11 +12,11 @@ hl_print_versions
 hl_setup_hugepages
 
 hl_build build
-hl_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+hl_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false
 have_fuzz=0
 if grep -qs "suite: 'fuzz'" tests/fuzz/meson.build; then
 	have_fuzz=1
-	CC=clang hl_build build-fuzz -Dfuzz=true -Db_lundef=false
+	CC=clang hl_build build-fuzz -Dfuzz=true -Db_lundef=false -Db_lto=false
 fi
 
 passed=0
