@@ -21,6 +21,7 @@
 #include <rte_mempool.h>
 
 #include "hintlb/log.h"
+#include "crc32c.h"
 #include "relay.h"
 
 /* One relayed connection: the client's side and the replica's. */
@@ -191,8 +192,8 @@ static void client_established(struct hl_tcp *t, struct hl_tcp_conn *c, void *ct
 	hl_tcp_conn_endpoints(c, &raddr, &rport, &laddr, &lport);
 	key[0] = (uint64_t)raddr << 16 | rport;
 	key[1] = (uint64_t)laddr << 16 | lport;
-	req.client_key = (uint64_t)rte_hash_crc(key, sizeof(key), 0) << 32 |
-			 rte_hash_crc(key, sizeof(key), 1);
+	req.client_key =
+		(uint64_t)hl_crc32c(key, sizeof(key), 0) << 32 | hl_crc32c(key, sizeof(key), 1);
 	if (hl_route_decide(&r->w->route, &req, &p->route) != 0) {
 		HL_COUNT(r->w, RELAY_NO_REPLICA);
 		hl_tcp_abort(t, c); /* client_closed frees the pair */

@@ -22,6 +22,7 @@
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
 
+#include "crc32c.h"
 #include "proxy_priv.h"
 
 static struct hl_ctrl_msg *msg_get(struct hl_proxy *px)
@@ -75,9 +76,8 @@ void px_learn_hints(struct hl_proxy *px, struct px_req *req, const struct px_buf
 		int len = entry(segs, n, msg->hints[i], buf);
 
 		if (len > 0) { /* the length too: "ab","c" differs from "a","bc" */
-			lo = rte_hash_crc(buf, (uint32_t)len,
-					  rte_hash_crc_4byte((uint32_t)len, lo));
-			hi = rte_hash_crc(buf, (uint32_t)len, hi ^ 0x9e3779b9u);
+			lo = hl_crc32c(buf, (uint32_t)len, rte_hash_crc_4byte((uint32_t)len, lo));
+			hi = hl_crc32c(buf, (uint32_t)len, hi ^ 0x9e3779b9u);
 		}
 	}
 	h = ((uint64_t)hi << 32 | lo) | 1; /* 0 means nothing passed on yet */

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The per-worker connection table (rte_hash keyed by the 4-tuple, value the
- * connection), the connection pool (rte_mempool sized at create: no malloc
- * per connection), listeners, and the bounded TIME-WAIT list.
+ * The per-worker connection table (the 4-tuple to the connection: open
+ * addressing with linear probing over a power of two of at least twice
+ * max_conns slots, backward-shift deletion, no tombstones; a lookup is a
+ * CRC32-C of the key and usually one slot), the connection pool
+ * (rte_mempool sized at create: no malloc per connection), listeners, and the
+ * bounded TIME-WAIT list.
  *
  * A closed connection leaves the table at once but goes back to the pool
  * only at the next reap (end of an input or a timer pass): callers up the
@@ -13,18 +16,18 @@
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
 
+#include "crc32c.h"
 #include "net.h"
 #include "tcp_priv.h"
 
 int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
-	struct rte_hash_parameters hp = {0};
 	struct hl_tcp *t;
+	uint32_t slots;
 
 	if (w->tcp != NULL)
 		return -EEXIST;
@@ -72,15 +75,12 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	tcp_challenge_init(t);
 	TAILQ_INIT(&t->tw);
 	LIST_INIT(&t->dead);
-	snprintf(name, sizeof(name), "hl_tcp_t%u", w->id);
-	hp.name = name;
-	hp.entries = RTE_MAX(p->max_conns, 8u);
-	hp.key_len = sizeof(struct hl_tcp_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = (int)rte_socket_id();
-	t->table = rte_hash_create(&hp);
-	if (t->table == NULL)
+	slots = rte_align32pow2(2 * RTE_MAX(p->max_conns, 8u)); /* max_conns <= 2^24 (config) */
+	t->ctab = rte_zmalloc_socket("hl_tcp_ctab", sizeof(*t->ctab) * slots, RTE_CACHE_LINE_SIZE,
+				     (int)rte_socket_id());
+	if (t->ctab == NULL)
 		goto fail;
+	t->ctab_mask = slots - 1;
 	snprintf(name, sizeof(name), "hl_tcp_c%u", w->id);
 	t->pool = hl_worker_obj_pool(name, p->max_conns, sizeof(struct hl_tcp_conn));
 	if (t->pool == NULL)
@@ -88,7 +88,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 	w->tcp = t;
 	return 0;
 fail:
-	rte_hash_free(t->table);
+	rte_free(t->ctab);
 	rte_free(t);
 	return -ENOMEM;
 }
@@ -97,28 +97,25 @@ void hl_tcp_free(struct hl_worker *w)
 {
 	struct hl_tcp *t = w->tcp;
 	struct hl_tcp_conn *batch[64];
-	const void *key;
-	void *data;
-	uint32_t it;
 	unsigned n;
 
 	if (t == NULL)
 		return;
-	/* collect, then close: deleting keys while iterating the table is not promised safe;
-	 * an application aborting another connection from closed() must not free it under
-	 * us: the reap waits (busy) */
+	/* collect, then close: closing moves slots (backward shift), so each round scans
+	 * from the start; an application aborting another connection from closed() must
+	 * not free it under us: the reap waits (busy) */
 	t->busy++;
 	do {
-		it = 0;
 		n = 0;
-		while (n < RTE_DIM(batch) && rte_hash_iterate(t->table, &key, &data, &it) >= 0)
-			batch[n++] = data;
+		for (uint32_t i = 0; i <= t->ctab_mask && n < RTE_DIM(batch); i++)
+			if (t->ctab[i].c != NULL)
+				batch[n++] = t->ctab[i].c;
 		for (unsigned i = 0; i < n; i++)
 			tcp_conn_close(t, batch[i], -ECONNABORTED);
 	} while (n != 0);
 	tcp_busy_end(t);
 	rte_mempool_free(t->pool);
-	rte_hash_free(t->table);
+	rte_free(t->ctab);
 	rte_free(t);
 	w->tcp = NULL;
 }
@@ -180,7 +177,7 @@ unsigned hl_tcp_flow_owner(unsigned n_workers, uint16_t sport_lo, uint16_t sport
 		return 0;
 	if (lp >= sport_lo && lp <= sport_hi)
 		return (unsigned)(lp - sport_lo) % n_workers;
-	return rte_hash_crc(&k, sizeof(k), 0) % n_workers;
+	return hl_crc32c(&k, sizeof(k), 0) % n_workers;
 }
 
 /*
@@ -262,11 +259,70 @@ int hl_tcp_connect(struct hl_tcp *t, uint32_t laddr, uint32_t raddr, uint16_t rp
 	return 0;
 }
 
+static inline uint32_t ctab_hash(const struct hl_tcp_key *k)
+{
+	return hl_crc32c(k, sizeof(*k), 0x6869746c);
+}
+
+static inline bool key_eq(const struct hl_tcp_key *a, const struct hl_tcp_key *b)
+{
+	return a->raddr == b->raddr && a->laddr == b->laddr && a->rport == b->rport &&
+	       a->lport == b->lport;
+}
+
 struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k)
 {
-	void *data;
+	uint32_t h = ctab_hash(k);
 
-	return rte_hash_lookup_data(t->table, k, &data) >= 0 ? data : NULL;
+	for (uint32_t i = h & t->ctab_mask;; i = (i + 1) & t->ctab_mask) {
+		const struct tcp_ctab_slot *s = &t->ctab[i];
+
+		if (s->c == NULL)
+			return NULL;
+		if (s->hash == h && key_eq(&s->c->key, k))
+			return s->c;
+	}
+}
+
+/* Put @p c under its key (replacing a connection of the same key, as a hash table's
+ * add does). Never full: the table has twice the pool's connections. */
+static void ctab_insert(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t h = ctab_hash(&c->key), i = h & t->ctab_mask;
+
+	while (t->ctab[i].c != NULL &&
+	       !(t->ctab[i].hash == h && key_eq(&t->ctab[i].c->key, &c->key)))
+		i = (i + 1) & t->ctab_mask;
+	t->ctab[i].hash = h;
+	t->ctab[i].c = c;
+}
+
+/* Take @p c out, moving back the entries of its probe run that may fill its slot
+ * (Knuth's deletion for linear probing: no tombstones, lookups stay short). */
+static void ctab_remove(struct hl_tcp *t, const struct hl_tcp_conn *c)
+{
+	const uint32_t mask = t->ctab_mask;
+	uint32_t i = ctab_hash(&c->key) & mask, j;
+
+	while (t->ctab[i].c != c) {
+		if (t->ctab[i].c == NULL)
+			return; /* not in the table */
+		i = (i + 1) & mask;
+	}
+	for (j = i;;) {
+		uint32_t home;
+
+		j = (j + 1) & mask;
+		if (t->ctab[j].c == NULL)
+			break;
+		home = t->ctab[j].hash & mask;
+		/* the entry at j stays when its home lies cyclically in (i, j] */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		t->ctab[i] = t->ctab[j];
+		i = j;
+	}
+	t->ctab[i].c = NULL;
 }
 
 struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst)
@@ -291,11 +347,7 @@ struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, u
 	c->key = *k;
 	c->heard_at = t->now;
 	c->lst = (uint8_t)lst;
-	if (rte_hash_add_key_data(t->table, k, c) != 0) {
-		HL_COUNT(t->w, TCP_TABLE_FULL);
-		rte_mempool_put(t->pool, c);
-		return NULL;
-	}
+	ctab_insert(t, c);
 	t->n_conns++;
 	return c;
 }
@@ -332,7 +384,7 @@ void tcp_conn_close(struct hl_tcp *t, struct hl_tcp_conn *c, int err)
 	tcp_conn_set_state(t, c, HL_TCP_CLOSED);
 	tcp_sq_free(t, c);
 	tcp_ooo_free(t, c);
-	rte_hash_del_key(t->table, &c->key);
+	ctab_remove(t, c);
 	t->n_conns--;
 	c->flags |= HL_TCPF_DEAD;
 	LIST_INSERT_HEAD(&t->dead, c, tnode);

@@ -263,9 +263,19 @@ static inline void tcp_undo_count_rtx(struct hl_tcp_conn *c)
 		c->undo_rtx++;
 }
 
+/* A slot of the connection table: the key's hash, so that a probe compares keys
+ * only on a hash match, and the connection (NULL: empty). */
+struct tcp_ctab_slot {
+	uint32_t hash;
+	struct hl_tcp_conn *c;
+};
+
 struct hl_tcp {
 	struct hl_worker *w;
-	struct rte_hash *table;
+	/* the 4-tuple table (tcp_conn.c): open addressing, linear probing, at least
+	 * twice as many slots as connections, so a probe ends at an empty slot */
+	struct tcp_ctab_slot *ctab;
+	uint32_t ctab_mask;
 	struct rte_mempool *pool;
 	const struct hl_tcp_cc_ops *cc;
 	struct hl_tcp_params p;

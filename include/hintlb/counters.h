@@ -89,8 +89,8 @@ extern "C" {
 	  "tcp_syn_backlog_full") /* SYN dropped: too many half-open connections */                \
 	X(TCP_CONN_POOL_EMPTY, "tcp_conn_pool_empty") /* SYN dropped: no connection object left */ \
 	X(TCP_TABLE_FULL,                                                                          \
-	  "tcp_table_full")             /* SYN dropped: the connection table refused the key */    \
-	X(TCP_NO_MBUF, "tcp_no_mbuf")   /* segment not sent: packet pool empty */                  \
+	  "tcp_table_full")           /* always 0: the table has 2x max_conns slots (name kept) */ \
+	X(TCP_NO_MBUF, "tcp_no_mbuf") /* segment not sent: packet pool empty */                    \
 	X(TCP_ACCEPTED, "tcp_accepted") /* connections established (passive open) */               \
 	X(TCP_CLOSED, "tcp_closed")     /* connections freed (any reason) */                       \
 	X(TCP_TW_RECYCLED,                                                                         \

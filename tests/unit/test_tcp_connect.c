@@ -5,8 +5,9 @@
  * close, refusal, SYN retransmission and give-up, a bad SYN-ACK, a
  * simultaneous open, data queued before the handshake, source ports (a
  * worker's share of the range, exhaustion per peer), hl_tcp_flow_owner and
- * the hand-off ring. Segments in, segments out, on a virtual clock; mbuf and
- * connection pools whole again after each test.
+ * the hand-off ring, and the 4-tuple table itself (open addressing: inserts
+ * and removals in random order against a model). Segments in, segments out,
+ * on a virtual clock; mbuf and connection pools whole again after each test.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 
 #include "net_harness.h"
 #include "rss.h"
+#include "tcp_priv.h"
 
 #define ACK RTE_TCP_ACK_FLAG
 #define SYN RTE_TCP_SYN_FLAG
@@ -577,6 +579,57 @@ static void test_rss_ownership(void **state)
 	rte_ring_free(rings[1]);
 }
 
+/*
+ * The connection table: 8 connections in its 16 slots, so probe runs are long and
+ * wrap around; 3000 random inserts and removals (a removal moves back the entries of
+ * its run) checked against a model after each step: every live key finds its
+ * connection, a removed or never-used key finds nothing.
+ */
+static void test_conn_table(void **state)
+{
+	struct hl_tcp_params p = {.max_conns = 8, .max_syn_rcvd = 8, .rcv_buf = T_RCV_BUF};
+	struct hl_tcp_key key[8], gone = {0};
+	struct hl_tcp_conn *conn[8];
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	unsigned live = 0, removals = 0;
+
+	(void)state;
+	assert_int_equal(t_tcp_recreate(&p), 0);
+	assert_int_equal(t_w->tcp->ctab_mask, 15);
+	for (unsigned step = 0; step < 3000; step++) {
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		if (live < 8 && (live == 0 || rng % 3 != 0)) {
+			struct hl_tcp_key k = {.raddr = (uint32_t)(rng >> 32),
+					       .laddr = rte_cpu_to_be_32(T_VIP),
+					       .rport = (uint16_t)(rng >> 8),
+					       .lport = rte_cpu_to_be_16(80)};
+
+			if (tcp_conn_lookup(t_w->tcp, &k) != NULL)
+				continue; /* a key in use: the model has it */
+			conn[live] = tcp_conn_new(t_w->tcp, &k, 0);
+			assert_non_null(conn[live]);
+			key[live++] = k;
+		} else {
+			unsigned i = (unsigned)(rng >> 40) % live;
+
+			tcp_conn_close(t_w->tcp, conn[i], 0);
+			tcp_conn_reap(t_w->tcp);
+			gone = key[i];
+			key[i] = key[--live];
+			conn[i] = conn[live];
+			removals++;
+			assert_null(tcp_conn_lookup(t_w->tcp, &gone));
+		}
+		for (unsigned i = 0; i < live; i++)
+			assert_ptr_equal(tcp_conn_lookup(t_w->tcp, &key[i]), conn[i]);
+		assert_int_equal(t_w->tcp->n_conns, live);
+	}
+	assert_true(removals > 500);
+	for (unsigned i = 0; i < live; i++) /* the teardown's close would do it too */
+		tcp_conn_close(t_w->tcp, conn[i], 0);
+	tcp_conn_reap(t_w->tcp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_flow_owner),
 		cmocka_unit_test_setup_teardown(test_handoff, t_tcp_setup, t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_rss_ownership, t_tcp_setup, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_conn_table, t_tcp_setup, t_tcp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
