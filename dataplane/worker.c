@@ -46,16 +46,6 @@ void hl_tx_stalled(struct hl_worker *w, unsigned p)
 			     : "");
 }
 
-struct rte_mempool *hl_worker_obj_pool(const char *name, uint32_t n, size_t size)
-{
-	/* DPDK refuses a cache larger than n / 1.5 (its flush threshold would pass n) */
-	unsigned cache = RTE_MIN(32u, n * 2 / 3);
-
-	return rte_mempool_create(name, n, (unsigned)size, cache, 0, NULL, NULL, NULL, NULL,
-				  (int)rte_socket_id(),
-				  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-}
-
 void hl_worker_init(struct hl_worker *w)
 {
 	memset(w->ctr, 0, sizeof(w->ctr));

@@ -185,13 +185,4 @@ unsigned hl_worker_poll(struct hl_worker *w);
  */
 void hl_worker_idle(struct hl_worker *w, unsigned got);
 
-/*
- * A pool of @p n objects of @p size bytes that one worker takes from and returns to
- * (connections, requests): single-producer, single-consumer, with a per-lcore cache
- * of up to 32 objects so that a get or a put on the request path is a few stores,
- * not a trip through the ring's ops. Objects in the cache still count as available
- * (rte_mempool_avail_count). NULL with rte_errno set when it cannot be made.
- */
-struct rte_mempool *hl_worker_obj_pool(const char *name, uint32_t n, size_t size);
-
 #endif /* HINTLB_WORKER_H */

@@ -235,7 +235,9 @@ static struct rte_mempool *pool(struct hl_worker *w, const char *what, uint32_t 
 	char name[RTE_MEMPOOL_NAMESIZE];
 
 	snprintf(name, sizeof(name), "hl_px_%s_%u", what, w->id);
-	return hl_worker_obj_pool(name, RTE_MAX(n, 2u), size);
+	return rte_mempool_create(name, RTE_MAX(n, 2u), (unsigned)size, 0, 0, NULL, NULL, NULL,
+				  NULL, (int)rte_socket_id(),
+				  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 }
 
 static int http1_config(struct hl_proxy *px, const struct hl_config *cfg, char *err, size_t errlen)

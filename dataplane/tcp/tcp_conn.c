@@ -82,7 +82,10 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 		goto fail;
 	t->ctab_mask = slots - 1;
 	snprintf(name, sizeof(name), "hl_tcp_c%u", w->id);
-	t->pool = hl_worker_obj_pool(name, p->max_conns, sizeof(struct hl_tcp_conn));
+	/* no per-lcore cache: it would add RTE_MAX_LCORE caches (~1 MiB) per pool */
+	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct hl_tcp_conn), 0, 0, NULL,
+				     NULL, NULL, NULL, (int)rte_socket_id(),
+				     RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	if (t->pool == NULL)
 		goto fail;
 	w->tcp = t;
