@@ -36,8 +36,6 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
@@ -296,34 +294,23 @@ static size_t heap_allocated(void)
  * Bytes per idle established connection, buffers excluded: the object
  * itself, its mempool slot's overhead (object header, alignment padding,
  * trailer, from rte_mempool_calc_obj_size() with the stack's pool flags)
- * plus the pool's ring slot, and the connection table's share. rte_hash has
- * no memory API: the share is the malloc-heap bytes a table created with
- * the stack's parameters takes (buckets, key store, free-slot ring), divided
- * by its entries; likewise the pool's ring share is the heap bytes of a
- * pool like the stack's, minus its objects, per object.
+ * plus the pool's ring slot, and the connection table's share (its slots,
+ * twice max_conns rounded up to a power of two, over max_conns). The pool's
+ * ring share is the heap bytes of a pool like the stack's, minus its
+ * objects, per object.
  */
 static unsigned idle_conn_bytes(const struct hl_tcp_params *p)
 {
-	struct rte_hash_parameters hp = {.name = "bench_tbl",
-					 .entries = p->max_conns,
-					 .key_len = sizeof(struct hl_tcp_key),
-					 .hash_func = rte_hash_crc,
-					 .socket_id = (int)rte_socket_id()};
 	const unsigned flags = RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET;
 	struct rte_mempool_objsz sz;
 	struct rte_mempool *mp;
-	struct rte_hash *h;
-	size_t before, hash_bytes, pool_bytes;
+	size_t before, pool_bytes;
 	uint32_t obj;
-	double hash_share, ring_share;
+	double table_share, ring_share;
 	unsigned total;
 
-	before = heap_allocated();
-	h = rte_hash_create(&hp);
-	if (h == NULL)
-		die("rte_hash_create failed");
-	hash_bytes = heap_allocated() - before;
-	rte_hash_free(h);
+	size_t table_bytes =
+		sizeof(struct tcp_ctab_slot) * rte_align32pow2(2 * RTE_MAX(p->max_conns, 8u));
 
 	obj = rte_mempool_calc_obj_size(sizeof(struct hl_tcp_conn), flags, &sz);
 	before = heap_allocated();
@@ -334,18 +321,18 @@ static unsigned idle_conn_bytes(const struct hl_tcp_params *p)
 	pool_bytes = heap_allocated() - before;
 	rte_mempool_free(mp);
 
-	hash_share = (double)hash_bytes / p->max_conns;
+	table_share = (double)table_bytes / p->max_conns;
 	ring_share = pool_bytes > (size_t)obj * p->max_conns
 			     ? (double)(pool_bytes - (size_t)obj * p->max_conns) / p->max_conns
 			     : 0.0;
-	total = (unsigned)(obj + ring_share + hash_share + 0.5);
+	total = (unsigned)(obj + ring_share + table_share + 0.5);
 	printf("# tcp_idle_conn_bytes = sizeof(struct hl_tcp_conn) %zu + mempool header %u + "
 	       "padding %zu + trailer/padding %u + pool ring/memzone share %.1f (%zu heap bytes / "
 	       "%u) + "
-	       "rte_hash share %.1f (%zu heap bytes / %u entries)\n",
+	       "table share %.1f (%zu bytes of slots / %u connections)\n",
 	       sizeof(struct hl_tcp_conn), sz.header_size,
 	       (size_t)sz.elt_size - sizeof(struct hl_tcp_conn), sz.trailer_size, ring_share,
-	       pool_bytes, p->max_conns, hash_share, hash_bytes, p->max_conns);
+	       pool_bytes, p->max_conns, table_share, table_bytes, p->max_conns);
 	return total;
 }
 
