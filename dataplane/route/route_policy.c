@@ -303,9 +303,9 @@ static inline void view_move(struct ect_view *v, uint32_t from, uint32_t to)
  * before it; and when the request starts, the conc - 1 newest marks are in
  * use, never its load's victim. With concurrency 1 nothing is in use and
  * this is the order as sent. Moves the evicted entries to the end and the
- * marks in use when the request starts to the front;
- * @gone may shrink when every older entry is in use (the load then waits for
- * one, which the view does not model). */
+ * marks in use when the request starts to the front; gone may shrink when
+ * every older entry is in use (that load waits for one, which the view does
+ * not model). */
 static void view_evict(struct ect_view *v, uint32_t conc)
 {
 	uint32_t pins = conc > 1 ? conc - 1 : 0, evicted = 0, n_marks = 0, done = 0;
