@@ -207,9 +207,10 @@ static inline uint64_t ect_cost(const struct route_ctx *c, uint32_t id, bool war
  * workers, else this worker's own record; never sent counts as oldest, a
  * mark of unknown age as newest). Requests start in the order they were
  * sent, so this is the replica's LRU order once the queue has started. The
- * replica keeps slots_seen of them: the `gone` oldest are evicted by the
- * loads queued ahead, the next one is the victim of another load. A replica
- * with more hints than ECT_VICTIM_SAMPLES is sampled.
+ * replica keeps slots_seen of them: `gone` are evicted by the loads queued
+ * ahead, the oldest one not in use when each load starts (view_evict()), and
+ * the oldest one left not in use when the request starts is the victim of
+ * another load. A replica with more hints than ECT_VICTIM_SAMPLES is sampled.
  *
  * Built in two steps, as a decision needs them: ect_view() finds the
  * entries and how many are gone (enough to say whether a replica without
@@ -217,7 +218,7 @@ static inline uint64_t ect_cost(const struct route_ctx *c, uint32_t id, bool war
  * last sent and sorts them, only for a replica whose order matters. */
 struct ect_view {
 	uint32_t n;     /* entries: in the order found, newest first once ordered */
-	uint32_t gone;  /* the oldest `gone` entries are evicted before the request starts */
+	uint32_t gone;  /* the last `gone` entries are evicted before the request starts */
 	bool free;      /* a load now evicts nothing */
 	bool shared;    /* the replica's recent hints are kept (few slots) */
 	bool ordered;   /* view_order() ran */
@@ -273,10 +274,99 @@ static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 		v->gone = v->n - 1;
 }
 
+/* Move entry @from of @v to position @to (<= from), shifting those between
+ * one place older. */
+static inline void view_move(struct ect_view *v, uint32_t from, uint32_t to)
+{
+	uint64_t key = v->key[from], used = v->used[from];
+	uint32_t mark = v->marks >> from & 1, low = v->marks & ((1u << to) - 1);
+
+	for (uint32_t i = from; i > to; i--) {
+		v->key[i] = v->key[i - 1];
+		v->used[i] = v->used[i - 1];
+	}
+	v->key[to] = key;
+	v->used[to] = used;
+	/* bits to..from-1 move up one; bit from goes to @to */
+	uint32_t mid = (v->marks >> to) & ((1u << (from - to)) - 1);
+	v->marks = (v->marks & ~((2u << from) - 1)) | mid << (to + 1) | mark << to | low;
+}
+
+/* Which entries of @v (ordered newest first by when last sent) the loads
+ * queued ahead evict, and which the next load would, on a replica of
+ * concurrency @conc. A load evicts the least recently used model not in use
+ * when it starts, and what is in use then is mostly the loads started just
+ * before it: a load takes longer than a service, so of the conc - 1 other
+ * requests running, the loads are the ones still there. So each of the
+ * `gone` newest marks (the loads queued ahead, oldest first) evicts the
+ * oldest entry sent before it that is not one of the conc - 1 marks sent just
+ * before it; and when the request starts, the conc - 1 newest marks are in
+ * use, never its load's victim. With concurrency 1 nothing is in use and
+ * this is the order as sent. Moves the evicted entries to the end and the
+ * marks in use when the request starts to the front; gone may shrink when
+ * every older entry is in use (that load waits for one, which the view does
+ * not model). */
+static void view_evict(struct ect_view *v, uint32_t conc)
+{
+	uint32_t pins = conc > 1 ? conc - 1 : 0, evicted = 0, n_marks = 0, done = 0;
+	uint32_t n = v->n;
+
+	for (uint32_t k = 0; k < n; k++)
+		n_marks += v->marks >> k & 1;
+	/* evictions with no mark to name (a stale or sampled list) come first,
+	 * by a load older than every entry: the oldest entries go */
+	uint32_t unnamed = v->gone > n_marks ? v->gone - n_marks : 0;
+	for (uint32_t e = 0; e < v->gone; e++) {
+		int evictor = -1, victim = -1;
+		if (e >= unnamed) { /* the (e - unnamed)-th oldest of the newest gone marks */
+			uint32_t want = v->gone - e; /* counted from the newest */
+			for (uint32_t k = 0, seen = 0; k < n; k++)
+				if ((v->marks >> k & 1) && ++seen == want)
+					evictor = (int)k;
+		}
+		for (uint32_t k = (uint32_t)(evictor + 1), pinned = 0; k < n; k++) {
+			if (evicted >> k & 1)
+				continue;
+			if (evictor >= 0 && (v->marks >> k & 1) && pinned < pins) {
+				pinned++;
+				continue;
+			}
+			victim = (int)k;
+		}
+		if (victim < 0)
+			continue;
+		evicted |= 1u << victim;
+		done++;
+	}
+	/* kept entries first, the conc - 1 newest marks among them (in use
+	 * when the request starts) ahead of the others, then the evicted */
+	uint64_t key[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS],
+		used[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
+	uint32_t marks = 0, w = 0;
+	for (int pass = 0; pass < 3; pass++) {
+		for (uint32_t k = 0, pinned = 0; k < n; k++) {
+			bool gone = evicted >> k & 1, mark = v->marks >> k & 1;
+			bool in_use = !gone && mark && pinned < pins;
+			pinned += in_use;
+			if ((pass == 0 && !in_use) || (pass == 1 && (gone || in_use)) ||
+			    (pass == 2 && !gone))
+				continue;
+			key[w] = v->key[k];
+			used[w] = v->used[k];
+			marks |= (uint32_t)mark << w;
+			w++;
+		}
+	}
+	memcpy(v->key, key, sizeof(key[0]) * n);
+	memcpy(v->used, used, sizeof(used[0]) * n);
+	v->marks = marks;
+	v->gone = done;
+}
+
 /* Order @v newest first by when each entry was last sent to @id: by any
  * worker while it is among the replica's recent hints (kept for replicas of
  * few slots, read once here), else by this one; 0 = never seen. Entries
- * used alike stay in the order found (a stable sort). */
+ * used alike stay in the order found (a stable sort). Then view_evict(). */
 static void view_order(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 {
 	const struct hl_route_memory *m = c->w->memory;
@@ -303,16 +393,13 @@ static void view_order(const struct route_ctx *c, uint32_t id, struct ect_view *
 		v->used[k] = used;
 	}
 	for (uint32_t k = 1; k < v->n; k++) {
-		uint64_t key = v->key[k], used = v->used[k];
 		uint32_t i;
-		for (i = k; i > 0 && v->used[i - 1] < used; i--) {
-			v->key[i] = v->key[i - 1];
-			v->used[i] = v->used[i - 1];
-		}
-		v->key[i] = key;
-		v->used[i] = used;
+		for (i = k; i > 0 && v->used[i - 1] < v->used[k]; i--)
+			;
+		if (i != k)
+			view_move(v, k, i);
 	}
-	v->marks = 0; /* positions moved; no longer needed */
+	view_evict(v, c->r->conf[id].concurrency);
 }
 
 /* Will the replica of view @v hold the hint when a request sent now

@@ -18,7 +18,8 @@ bound), p50 and p99, the best baseline's p50 and p99 (and which baseline),
 chash_bounded's and chash's, and whether hintlb meets issue 14's rule at
 that rate: fewer loads than chash_bounded and chash, p50 within 0.1 s and
 p99 within 5 % of the best of round_robin, least_inflight, chash_bounded and
-chash. --png plots p99 and loads against rate for every policy (gnuplot).
+chash. --png plots loads and p99 against rate for every policy (gnuplot,
+through bench_plot.py).
 
 --grid runs the sweep on each cluster shape of GRID (flags after -- are
 added to every shape) and prints one row per shape: the rates where hintlb
@@ -29,10 +30,11 @@ Exit status: 0 when every row meets the rule, 1 when one misses, 2 on errors.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
+
+import bench_plot
 
 BASELINES = ["round_robin", "least_inflight", "chash_bounded", "chash"]
 POLICIES = ["hintlb"] + BASELINES
@@ -138,9 +140,9 @@ def print_sweep(title, cap, rows):
 
 
 def plot(rows, cap, title, png):
-    gnuplot = shutil.which("gnuplot")
-    if gnuplot is None:
-        print("policy_sweep: gnuplot not found (Debian: gnuplot-nox), no plot", file=sys.stderr)
+    missing = bench_plot.gnuplot_missing()
+    if missing:
+        print("policy_sweep: %s, no plot" % missing, file=sys.stderr)
         sys.exit(2)
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "sweep.dat")
@@ -156,18 +158,13 @@ def plot(rows, cap, title, png):
             return ", ".join('"%s" using 1:%d with linespoints lw 2 title "%s"' %
                              (data, col0 + 2 * i, p) for i, p in enumerate(POLICIES))
 
-        script = os.path.join(tmp, "sweep.gp")
-        with open(script, "w") as f:
-            f.write('set terminal pngcairo size 1400,560 noenhanced\n'
-                    'set output "%s"\n'
-                    'set multiplot layout 1,2 title "%s: capacity %.3g req/s"\n'
-                    'set xlabel "rate (requests/s)"\nset key top left\nset grid\n'
-                    'set ylabel "p99 latency (s)"\nset logscale y\nplot %s\n'
-                    'unset logscale y\nset ylabel "model loads (x lower bound)"\n'
-                    'set yrange [0:*]\nplot %s\nunset multiplot\n' %
-                    (png, title, cap, plots(2), plots(3)))
-        subprocess.run([gnuplot, script], check=True)
-    print("\nplot: %s" % png)
+        print()
+        why = bench_plot.two_panels(tmp, png, "%s: capacity %.3g req/s" % (title, cap), 0,
+                                    ("model loads (x lower bound)", plots(3)),
+                                    ("p99 latency (s)", plots(2)), xlabel="rate (requests/s)")
+    if why:
+        print("policy_sweep: %s" % why, file=sys.stderr)
+        sys.exit(2)
 
 
 def grid(exe, extra):

@@ -1218,6 +1218,105 @@ static void test_ect_evicted_advertiser_is_cold(void **state)
 	hl_route_complete(w, &held[1], 0);
 }
 
+/* A replica of concurrency 4 and 4 slots holds a, b, c, d; a load (f1) is
+ * in progress there, a, b and c were asked for after it, then a second load
+ * (f2) was sent. f1 evicts d, the model not used since; f2 starts while f1
+ * still loads, so f1's model is in use and f2 evicts a, the least recently
+ * used of the rest, though f1 was sent before a. By the order as sent, f1
+ * went and a stayed: a was a hit there, and loaded. */
+static void test_ect_load_in_progress_is_in_use(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "q%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = i == 0 ? 4 : 1};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result held[2], res;
+	uint64_t now = NOW_NS;
+
+	advertise(r, 0, "a, b, c, d");
+	for (uint32_t i = 1; i < 4; i++) /* the loads can only go to q0 */
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	held[0] = decide_at(w, "f1", now += SEC);
+	assert_int_equal(held[0].replica, 0);
+	assert_false(held[0].expect_warm);
+	for (const char *h = "abc"; *h != 0; h++) {
+		char hint[2] = {*h, 0};
+		res = decide_done_at(w, hint, now += SEC);
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 0);
+	}
+	held[1] = decide_at(w, "f2", now += SEC);
+	assert_int_equal(held[1].replica, 0);
+	for (uint32_t i = 1; i < 4; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+	res = decide_done_at(w, "b", now += SEC); /* b stays */
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 0);
+	res = decide_done_at(w, "a", now += SEC); /* a goes: load it elsewhere */
+	assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+	assert_int_not_equal(res.replica, 0);
+	assert_false(res.expect_warm);
+	hl_route_complete(w, &held[0], 0);
+	hl_route_complete(w, &held[1], 0);
+}
+
+/* The victim of a load is never a model in use when it starts. q0
+ * (concurrency 2, 2 slots) holds h, the hottest model, and loads f1 (sent
+ * before h's last hit, so older by when sent); q1 (1 slot) holds y, asked
+ * for 8 % of the time. A load on q0 starts beside f1's, so it evicts h:
+ * it costs more than evicting y on q1. By the order as sent, f1 (asked for
+ * once) was q0's victim, and q0 was the cheaper. */
+static void test_ect_load_victim_not_in_use(void **state)
+{
+	(void)state;
+	char err[HL_ROUTE_ERR_MAX], name[16];
+	struct hl_router *r = rh_router_track(hl_router_create(
+		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "q%u", i);
+		struct hl_replica_params rp = {
+			.name = name, .weight = 1, .concurrency = i == 0 ? 2 : 1};
+		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
+	}
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	struct hl_route_result held, res;
+	uint64_t now = NOW_NS;
+
+	advertise(r, 0, "h, x");
+	advertise(r, 1, "y");
+	advertise(r, 2, "filler");
+	for (unsigned k = 0; k < 1000; k++) { /* shares: h 1/2, y 8 %, filler the rest */
+		assert_int_equal(decide_done_at(w, "h", now += SEC / 100).replica, 0);
+		if (k % 25 < 4)
+			assert_int_equal(decide_done_at(w, "y", now += SEC / 100).replica, 1);
+		if (k % 25 >= 4 || k % 5 == 0)
+			assert_int_equal(decide_done_at(w, "filler", now += SEC / 100).replica, 2);
+	}
+	for (uint32_t i = 1; i < 4; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	held = decide_at(w, "f1", now += SEC); /* only q0 can take it */
+	assert_int_equal(held.replica, 0);
+	assert_false(held.expect_warm);
+	advertise(r, 0, "h"); /* f1 took x's slot */
+	res = decide_done_at(w, "h", now += SEC);
+	assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+	assert_int_equal(res.replica, 0);
+	assert_int_equal(hl_replica_set_state(r, 1, HL_REPLICA_UP), 0);
+	res = decide_done_at(w, "fresh", now += SEC);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+	assert_int_equal(res.replica, 1);
+	hl_route_complete(w, &held, 0);
+}
+
 /* A request that joined a load in progress (warm only by the loading mark)
  * measures the rest of that load plus its service: neither a service nor a
  * load sample. The request that started the load teaches the load time. */
@@ -1798,6 +1897,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_hit_behind_one_load, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_evicted_behind_two_loads, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_evicted_advertiser_is_cold, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_in_progress_is_in_use, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_load_victim_not_in_use, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_join_teaches_nothing, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_estimates_step_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_estimate_after_a_no_load_first_sample,

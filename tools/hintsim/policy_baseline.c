@@ -111,26 +111,46 @@ const struct sim_policy_ops sim_policy_least_inflight = {
 /* ------------------------------------------------------------------ */
 /* chash and chash_bounded                                             */
 
+/* A point of a hash ring: a key (64-bit here, 32-bit on the real balancers'
+ * rings below) and the replica it belongs to. */
 struct ring_point {
-	uint64_t hash;
+	uint64_t key;
 	uint32_t replica;
 };
 
 struct chash_state {
-	struct ring_point *points; /**< sorted by hash */
+	struct ring_point *points; /**< sorted by key */
 	uint32_t n_points;
 	uint64_t *model_hash; /**< per model: hash of its name */
 	uint64_t factor100;   /**< balance factor in percent, as HAProxy takes it */
 	bool bounded;
 };
 
+/* By key, then replica. */
 static int cmp_point(const void *a, const void *b)
 {
 	const struct ring_point *x = a, *y = b;
 
-	if (x->hash != y->hash)
-		return (x->hash > y->hash) - (x->hash < y->hash);
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
 	return (x->replica > y->replica) - (x->replica < y->replica);
+}
+
+/* The index of the first of the @p n sorted @p points whose key is >= @p key;
+ * n when none (the caller wraps). */
+static uint32_t ring_lower_bound(const struct ring_point *points, uint32_t n, uint64_t key)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (points[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static int chash_build(struct chash_state *st, const struct sim_cluster *c)
@@ -145,7 +165,7 @@ static int chash_build(struct chash_state *st, const struct sim_cluster *c)
 		return -ENOMEM;
 	for (r = 0; r < c->n; r++) {
 		for (v = 0; v < SIM_CHASH_POINTS; v++) {
-			st->points[i].hash = sim_mix64(((uint64_t)(r + 1) << 32) | v);
+			st->points[i].key = sim_mix64(((uint64_t)(r + 1) << 32) | v);
 			st->points[i++].replica = r;
 		}
 	}
@@ -194,22 +214,6 @@ static int chash_bounded_init(struct sim_policy *p, const struct sim_cluster *c,
 	return chash_init_common(p, c, true, err, errlen);
 }
 
-/* The first point clockwise from @p h (wrapping past the top). */
-static uint32_t ring_first(const struct chash_state *st, uint64_t h)
-{
-	uint32_t lo = 0, hi = st->n_points;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (st->points[mid].hash < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo == st->n_points ? 0 : lo;
-}
-
 /* inflight + 1 <= ceil(factor * (total + 1) / N), in integers. */
 static bool chash_eligible(const struct chash_state *st, const struct sim_cluster *c, uint32_t r)
 {
@@ -222,9 +226,11 @@ static bool chash_eligible(const struct chash_state *st, const struct sim_cluste
 static int32_t chash_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
 {
 	const struct chash_state *st = p->priv;
-	uint32_t first = ring_first(st, st->model_hash[c->trace->model[req]]);
+	uint32_t first =
+		ring_lower_bound(st->points, st->n_points, st->model_hash[c->trace->model[req]]);
 	uint32_t i;
 
+	first = first == st->n_points ? 0 : first; /* the first point clockwise, wrapping */
 	if (!st->bounded)
 		return (int32_t)st->points[first].replica;
 	for (i = 0; i < st->n_points; i++) {
@@ -254,13 +260,8 @@ const struct sim_policy_ops sim_policy_chash = {
 /* ------------------------------------------------------------------ */
 /* 32-bit hash rings: the real balancers' (haproxy, nginx)              */
 
-struct ring32_point {
-	uint32_t key;
-	uint32_t replica;
-};
-
 struct ring32 {
-	struct ring32_point *points; /**< sorted by key, then replica */
+	struct ring_point *points; /**< 32-bit keys; sorted by key, then replica */
 	uint32_t n_points;
 	uint32_t *model_hash; /**< per model: the balancer's hash of its name */
 };
@@ -289,34 +290,9 @@ static int ring32_alloc(struct ring32 *rg, uint32_t n_points, const struct sim_t
 	return 0;
 }
 
-static int cmp_ring32_point(const void *a, const void *b)
-{
-	const struct ring32_point *x = a, *y = b;
-
-	if (x->key != y->key)
-		return (x->key > y->key) - (x->key < y->key);
-	return (x->replica > y->replica) - (x->replica < y->replica);
-}
-
 static void ring32_sort(struct ring32 *rg)
 {
-	qsort(rg->points, rg->n_points, sizeof(*rg->points), cmp_ring32_point);
-}
-
-/* The index of the first point whose key is >= @p key; n_points when none. */
-static uint32_t ring32_lower_bound(const struct ring32 *rg, uint32_t key)
-{
-	uint32_t lo = 0, hi = rg->n_points;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (rg->points[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	qsort(rg->points, rg->n_points, sizeof(*rg->points), cmp_point);
 }
 
 /* ------------------------------------------------------------------ */
@@ -418,7 +394,7 @@ static int32_t hap_pick(struct sim_policy *p, const struct sim_cluster *c, uint6
 	const struct hap_state *st = p->priv;
 	const struct ring32 *rg = &st->ring;
 	uint32_t hash = rg->model_hash[c->trace->model[req]];
-	uint32_t next = ring32_lower_bound(rg, hash), prev, i;
+	uint32_t next = ring_lower_bound(rg->points, rg->n_points, hash), prev, i;
 
 	next = next == rg->n_points ? 0 : next; /* wrapping */
 	prev = next == 0 ? rg->n_points - 1 : next - 1;
@@ -501,7 +477,7 @@ static size_t ngx_server_name(const struct sim_config *cfg, uint32_t r, char *bu
  * host); the server's points are the CRC-32s of host, a 0 byte, port and the
  * previous point's four bytes (little-endian, 0 for the first), chained. */
 static void ngx_server_points(const uint32_t *crc, const char *name, size_t len, uint32_t r,
-			      struct ring32_point *out)
+			      struct ring_point *out)
 {
 	size_t host_len = len, port_off = len;
 	uint32_t base = 0xffffffffu, prev = 0;
@@ -578,7 +554,8 @@ static int ngx_init(struct sim_policy *p, const struct sim_cluster *c, char *err
 static int32_t ngx_pick(struct sim_policy *p, const struct sim_cluster *c, uint64_t req)
 {
 	const struct ring32 *rg = p->priv;
-	uint32_t i = ring32_lower_bound(rg, rg->model_hash[c->trace->model[req]]);
+	uint32_t i =
+		ring_lower_bound(rg->points, rg->n_points, rg->model_hash[c->trace->model[req]]);
 
 	return (int32_t)rg->points[i % rg->n_points].replica;
 }
