@@ -306,60 +306,82 @@ static inline void view_move(struct ect_view *v, uint32_t from, uint32_t to)
  * marks in use when the request starts to the front; gone may shrink when
  * every older entry is in use (that load waits for one, which the view does
  * not model). */
+static inline uint32_t low_bits(uint32_t n)
+{
+	return n >= 32 ? ~0u : (1u << n) - 1;
+}
+
+/* The lowest @count set bits of @m. */
+static inline uint32_t first_bits(uint32_t m, uint32_t count)
+{
+	uint32_t out = 0;
+
+	for (; count != 0 && m != 0; count--) {
+		out |= m & -m;
+		m &= m - 1;
+	}
+	return out;
+}
+
+/* Append the entries of @v in @m (ascending) to @key/@used/@marks at *@w. */
+static inline void view_take(const struct ect_view *v, uint32_t m, uint64_t *key, uint64_t *used,
+			     uint32_t *marks, uint32_t *w)
+{
+	for (; m != 0; m &= m - 1) {
+		uint32_t k = (uint32_t)__builtin_ctz(m);
+
+		key[*w] = v->key[k];
+		used[*w] = v->used[k];
+		*marks |= (v->marks >> k & 1) << *w;
+		(*w)++;
+	}
+}
+
 static void view_evict(struct ect_view *v, uint32_t conc)
 {
-	uint32_t pins = conc > 1 ? conc - 1 : 0, evicted = 0, n_marks = 0, done = 0;
-	uint32_t n = v->n;
+	const uint32_t pins = conc > 1 ? conc - 1 : 0, all = low_bits(v->n);
+	const uint32_t marks = v->marks & all, n_marks = (uint32_t)__builtin_popcount(marks);
+	uint32_t pos[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS], np = 0, evicted = 0, done = 0;
 
-	for (uint32_t k = 0; k < n; k++)
-		n_marks += v->marks >> k & 1;
+	if (v->gone == 0 && pins == 0)
+		return; /* nothing evicted, nothing in use: the order as sent */
+	for (uint32_t m = marks; m != 0; m &= m - 1)
+		pos[np++] = (uint32_t)__builtin_ctz(m); /* marks, newest first */
 	/* evictions with no mark to name (a stale or sampled list) come first,
-	 * by a load older than every entry: the oldest entries go */
+	 * by a load older than every entry: the oldest entries go; then each of
+	 * the `gone` newest marks, oldest first, evicts the oldest entry older
+	 * than itself that is neither evicted nor one of the `pins` marks sent
+	 * just before it */
 	uint32_t unnamed = v->gone > n_marks ? v->gone - n_marks : 0;
 	for (uint32_t e = 0; e < v->gone; e++) {
-		int evictor = -1, victim = -1;
-		if (e >= unnamed) { /* the (e - unnamed)-th oldest of the newest gone marks */
-			uint32_t want = v->gone - e; /* counted from the newest */
-			for (uint32_t k = 0, seen = 0; k < n; k++)
-				if ((v->marks >> k & 1) && ++seen == want)
-					evictor = (int)k;
+		uint32_t older = all, cand;
+
+		if (e >= unnamed) {
+			uint32_t evictor = pos[v->gone - e - 1];
+
+			older = all & ~low_bits(evictor + 1);
+			cand = older & ~evicted;
+			cand &= ~first_bits(cand & marks, pins);
+		} else {
+			cand = older & ~evicted;
 		}
-		for (uint32_t k = (uint32_t)(evictor + 1), pinned = 0; k < n; k++) {
-			if (evicted >> k & 1)
-				continue;
-			if (evictor >= 0 && (v->marks >> k & 1) && pinned < pins) {
-				pinned++;
-				continue;
-			}
-			victim = (int)k;
-		}
-		if (victim < 0)
+		if (cand == 0)
 			continue;
-		evicted |= 1u << victim;
+		evicted |= 1u << (31 - __builtin_clz(cand));
 		done++;
 	}
 	/* kept entries first, the conc - 1 newest marks among them (in use
 	 * when the request starts) ahead of the others, then the evicted */
 	uint64_t key[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS],
 		used[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
-	uint32_t marks = 0, w = 0;
-	for (int pass = 0; pass < 3; pass++) {
-		for (uint32_t k = 0, pinned = 0; k < n; k++) {
-			bool gone = evicted >> k & 1, mark = v->marks >> k & 1;
-			bool in_use = !gone && mark && pinned < pins;
-			pinned += in_use;
-			if ((pass == 0 && !in_use) || (pass == 1 && (gone || in_use)) ||
-			    (pass == 2 && !gone))
-				continue;
-			key[w] = v->key[k];
-			used[w] = v->used[k];
-			marks |= (uint32_t)mark << w;
-			w++;
-		}
-	}
-	memcpy(v->key, key, sizeof(key[0]) * n);
-	memcpy(v->used, used, sizeof(used[0]) * n);
-	v->marks = marks;
+	uint32_t in_use = first_bits(marks & ~evicted, pins), out_marks = 0, w = 0;
+
+	view_take(v, in_use, key, used, &out_marks, &w);
+	view_take(v, all & ~evicted & ~in_use, key, used, &out_marks, &w);
+	view_take(v, evicted, key, used, &out_marks, &w);
+	memcpy(v->key, key, sizeof(key[0]) * v->n);
+	memcpy(v->used, used, sizeof(used[0]) * v->n);
+	v->marks = out_marks;
 	v->gone = done;
 }
 
