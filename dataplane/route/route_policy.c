@@ -274,24 +274,6 @@ static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 		v->gone = v->n - 1;
 }
 
-/* Move entry @from of @v to position @to (<= from), shifting those between
- * one place older. */
-static inline void view_move(struct ect_view *v, uint32_t from, uint32_t to)
-{
-	uint64_t key = v->key[from], used = v->used[from];
-	uint32_t mark = v->marks >> from & 1, low = v->marks & ((1u << to) - 1);
-
-	for (uint32_t i = from; i > to; i--) {
-		v->key[i] = v->key[i - 1];
-		v->used[i] = v->used[i - 1];
-	}
-	v->key[to] = key;
-	v->used[to] = used;
-	/* bits to..from-1 move up one; bit from goes to @to */
-	uint32_t mid = (v->marks >> to) & ((1u << (from - to)) - 1);
-	v->marks = (v->marks & ~((2u << from) - 1)) | mid << (to + 1) | mark << to | low;
-}
-
 /* Which entries of @v (ordered newest first by when last sent) the loads
  * queued ahead evict, and which the next load would, on a replica of
  * concurrency @conc. A load evicts the least recently used model not in use
@@ -379,8 +361,9 @@ static void view_evict(struct ect_view *v, uint32_t conc)
 	view_take(v, in_use, key, used, &out_marks, &w);
 	view_take(v, all & ~evicted & ~in_use, key, used, &out_marks, &w);
 	view_take(v, evicted, key, used, &out_marks, &w);
-	memcpy(v->key, key, sizeof(key[0]) * v->n);
-	memcpy(v->used, used, sizeof(used[0]) * v->n);
+	/* whole arrays: a fixed size copies inline (entries past n are not read) */
+	memcpy(v->key, key, sizeof(key));
+	memcpy(v->used, used, sizeof(used));
 	v->marks = out_marks;
 	v->gone = done;
 }
@@ -414,13 +397,26 @@ static void view_order(const struct route_ctx *c, uint32_t id, struct ect_view *
 			used = c->now; /* a mark of unknown age: newest */
 		v->used[k] = used;
 	}
+	/* a stable insertion sort; the mark bits move with their entries */
+	uint8_t mark[ECT_VICTIM_SAMPLES + HL_LOADING_MARKS];
+	for (uint32_t k = 0; k < v->n; k++)
+		mark[k] = v->marks >> k & 1;
 	for (uint32_t k = 1; k < v->n; k++) {
+		uint64_t key = v->key[k], used = v->used[k];
+		uint8_t mk = mark[k];
 		uint32_t i;
-		for (i = k; i > 0 && v->used[i - 1] < v->used[k]; i--)
-			;
-		if (i != k)
-			view_move(v, k, i);
+		for (i = k; i > 0 && v->used[i - 1] < used; i--) {
+			v->key[i] = v->key[i - 1];
+			v->used[i] = v->used[i - 1];
+			mark[i] = mark[i - 1];
+		}
+		v->key[i] = key;
+		v->used[i] = used;
+		mark[i] = mk;
 	}
+	v->marks = 0;
+	for (uint32_t k = 0; k < v->n; k++)
+		v->marks |= (uint32_t)mark[k] << k;
 	view_evict(v, c->r->conf[id].concurrency);
 }
 
