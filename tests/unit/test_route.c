@@ -1122,18 +1122,27 @@ static void test_ect_busy_slots(void **state)
 	assert_int_equal(r->inflight_busy, 0); /* no request, no busy slot */
 }
 
-static void check_ect_behind_loads(unsigned loads, bool want_hit)
+/* An `ect` router with replicas "q0".."q3" of weight 1: q0 of concurrency
+ * @p conc0, the others 1. */
+static struct hl_router *ect_router_q0(uint32_t conc0)
 {
 	char err[HL_ROUTE_ERR_MAX], name[16];
 	struct hl_router *r = rh_router_track(hl_router_create(
 		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
+
 	assert_non_null(r);
 	for (uint32_t i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "q%u", i);
 		struct hl_replica_params rp = {
-			.name = name, .weight = 1, .concurrency = i == 0 ? 2 : 1};
+			.name = name, .weight = 1, .concurrency = i == 0 ? conc0 : 1};
 		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
 	}
+	return r;
+}
+
+static void check_ect_behind_loads(unsigned loads, bool want_hit)
+{
+	struct hl_router *r = ect_router_q0(2);
 	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result held[2], res;
 	uint64_t now = NOW_NS;
@@ -1184,16 +1193,7 @@ static void test_ect_evicted_behind_two_loads(void **state)
 static void test_ect_evicted_advertiser_is_cold(void **state)
 {
 	(void)state;
-	char err[HL_ROUTE_ERR_MAX], name[16];
-	struct hl_router *r = rh_router_track(hl_router_create(
-		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
-	assert_non_null(r);
-	for (uint32_t i = 0; i < 4; i++) {
-		snprintf(name, sizeof(name), "q%u", i);
-		struct hl_replica_params rp = {
-			.name = name, .weight = 1, .concurrency = i == 0 ? 2 : 1};
-		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
-	}
+	struct hl_router *r = ect_router_q0(2);
 	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result held[2], res;
 	uint64_t now = NOW_NS, key = hl_hint_hash64("x", 1);
@@ -1227,16 +1227,7 @@ static void test_ect_evicted_advertiser_is_cold(void **state)
 static void test_ect_load_in_progress_is_in_use(void **state)
 {
 	(void)state;
-	char err[HL_ROUTE_ERR_MAX], name[16];
-	struct hl_router *r = rh_router_track(hl_router_create(
-		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
-	assert_non_null(r);
-	for (uint32_t i = 0; i < 4; i++) {
-		snprintf(name, sizeof(name), "q%u", i);
-		struct hl_replica_params rp = {
-			.name = name, .weight = 1, .concurrency = i == 0 ? 4 : 1};
-		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
-	}
+	struct hl_router *r = ect_router_q0(4);
 	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result held[2], res;
 	uint64_t now = NOW_NS;
@@ -1277,16 +1268,7 @@ static void test_ect_load_in_progress_is_in_use(void **state)
 static void test_ect_load_victim_not_in_use(void **state)
 {
 	(void)state;
-	char err[HL_ROUTE_ERR_MAX], name[16];
-	struct hl_router *r = rh_router_track(hl_router_create(
-		&(struct hl_router_params){.policy = HL_POLICY_ECT}, err, sizeof(err)));
-	assert_non_null(r);
-	for (uint32_t i = 0; i < 4; i++) {
-		snprintf(name, sizeof(name), "q%u", i);
-		struct hl_replica_params rp = {
-			.name = name, .weight = 1, .concurrency = i == 0 ? 2 : 1};
-		assert_int_equal(hl_replica_add(r, &rp, err, sizeof(err)), (int)i);
-	}
+	struct hl_router *r = ect_router_q0(2);
 	struct hl_route_worker *w = rh_worker_new(r, false);
 	struct hl_route_result held, res;
 	uint64_t now = NOW_NS;
