@@ -42,7 +42,8 @@ int main(void)
 {
 	double cyc[RUNS], segs = 0;
 	struct ph_ep *c, *r;
-	/* BENCH_REQUESTS: fewer under valgrind (callgrind --toggle-collect='hl_eth_input*': LTO renames it) */
+	/* BENCH_REQUESTS: fewer under valgrind (callgrind --toggle-collect='hl_eth_input*': LTO
+	 * renames it) */
 	int REQUESTS = getenv("BENCH_REQUESTS") != NULL ? atoi(getenv("BENCH_REQUESTS")) : 20000;
 
 	if (t_net_group_setup(NULL) != 0) {

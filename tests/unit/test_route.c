@@ -29,6 +29,14 @@
 #define SEC    (1000ull * 1000 * 1000)
 #define NOW_NS (1000 * SEC) /* the clock the tests pass in requests */
 
+/* A cmocka test that runs one case of a parametrised check_*(). */
+#define PARAM_CASE(name, call)                                                                     \
+	static void name(void **state)                                                             \
+	{                                                                                          \
+		(void)state;                                                                       \
+		call;                                                                              \
+	}
+
 /* A router with @n replicas "r0".."r<n-1>" of weight 1. */
 static struct hl_router *router_with(const struct hl_router_params *p, uint32_t n)
 {
@@ -774,19 +782,11 @@ static void check_ect_join(uint32_t concurrency, bool want_join)
 
 /* A free concurrency slot: joining costs a service time, loading elsewhere
  * a load more. */
-static void test_ect_joins_load_in_progress(void **state)
-{
-	(void)state;
-	check_ect_join(2, true);
-}
+PARAM_CASE(test_ect_joins_load_in_progress, check_ect_join(2, true))
 
 /* Concurrency 1: joining waits for the whole load and the service ahead;
  * an idle replica finishes sooner, so ECT starts a second load there. */
-static void test_ect_loads_elsewhere_when_join_is_slower(void **state)
-{
-	(void)state;
-	check_ect_join(1, false);
-}
+PARAM_CASE(test_ect_loads_elsewhere_when_join_is_slower, check_ect_join(1, false))
 
 /* ---- ECT: where a load goes, and what it evicts ---- */
 
@@ -954,17 +954,9 @@ static void check_ect_load_starts_at_once(double busy)
 	hl_route_complete(w, &first, 0);
 }
 
-static void test_ect_load_starts_at_once_idle(void **state)
-{
-	(void)state;
-	check_ect_load_starts_at_once(0.0);
-}
+PARAM_CASE(test_ect_load_starts_at_once_idle, check_ect_load_starts_at_once(0.0))
 
-static void test_ect_load_starts_at_once_busy(void **state)
-{
-	(void)state;
-	check_ect_load_starts_at_once(0.45);
-}
+PARAM_CASE(test_ect_load_starts_at_once_busy, check_ect_load_starts_at_once(0.45))
 
 /* When no candidate can start a load at once, the ones that start it soon
  * (within a service time near capacity, the utilisation weight / its cap of
@@ -1005,17 +997,9 @@ static void check_ect_load_starts_soon(double busy, bool want_soon)
 		hl_route_complete(w, &held[i], 0);
 }
 
-static void test_ect_load_starts_soon_near_capacity(void **state)
-{
-	(void)state;
-	check_ect_load_starts_soon(0.9, true);
-}
+PARAM_CASE(test_ect_load_starts_soon_near_capacity, check_ect_load_starts_soon(0.9, true))
 
-static void test_ect_load_starts_soon_light_load(void **state)
-{
-	(void)state;
-	check_ect_load_starts_soon(0.05, false);
-}
+PARAM_CASE(test_ect_load_starts_soon_light_load, check_ect_load_starts_soon(0.05, false))
 
 /* A hit whose only holder is busy with a load and a request behind it
  * (~10 s of wait, more than a load): at light load the request loads the
@@ -1068,17 +1052,9 @@ static void check_ect_busy_holder(double busy, bool want_spill)
 	hl_route_complete(w, &held[0], 0);
 }
 
-static void test_ect_busy_holder_light_load(void **state)
-{
-	(void)state;
-	check_ect_busy_holder(0.05, true);
-}
+PARAM_CASE(test_ect_busy_holder_light_load, check_ect_busy_holder(0.05, true))
 
-static void test_ect_busy_holder_near_capacity(void **state)
-{
-	(void)state;
-	check_ect_busy_holder(0.9, false);
-}
+PARAM_CASE(test_ect_busy_holder_near_capacity, check_ect_busy_holder(0.9, false))
 
 /* The router counts busy concurrency slots (min(in flight, concurrency)
  * summed over replicas) and the slots of the replicas UP; each ECT decision
@@ -1174,17 +1150,9 @@ static void check_ect_behind_loads(unsigned loads, bool want_hit)
 	assert_int_equal(res.replica, 0);
 }
 
-static void test_ect_hit_behind_one_load(void **state)
-{
-	(void)state;
-	check_ect_behind_loads(1, true);
-}
+PARAM_CASE(test_ect_hit_behind_one_load, check_ect_behind_loads(1, true))
 
-static void test_ect_evicted_behind_two_loads(void **state)
-{
-	(void)state;
-	check_ect_behind_loads(2, false);
-}
+PARAM_CASE(test_ect_evicted_behind_two_loads, check_ect_behind_loads(2, false))
 
 /* The only usable advertiser of x is predicted to have evicted it behind
  * the two loads queued there: the request that still goes there (nothing
@@ -1445,17 +1413,9 @@ static void check_ect_learns_queued(uint32_t concurrency)
 	assert_true(r->est_service_ns > 19 * SEC / 10 && r->est_service_ns <= 2 * SEC);
 }
 
-static void test_ect_learns_queued_conc1(void **state)
-{
-	(void)state;
-	check_ect_learns_queued(1);
-}
+PARAM_CASE(test_ect_learns_queued_conc1, check_ect_learns_queued(1))
 
-static void test_ect_learns_queued_conc2(void **state)
-{
-	(void)state;
-	check_ect_learns_queued(2);
-}
+PARAM_CASE(test_ect_learns_queued_conc2, check_ect_learns_queued(2))
 
 /* An overloaded cluster: every replica queues past 1.5 load times (12 s).
  * r0, the only holder of llama, has @holder_queue requests queued (~1 s
@@ -1513,17 +1473,9 @@ static void check_ect_far_holder(unsigned holder_queue, bool want_spill)
 		hl_route_complete(w, &held[k], 0);
 }
 
-static void test_ect_far_holder_spills(void **state)
-{
-	(void)state;
-	check_ect_far_holder(60, true);
-}
+PARAM_CASE(test_ect_far_holder_spills, check_ect_far_holder(60, true))
 
-static void test_ect_far_holder_waits(void **state)
-{
-	(void)state;
-	check_ect_far_holder(40, false);
-}
+PARAM_CASE(test_ect_far_holder_waits, check_ect_far_holder(40, false))
 
 /* The wait ahead of a request shrinks as the request in service runs: a
  * warm replica busy with a 9 s load loses to loading elsewhere (9 s + 1 s
