@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include <rte_hash_crc.h>
 #include <rte_mempool.h>
 
 #include "hintlb/log.h"

@@ -274,20 +274,6 @@ static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 		v->gone = v->n - 1;
 }
 
-/* Which entries of @v (ordered newest first by when last sent) the loads
- * queued ahead evict, and which the next load would, on a replica of
- * concurrency @conc. A load evicts the least recently used model not in use
- * when it starts, and what is in use then is mostly the loads started just
- * before it: a load takes longer than a service, so of the conc - 1 other
- * requests running, the loads are the ones still there. So each of the
- * `gone` newest marks (the loads queued ahead, oldest first) evicts the
- * oldest entry sent before it that is not one of the conc - 1 marks sent just
- * before it; and when the request starts, the conc - 1 newest marks are in
- * use, never its load's victim. With concurrency 1 nothing is in use and
- * this is the order as sent. Moves the evicted entries to the end and the
- * marks in use when the request starts to the front; gone may shrink when
- * every older entry is in use (that load waits for one, which the view does
- * not model). */
 static inline uint32_t low_bits(uint32_t n)
 {
 	return n >= 32 ? ~0u : (1u << n) - 1;
@@ -319,6 +305,20 @@ static inline void view_take(const struct ect_view *v, uint32_t m, uint64_t *key
 	}
 }
 
+/* Which entries of @v (ordered newest first by when last sent) the loads
+ * queued ahead evict, and which the next load would, on a replica of
+ * concurrency @conc. A load evicts the least recently used model not in use
+ * when it starts, and what is in use then is mostly the loads started just
+ * before it: a load takes longer than a service, so of the conc - 1 other
+ * requests running, the loads are the ones still there. So each of the
+ * `gone` newest marks (the loads queued ahead, oldest first) evicts the
+ * oldest entry sent before it that is not one of the conc - 1 marks sent just
+ * before it; and when the request starts, the conc - 1 newest marks are in
+ * use, never its load's victim. With concurrency 1 nothing is in use and
+ * this is the order as sent. Moves the evicted entries to the end and the
+ * marks in use when the request starts to the front; gone may shrink when
+ * every older entry is in use (that load waits for one, which the view does
+ * not model). */
 static void view_evict(struct ect_view *v, uint32_t conc)
 {
 	const uint32_t pins = conc > 1 ? conc - 1 : 0, all = low_bits(v->n);
