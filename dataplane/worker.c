@@ -128,8 +128,10 @@ unsigned hl_worker_poll(struct hl_worker *w)
 		hl_route_quiescent(&w->route);
 	if (unlikely(w->draining != NULL && __atomic_load_n(w->draining, __ATOMIC_RELAXED)))
 		worker_drain(w);
-	if (total != 0) /* cycles per request = busy_cycles / requests (bench_proxy.sh) */
+	if (total != 0) { /* cycles per request = busy_cycles / requests (bench_proxy.sh) */
 		HL_COUNT_N(w, BUSY_CYCLES, rte_rdtsc() - w->now);
+		HL_COUNT(w, BUSY_LOOPS);
+	}
 	return total;
 }
 

@@ -200,7 +200,8 @@ extern "C" {
 	X(CTRL_WAKE_FAILED, "ctrl_wake_failed")       /* eventfd write refused (counter at max) */ \
 	X(TCP_LISTENER_CLOSED, "tcp_listener_closed") /* stopping: SYN to a listener, RST */       \
 	X(HTTP_DRAIN_CLOSED, "http_drain_closed") /* stopping: idle keep-alive client closed */    \
-	X(TX_STALLED, "tx_stalled") /* a port's tx queue took nothing for 1 s (logged once) */
+	X(TX_STALLED, "tx_stalled") /* a port's tx queue took nothing for 1 s (logged once) */     \
+	X(BUSY_LOOPS, "busy_loops") /* loop iterations that had packets (busy_cycles' count) */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {
