@@ -28,44 +28,74 @@
 
 #define PX_SEGS_MAX 64
 
-/* An mbuf chain being written. */
+/* An mbuf chain being written: bytes go at w, room left in tail; the tail's data_len
+ * and the head's pkt_len are set when the tail is full or the chain is done. */
 struct px_out {
 	struct rte_mempool *pool;
 	struct rte_mbuf *head, *tail;
+	uint8_t *w;
+	uint32_t room;
+	uint32_t closed; /* bytes in the mbufs before tail */
 	bool fail;
 };
 
-static void out_put(struct px_out *o, const void *data, size_t len)
+/* Close the tail (its data_len) and chain a fresh mbuf after it. */
+static void out_grow(struct px_out *o)
 {
-	const uint8_t *p = data;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(o->pool);
 
+	if (m == NULL) {
+		o->fail = true;
+		return;
+	}
+	if (o->tail != NULL) {
+		o->tail->data_len = (uint16_t)(o->w - rte_pktmbuf_mtod(o->tail, uint8_t *));
+		o->closed += o->tail->data_len;
+		o->tail->next = m;
+		o->head->nb_segs++;
+	} else {
+		o->head = m;
+	}
+	o->tail = m;
+	o->w = rte_pktmbuf_mtod(m, uint8_t *);
+	o->room = rte_pktmbuf_tailroom(m);
+}
+
+static __attribute__((noinline)) void out_put_slow(struct px_out *o, const uint8_t *p, size_t len)
+{
 	while (len != 0 && !o->fail) {
-		uint16_t room = o->tail != NULL ? rte_pktmbuf_tailroom(o->tail) : 0;
-		size_t n;
+		size_t n = RTE_MIN(len, (size_t)o->room);
 
-		if (room == 0) {
-			struct rte_mbuf *m = rte_pktmbuf_alloc(o->pool);
-
-			if (m == NULL) {
-				o->fail = true;
-				return;
-			}
-			if (o->tail != NULL) {
-				o->tail->next = m;
-				o->head->nb_segs++;
-			} else {
-				o->head = m;
-			}
-			o->tail = m;
+		if (n == 0) {
+			out_grow(o);
 			continue;
 		}
-		n = RTE_MIN(len, (size_t)room);
-		memcpy(rte_pktmbuf_mtod_offset(o->tail, uint8_t *, o->tail->data_len), p, n);
-		o->tail->data_len = (uint16_t)(o->tail->data_len + n);
-		o->head->pkt_len += (uint32_t)n;
+		memcpy(o->w, p, n);
+		o->w += n;
+		o->room -= (uint32_t)n;
 		p += n;
 		len -= n;
 	}
+}
+
+/* A chain of one empty mbuf from @p pool (o->fail when there is none). */
+static void out_init(struct px_out *o, struct rte_mempool *pool)
+{
+	*o = (struct px_out){.pool = pool};
+	out_grow(o);
+}
+
+/* Nearly every call fits in the room left: a compare and a copy. (len 0 takes the slow
+ * path, which copies nothing: o->w is NULL when out_init() found no mbuf.) */
+static inline void out_put(struct px_out *o, const void *data, size_t len)
+{
+	if (likely(len - 1 < (size_t)o->room)) {
+		memcpy(o->w, data, len);
+		o->w += len;
+		o->room -= (uint32_t)len;
+		return;
+	}
+	out_put_slow(o, data, len);
 }
 
 static void out_str(struct px_out *o, const char *s)
@@ -97,6 +127,10 @@ static struct rte_mbuf *out_done(struct px_out *o)
 	if (o->fail) {
 		rte_pktmbuf_free(o->head);
 		return NULL;
+	}
+	if (o->tail != NULL) {
+		o->tail->data_len = (uint16_t)(o->w - rte_pktmbuf_mtod(o->tail, uint8_t *));
+		o->head->pkt_len = o->closed + o->tail->data_len;
 	}
 	return o->head;
 }
@@ -203,10 +237,11 @@ char *px_fmt_ipv4(char *p, uint32_t be, int port)
 struct rte_mbuf *px_head_request(struct hl_proxy *px, struct px_req *req, const struct px_buf *in)
 {
 	const struct hl_http1_msg *msg = &req->reqp.msg;
-	struct px_out o = {.pool = px->w->pool};
+	struct px_out o;
 	struct hl_http1_seg segs[PX_SEGS_MAX];
 	unsigned n = px_buf_segs(in, 0, segs, PX_SEGS_MAX);
 
+	out_init(&o, px->w->pool);
 	if (msg->version == 1) { /* the request line as it came */
 		out_span(&o, segs, n,
 			 (struct hl_http1_span){msg->method_span.off,
@@ -239,10 +274,12 @@ struct rte_mbuf *px_head_response(struct hl_proxy *px, struct px_req *req, const
 				  bool close_client)
 {
 	const struct hl_http1_msg *msg = &req->resp.msg;
-	struct px_out o = {.pool = px->w->pool};
+	struct px_out o;
 	struct hl_http1_seg segs[PX_SEGS_MAX];
 	unsigned n = px_buf_segs(in, 0, segs, PX_SEGS_MAX);
 	char line[64];
+
+	out_init(&o, px->w->pool);
 
 	if (msg->version == 1 && msg->reason.off + msg->reason.len + 2 == start_line_end(msg)) {
 		out_span(&o, segs, n, (struct hl_http1_span){0, start_line_end(msg)});
@@ -304,9 +341,11 @@ const char *px_reason_phrase(unsigned status)
 
 struct rte_mbuf *px_canned(struct hl_proxy *px, unsigned status, const char *why, bool head_only)
 {
-	struct px_out o = {.pool = px->w->pool};
+	struct px_out o;
 	char head[256];
 	int body = (int)strlen(why) + 1;
+
+	out_init(&o, px->w->pool);
 
 	snprintf(head, sizeof(head),
 		 "HTTP/1.1 %u %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"

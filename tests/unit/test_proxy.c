@@ -39,6 +39,14 @@ static int setup2_explain(void **state)
 	return ph_setup(state);
 }
 
+/* One replica, heads up to 8 KiB (longer than one mbuf). */
+static int setup1_long_heads(void **state)
+{
+	ph_config(1);
+	ph_cfg.http.max_head = 8192;
+	return ph_setup(state);
+}
+
 /* ---- forwarding ---- */
 
 /*
@@ -181,6 +189,51 @@ static void test_hints_kinds(void **state)
 		ph_expect_rx(c, fwd);
 		ph_expect_hints(0, HL_HINTS_LIST, "model-a,model-bb");
 	}
+	ph_settle();
+}
+
+/*
+ * Heads longer than an mbuf's room are rebuilt into a chain: byte for byte
+ * what a short head would give, the removed fields cut out wherever the
+ * mbufs break (the 2 KiB boundaries fall inside the long fields).
+ */
+static void test_long_heads(void **state)
+{
+	struct ph_ep *c, *r;
+	char pad[3][2101], req[8192], fwd[8192], resp[8192], back[8192];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		memset(pad[i], 'a' + i, 2100);
+		pad[i][2100] = '\0';
+	}
+	snprintf(req, sizeof(req),
+		 "GET /long HTTP/1.1\r\nHost: h\r\nX-A: %s\r\nConnection: X-B\r\nX-B: %s\r\n"
+		 "X-C: %s\r\nTE: trailers\r\n\r\n",
+		 pad[0], pad[1], pad[2]);
+	snprintf(fwd, sizeof(fwd),
+		 "GET /long HTTP/1.1\r\nHost: h\r\nX-A: %s\r\nX-C: %s\r\n"
+		 "X-Forwarded-For: 10.0.0.7\r\n\r\n",
+		 pad[0], pad[2]);
+	snprintf(resp, sizeof(resp),
+		 "HTTP/1.1 200 OK\r\nX-A: %s\r\nX-Fal-Runner-Hints: m1\r\nX-B: %s\r\n"
+		 "Keep-Alive: timeout=5\r\nX-C: %s\r\nContent-Length: 0\r\n\r\n",
+		 pad[0], pad[1], pad[2]);
+	snprintf(back, sizeof(back),
+		 "HTTP/1.1 200 OK\r\nX-A: %s\r\nX-B: %s\r\nX-C: %s\r\nContent-Length: "
+		 "0\r\n\r\n",
+		 pad[0], pad[1], pad[2]);
+	assert_true(strlen(fwd) > 4200 && strlen(back) > 6300); /* three and four mbufs */
+	c = ph_client();
+	ph_send(c, req);
+	r = ph_rep_with_rx();
+	ph_expect_rx(r, fwd);
+	ph_send(r, resp);
+	ph_expect_rx(c, back);
+	ph_expect_hints(0, HL_HINTS_LIST, "m1");
+	assert_int_equal(t_ctr(HL_CTR_HTTP_RESP_2XX), 1);
+	/* counted from the chain's pkt_len: every mbuf of it */
+	assert_int_equal(t_ctr(HL_CTR_HTTP_BYTES_OUT), strlen(back));
 	ph_settle();
 }
 
@@ -819,6 +872,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_get_forwarded, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_hints_kinds, ph_setup1, ph_teardown),
+		cmocka_unit_test_setup_teardown(test_long_heads, setup1_long_heads, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_reuse, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_http10_close, ph_setup1, ph_teardown),
