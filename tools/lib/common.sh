@@ -70,7 +70,8 @@ hl_setup_hugepages() {
 		"hugetlbfs $(mountpoint -q /dev/hugepages && echo mounted || echo 'not mounted (using --no-huge)')"
 }
 
-# hl_build DIR [meson setup args...]: configure once, then build; on failure
+# hl_build DIR [meson setup args...]: configure once, then build (only the
+# ninja targets in HL_BUILD_TARGETS when set, else everything); on failure
 # the tail of meson's or ninja's output says why.
 hl_build() {
 	local dir=$1 log
@@ -82,7 +83,8 @@ hl_build() {
 		hl_log "meson setup $dir failed"
 		return 1
 	fi
-	if ! ninja -C "$dir" >"$log" 2>&1; then
+	# shellcheck disable=SC2086 # a list of targets
+	if ! ninja -C "$dir" ${HL_BUILD_TARGETS:-} >"$log" 2>&1; then
 		grep -E -A12 '^FAILED|error:' "$log" | head -n 60 >&2
 		rm -f "$log"
 		hl_log "build of $dir failed"
