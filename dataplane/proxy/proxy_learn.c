@@ -52,10 +52,20 @@ static bool msg_put(struct hl_proxy *px, struct hl_ctrl_msg *m)
 	return true;
 }
 
-/* One entry's bytes (at most HL_HTTP1_HINT_MAX) from the message's segments. */
-static int entry(const struct hl_http1_seg *segs, unsigned n, struct hl_http1_span span, char *buf)
+/* One entry's bytes (at most HL_HTTP1_HINT_MAX; *@p len <= 0: none) where they lie in the
+ * message's segments, or copied into @p buf when a segment boundary cuts them. */
+static const char *entry(const struct hl_http1_seg *segs, unsigned n, struct hl_http1_span span,
+			 char *buf, int *len)
 {
-	return hl_http1_span_copy(segs, n, 0, span, buf, HL_HTTP1_HINT_MAX);
+	const uint8_t *p =
+		span.len <= HL_HTTP1_HINT_MAX ? hl_http1_span_ptr(segs, n, 0, span) : NULL;
+
+	if (p != NULL) {
+		*len = (int)span.len;
+		return (const char *)p;
+	}
+	*len = hl_http1_span_copy(segs, n, 0, span, buf, HL_HTTP1_HINT_MAX);
+	return buf;
 }
 
 void px_learn_hints(struct hl_proxy *px, struct px_req *req, const struct px_buf *in)
@@ -73,11 +83,12 @@ void px_learn_hints(struct hl_proxy *px, struct px_req *req, const struct px_buf
 	uint64_t h;
 
 	for (unsigned i = 0; i < msg->nhints; i++) {
-		int len = entry(segs, n, msg->hints[i], buf);
+		int len;
+		const char *e = entry(segs, n, msg->hints[i], buf, &len);
 
 		if (len > 0) { /* the length too: "ab","c" differs from "a","bc" */
-			lo = hl_crc32c(buf, (uint32_t)len, rte_hash_crc_4byte((uint32_t)len, lo));
-			hi = hl_crc32c(buf, (uint32_t)len, hi ^ 0x9e3779b9u);
+			lo = hl_crc32c(e, (uint32_t)len, rte_hash_crc_4byte((uint32_t)len, lo));
+			hi = hl_crc32c(e, (uint32_t)len, hi ^ 0x9e3779b9u);
 		}
 	}
 	h = ((uint64_t)hi << 32 | lo) | 1; /* 0 means nothing passed on yet */
@@ -93,7 +104,8 @@ void px_learn_hints(struct hl_proxy *px, struct px_req *req, const struct px_buf
 	m->replica = req->replica;
 	m->len = 0;
 	for (unsigned i = 0; i < msg->nhints; i++) {
-		int len = entry(segs, n, msg->hints[i], buf);
+		int len;
+		const char *e = entry(segs, n, msg->hints[i], buf, &len);
 
 		if (len <= 0)
 			continue;
@@ -103,7 +115,7 @@ void px_learn_hints(struct hl_proxy *px, struct px_req *req, const struct px_buf
 		}
 		if (m->len != 0)
 			m->value[m->len++] = ',';
-		memcpy(m->value + m->len, buf, (size_t)len);
+		memcpy(m->value + m->len, e, (size_t)len);
 		m->len += (uint32_t)len;
 	}
 	if (msg->hints_overflow != 0)
