@@ -8,8 +8,8 @@
  * any word size as long as the carries are folded back in the end: this sums
  * 32-bit words into a 64-bit accumulator (no carry handling in the loop; a
  * 64-bit sum of 32-bit words cannot overflow below 2^32 words), four per
- * step, and folds at the end. Words are read in host order like
- * rte_raw_cksum's, so results are in the same (network) byte order when
+ * step (with SSE2, eight 32-bit words into 64-bit vector lanes), and folds at the end. Words are
+ * read in host order like rte_raw_cksum's, so results are in the same (network) byte order when
  * stored as they are; tests/unit/test_cksum.c checks both agree on every
  * length and alignment. (bench_proxy_inproc under callgrind: the checksums
  * were 14 % of the instructions per proxied request with rte_raw_cksum.)
@@ -25,6 +25,10 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* @p sum plus the ones'-complement words of [@p buf, +@p len), unfolded. */
 static inline uint64_t hl_cksum_add(const void *buf, size_t len, uint64_t sum)
 {
@@ -32,6 +36,26 @@ static inline uint64_t hl_cksum_add(const void *buf, size_t len, uint64_t sum)
 	uint32_t w[4];
 	uint16_t h;
 
+#if defined(__SSE2__)
+	/* 32 bytes a step: each 32-bit word zero-extended into one of four 64-bit lanes */
+	if (len >= 32) {
+		const __m128i zero = _mm_setzero_si128();
+		__m128i a = zero, b = zero;
+		uint64_t lane[2];
+
+		for (; len >= 32; p += 32, len -= 32) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+
+			a = _mm_add_epi64(a, _mm_unpacklo_epi32(x, zero));
+			b = _mm_add_epi64(b, _mm_unpackhi_epi32(x, zero));
+			a = _mm_add_epi64(a, _mm_unpacklo_epi32(y, zero));
+			b = _mm_add_epi64(b, _mm_unpackhi_epi32(y, zero));
+		}
+		_mm_storeu_si128((__m128i *)(void *)lane, _mm_add_epi64(a, b));
+		sum += lane[0] + lane[1];
+	}
+#endif
 	for (; len >= 16; p += 16, len -= 16) {
 		memcpy(w, p, 16);
 		sum += (uint64_t)w[0] + w[1] + w[2] + w[3];
