@@ -912,6 +912,51 @@ static void test_ect_load_weighs_next_victim(void **state)
 	}
 }
 
+/* A replica is full only once it has dropped a model to load another: the
+ * longest list it reported may leave slots it never filled. r0..r2 hold
+ * "a<i>, b<i>" and dropped models before (a<i> asked for once, b<i> 50
+ * times); r3 reports "h, g", both asked for 50 times, and never dropped
+ * one. Read as full, r3 would evict a popular model and the light-load
+ * loads would go to r0..r2 (their a<i>); they go to r3, which has room,
+ * until it reports a list that dropped a model: then r3 is full at three
+ * slots and its victims are popular. */
+static void test_ect_unfilled_replica_is_free(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = NOW_NS;
+	char hint[16];
+
+	for (uint32_t i = 0; i < 3; i++) {
+		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
+		advertise_full(r, i, hint);
+		snprintf(hint, sizeof(hint), "a%u", i);
+		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+	}
+	advertise(r, 3, "h, g");
+	for (unsigned round = 0; round < 50; round++) {
+		for (uint32_t i = 0; i < 3; i++) {
+			snprintf(hint, sizeof(hint), "b%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+		assert_int_equal(decide_done_at(w, "h", now += SEC).replica, 3);
+		assert_int_equal(decide_done_at(w, "g", now += SEC).replica, 3);
+	}
+	struct hl_route_result res = decide_done_at(w, "fresh-0", now += SEC);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+	assert_int_equal(res.replica, 3);
+	advertise(r, 3, "h, g, fresh-0"); /* it had room: still nothing dropped */
+	assert_int_equal(decide_done_at(w, "fresh-1", now += SEC).replica, 3);
+	advertise(r, 3, "h, g, fresh-1"); /* fresh-0 dropped: full */
+	for (unsigned k = 2; k < 12; k++) {
+		snprintf(hint, sizeof(hint), "fresh-%u", k);
+		res = decide_done_at(w, hint, now += SEC);
+		assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+		assert_int_not_equal(res.replica, 3);
+	}
+}
+
 /* Make the worker see the cluster's concurrency slots @busy busy (0..1)
  * on average, as its EWMA would after a while at that load. */
 static void ect_set_busy(struct hl_router *r, struct hl_route_worker *w, double busy)
@@ -1839,6 +1884,7 @@ int main(int argc, char **argv)
 					  rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_evicts_least_popular, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_weighs_next_victim, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_unfilled_replica_is_free, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_queue_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_idle, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_busy, rh_teardown),
