@@ -237,6 +237,7 @@ int hl_hints_replace(struct hl_router *r, uint32_t id, enum hl_hints_kind kind,
 	struct new_hint add[HL_HINTS_PER_REPLICA_MAX];
 	struct hint_key kept[HL_HINTS_PER_REPLICA_MAX];
 	uint32_t n_add, n_kept = 0, i = 0, j = 0;
+	bool dropped = false;
 	int rc = 0;
 
 	if (id >= hl_router_replica_count(r))
@@ -255,6 +256,7 @@ int hl_hints_replace(struct hl_router *r, uint32_t id, enum hl_hints_kind kind,
 					 : hint_key_cmp(&c->keys[i], &add[j].key);
 		if (cmp < 0) {
 			entry_remove_replica(r, &c->keys[i++], id);
+			dropped = true;
 		} else if (cmp > 0) {
 			int e = entry_add_replica(r, &add[j].key, add[j].s, add[j].len, id);
 			if (e == 0)
@@ -280,6 +282,10 @@ int hl_hints_replace(struct hl_router *r, uint32_t id, enum hl_hints_kind kind,
 		memcpy(c->keys, kept, n_kept * sizeof(kept[0]));
 	c->n_keys = n_kept;
 	replica_hints_publish(r, id, kept, n_kept);
+	/* A replica drops a model it holds to make room for another: until it
+	 * has, nothing says it is full (an empty list is a reset, not that). */
+	if (dropped && n_kept > 0)
+		__atomic_store_n(&r->conf[id].slots_full, 1, __ATOMIC_RELAXED);
 
 	enum hl_hints_kind now = n_kept > 0              ? HL_HINTS_LIST
 				 : kind == HL_HINTS_NONE ? HL_HINTS_NONE

@@ -207,10 +207,12 @@ static inline uint64_t ect_cost(const struct route_ctx *c, uint32_t id, bool war
  * workers, else this worker's own record; never sent counts as oldest, a
  * mark of unknown age as newest). Requests start in the order they were
  * sent, so this is the replica's LRU order once the queue has started. The
- * replica keeps slots_seen of them: `gone` are evicted by the loads queued
- * ahead, the oldest one not in use when each load starts (view_evict()), and
- * the oldest one left not in use when the request starts is the victim of
- * another load. A replica with more hints than ECT_VICTIM_SAMPLES is sampled.
+ * replica keeps slots_seen of them once it has dropped a model from its list
+ * (before, it may have slots it never filled: nothing it holds is evicted):
+ * `gone` are evicted by the loads queued ahead, the oldest one not in use
+ * when each load starts (view_evict()), and the oldest one left not in use
+ * when the request starts is the victim of another load. A replica with more
+ * hints than ECT_VICTIM_SAMPLES is sampled.
  *
  * Built in two steps, as a decision needs them: ect_view() finds the
  * entries and how many are gone (enough to say whether a replica without
@@ -267,8 +269,10 @@ static void ect_view(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 		 * one load too many is expected) */
 		held += view_put(v, key, true);
 	}
-	/* slots_seen 0: never reported a list, a generalist so far */
-	v->free = held < slots || slots == 0;
+	/* slots_seen 0: never reported a list, a generalist so far; a replica
+	 * that never dropped a model may have slots it never filled */
+	v->free = held < slots || slots == 0 ||
+		  !__atomic_load_n(&r->conf[id].slots_full, __ATOMIC_RELAXED);
 	v->gone = held > slots && !v->free ? held - slots : 0;
 	if (v->n > 0 && v->gone >= v->n) /* sampled: the oldest seen goes next */
 		v->gone = v->n - 1;

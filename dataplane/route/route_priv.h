@@ -84,9 +84,11 @@ struct replica_hints {
 struct replica_conf {
 	uint8_t state;      /* enum hl_replica_state; atomic */
 	uint8_t hints_kind; /* enum hl_hints_kind; atomic */
+	uint8_t slots_full; /* atomic; it dropped a model: slots_seen is all it has */
 	uint32_t weight;
 	uint32_t concurrency;
-	uint32_t slots_seen;         /* longest list it ever advertised: its model slots */
+	uint32_t slots_seen;         /* longest list it ever advertised: its model slots once
+				      * slots_full (before, it may have more) */
 	struct replica_hints *hints; /* RCU-published; NULL = none */
 };
 

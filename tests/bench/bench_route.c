@@ -69,6 +69,26 @@ static bool wanted(const char *name)
 	return only == NULL || strstr(name, only) != NULL;
 }
 
+/* Replica @id reports @list (@n hints) after dropping models to load them,
+ * as a replica whose slots are all in use does: before @list it reports @n
+ * others. */
+static int report_full(struct hl_router *r, uint32_t id, const char **list, size_t *lens,
+		       unsigned n)
+{
+	static char names[HL_HINTS_PER_REPLICA_MAX][16];
+	static const char *before[HL_HINTS_PER_REPLICA_MAX];
+	static size_t before_lens[HL_HINTS_PER_REPLICA_MAX];
+
+	for (unsigned k = 0; k < n && k < HL_HINTS_PER_REPLICA_MAX; k++) {
+		snprintf(names[k], sizeof(names[k]), "evicted-%05u", k);
+		before[k] = names[k];
+		before_lens[k] = strlen(names[k]);
+	}
+	if (hl_hints_replace(r, id, HL_HINTS_LIST, before, before_lens, n) != (int)n)
+		return -1;
+	return hl_hints_replace(r, id, HL_HINTS_LIST, list, lens, n);
+}
+
 static struct hl_router *router_setup(enum hl_route_policy policy)
 {
 	static const char *list[HL_HINTS_PER_REPLICA_MAX];
@@ -100,7 +120,7 @@ static struct hl_router *router_setup(enum hl_route_policy policy)
 			list[n] = hint_buf[h];
 			lens[n++] = strlen(hint_buf[h]);
 		}
-		int rc = hl_hints_replace(r, i, HL_HINTS_LIST, list, lens, n);
+		int rc = report_full(r, i, list, lens, n);
 		if (rc != (int)n) {
 			fprintf(stderr, "bench_route: replica %u: %d of %u hints\n", i, rc, n);
 			exit(1);
@@ -219,7 +239,7 @@ static void bench_queue(enum hl_route_policy policy)
 		list[h] = hint_buf[h];
 		lens[h] = strlen(hint_buf[h]);
 	}
-	if (hl_hints_replace(r, 0, HL_HINTS_LIST, list, lens, Q_HELD) != Q_HELD ||
+	if (report_full(r, 0, list, lens, Q_HELD) != Q_HELD ||
 	    hl_route_worker_init(r, &w, false) != 0) {
 		fprintf(stderr, "bench_route: queue setup failed\n");
 		exit(1);

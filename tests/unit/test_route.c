@@ -67,6 +67,25 @@ static void advertise(struct hl_router *r, uint32_t id, const char *header)
 		fail_msg("replica %u advertising '%s': %d", id, header, rc);
 }
 
+/* @header as a replica reports it once it has dropped models to load
+ * others, as a replica whose slots are all in use does: as many other models
+ * first, then @header. For the replicas a test means to be full. */
+static void advertise_full(struct hl_router *r, uint32_t id, const char *header)
+{
+	char before[256];
+	size_t len = 0;
+	unsigned n = 1;
+
+	for (const char *p = header; *p != 0; p++)
+		n += *p == ',';
+	for (unsigned k = 0; k < n; k++)
+		len += (size_t)snprintf(before + len, sizeof(before) - len, "%sevicted-%u-%u",
+					k ? "," : "", id, k);
+	assert_true(len < sizeof(before));
+	advertise(r, id, before);
+	advertise(r, id, header);
+}
+
 static uint32_t inflight(const struct hl_router *r, uint32_t id)
 {
 	struct hl_replica_info i;
@@ -208,7 +227,7 @@ static void check_fallback_hint_is_maglev(enum hl_route_policy pol)
 	unsigned distinct = 0;
 	char hint[32];
 
-	advertise(r, 0, "known");
+	advertise_full(r, 0, "known");
 	for (unsigned k = 0; k < 100; k++) {
 		snprintf(hint, sizeof(hint), "unknown-model-%u", k);
 		uint64_t h = hl_hint_hash64(hint, strlen(hint));
@@ -505,7 +524,7 @@ static void check_generalists(enum hl_route_policy pol, bool prefer)
 	unsigned to_g = 0, nohint_to_g = 0;
 	char hint[32];
 
-	advertise(r, 0, "a, b");
+	advertise_full(r, 0, "a, b");
 	advertise(r, G, ""); /* reported an empty list: a generalist */
 	for (unsigned k = 0; k < HINTS; k++) {
 		snprintf(hint, sizeof(hint), "fresh-%u", k);
@@ -822,7 +841,7 @@ static uint64_t ect_four_pairs(struct hl_router *r, struct hl_route_worker *w, u
 
 	for (uint32_t i = 0; i < 4; i++) {
 		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
-		advertise(r, i, hint);
+		advertise_full(r, i, hint);
 	}
 	for (unsigned k = 0; k < a3_times; k++)
 		assert_int_equal(decide_done_at(w, "a3", now += SEC).replica, 3);
@@ -877,7 +896,7 @@ static void test_ect_load_weighs_next_victim(void **state)
 
 	for (uint32_t i = 0; i < 4; i++) {
 		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
-		advertise(r, i, hint);
+		advertise_full(r, i, hint);
 		snprintf(hint, sizeof(hint), "a%u", i);
 		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
 	}
@@ -890,6 +909,51 @@ static void test_ect_load_weighs_next_victim(void **state)
 	for (unsigned k = 0; k < 20; k++) {
 		snprintf(hint, sizeof(hint), "fresh-%u", k);
 		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, 3);
+	}
+}
+
+/* A replica is full only once it has dropped a model to load another: the
+ * longest list it reported may leave slots it never filled. r0..r2 hold
+ * "a<i>, b<i>" and dropped models before (a<i> asked for once, b<i> 50
+ * times); r3 reports "h, g", both asked for 50 times, and never dropped
+ * one. Read as full, r3 would evict a popular model and the light-load
+ * loads would go to r0..r2 (their a<i>); they go to r3, which has room,
+ * until it reports a list that dropped a model: then r3 is full at three
+ * slots and its victims are popular. */
+static void test_ect_unfilled_replica_is_free(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 4);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	uint64_t now = NOW_NS;
+	char hint[16];
+
+	for (uint32_t i = 0; i < 3; i++) {
+		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
+		advertise_full(r, i, hint);
+		snprintf(hint, sizeof(hint), "a%u", i);
+		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+	}
+	advertise(r, 3, "h, g");
+	for (unsigned round = 0; round < 50; round++) {
+		for (uint32_t i = 0; i < 3; i++) {
+			snprintf(hint, sizeof(hint), "b%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+		assert_int_equal(decide_done_at(w, "h", now += SEC).replica, 3);
+		assert_int_equal(decide_done_at(w, "g", now += SEC).replica, 3);
+	}
+	struct hl_route_result res = decide_done_at(w, "fresh-0", now += SEC);
+	assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+	assert_int_equal(res.replica, 3);
+	advertise(r, 3, "h, g, fresh-0"); /* it had room: still nothing dropped */
+	assert_int_equal(decide_done_at(w, "fresh-1", now += SEC).replica, 3);
+	advertise(r, 3, "h, g, fresh-1"); /* fresh-0 dropped: full */
+	for (unsigned k = 2; k < 12; k++) {
+		snprintf(hint, sizeof(hint), "fresh-%u", k);
+		res = decide_done_at(w, hint, now += SEC);
+		assert_int_equal(res.reason, HL_ROUTE_FALLBACK_HINT);
+		assert_int_not_equal(res.replica, 3);
 	}
 }
 
@@ -1015,12 +1079,12 @@ static void check_ect_busy_holder(double busy, bool want_spill)
 	struct hl_route_result held[2], res;
 	char hint[16];
 
-	advertise(r, W, "llama, spare");
+	advertise_full(r, W, "llama, spare");
 	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
 	uint64_t now = NOW_NS + 100 * SEC;
 	for (uint32_t i = 1; i < N; i++) {
 		snprintf(hint, sizeof(hint), "hot%u, warm%u", i, i);
-		advertise(r, i, hint);
+		advertise_full(r, i, hint);
 		for (unsigned k = 0; k < 50; k++) {
 			snprintf(hint, sizeof(hint), k % 2 ? "hot%u" : "warm%u", i);
 			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
@@ -1123,7 +1187,7 @@ static void check_ect_behind_loads(unsigned loads, bool want_hit)
 	struct hl_route_result held[2], res;
 	uint64_t now = NOW_NS;
 
-	advertise(r, 0, "x, y");
+	advertise_full(r, 0, "x, y");
 	assert_int_equal(decide_done_at(w, "x", now += SEC).reason, HL_ROUTE_HINT_HIT);
 	for (uint32_t i = 1; i < 4; i++) /* the loads can only go to r0 */
 		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
@@ -1166,7 +1230,7 @@ static void test_ect_evicted_advertiser_is_cold(void **state)
 	struct hl_route_result held[2], res;
 	uint64_t now = NOW_NS, key = hl_hint_hash64("x", 1);
 
-	advertise(r, 0, "x, y");
+	advertise_full(r, 0, "x, y");
 	assert_int_equal(decide_done_at(w, "x", now += SEC).reason, HL_ROUTE_HINT_HIT);
 	for (uint32_t i = 1; i < 4; i++)
 		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
@@ -1200,7 +1264,7 @@ static void test_ect_load_in_progress_is_in_use(void **state)
 	struct hl_route_result held[2], res;
 	uint64_t now = NOW_NS;
 
-	advertise(r, 0, "a, b, c, d");
+	advertise_full(r, 0, "a, b, c, d");
 	for (uint32_t i = 1; i < 4; i++) /* the loads can only go to q0 */
 		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
 	held[0] = decide_at(w, "f1", now += SEC);
@@ -1487,7 +1551,7 @@ static void test_ect_wait_counts_time_served(void **state)
 	struct hl_router *r = router_new(HL_POLICY_ECT, N);
 	struct hl_route_worker *w = rh_worker_new(r, false);
 
-	advertise(r, W, "llama, spare");
+	advertise_full(r, W, "llama, spare");
 	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
 	uint64_t t0 = NOW_NS + 100 * SEC;
 	for (uint32_t i = 0; i < N; i++)
@@ -1820,6 +1884,7 @@ int main(int argc, char **argv)
 					  rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_evicts_least_popular, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_weighs_next_victim, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_unfilled_replica_is_free, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_queue_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_idle, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_busy, rh_teardown),
