@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "hintlb/zero.h"
 #include "http1_priv.h"
 
 static const char *const err_names[HL_HTTP1_ERR__COUNT] = {
@@ -121,7 +122,7 @@ int hl_http1_parser_init(struct hl_http1_parser *p, const struct hl_http1_config
 	if (!cfg->max_line || !cfg->max_head || !cfg->max_fields || cap < cfg->max_fields ||
 	    (dir != HL_HTTP1_REQUEST && dir != HL_HTTP1_RESPONSE))
 		return -EINVAL;
-	memset(p, 0, offsetof(struct hl_http1_parser, msg));
+	hl_zero(p, offsetof(struct hl_http1_parser, msg));
 	p->cfg = cfg;
 	p->fields = fields;
 	p->max_fields = cfg->max_fields;
@@ -141,7 +142,7 @@ void hl_http1_parser_reset(struct hl_http1_parser *p)
 /* Start a message: clear what the previous one left (not the hint spans past nhints). */
 static void msg_begin(struct hl_http1_parser *p)
 {
-	memset(&p->msg, 0, offsetof(struct hl_http1_msg, hints));
+	hl_zero(&p->msg, offsetof(struct hl_http1_msg, hints));
 	p->msg.fields = p->fields;
 	p->msg.nfields = 0;
 	p->phase = PH_HEAD;

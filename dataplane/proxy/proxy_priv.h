@@ -156,10 +156,12 @@ struct px_req {
 	bool expect_wait;  /* Expect: 100-continue, no body byte yet: the replica's turn */
 	uint8_t n_replay;  /* replay[] entries; 0xff: too many, no retry */
 	uint8_t hint_len;  /* hint[] bytes (0: no hint), kept for a retry's decision */
-	struct rte_mbuf *replay[PX_REPLAY_MAX];
 	struct rte_mbuf *pending; /* the rewritten head while PXR_QUEUED */
-	char hint[HL_HTTP1_HINT_MAX];
 	TAILQ_ENTRY(px_req) wait_node; /* the replica's wait queue (PXR_QUEUED) */
+	/* px_req_new() zeroes what comes before replay[]; these two are read only
+	 * up to n_replay and hint_len */
+	struct rte_mbuf *replay[PX_REPLAY_MAX];
+	char hint[HL_HTTP1_HINT_MAX];
 	struct hl_http1_parser reqp;
 	struct hl_http1_parser resp;
 	/* the fields array both parsers share: the response head is parsed only
