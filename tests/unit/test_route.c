@@ -883,6 +883,21 @@ static void test_ect_load_evicts_least_popular(void **state)
 	assert_true(homed_elsewhere >= 10);
 }
 
+/* r0..r<n-1> hold "a<i>, b<i>" (full: they dropped models before); a<i> is
+ * asked for once, on r<i>, a second apart from @p now. @return the time after. */
+static uint64_t hold_pairs(struct hl_router *r, struct hl_route_worker *w, uint32_t n, uint64_t now)
+{
+	char hint[16];
+
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
+		advertise_full(r, i, hint);
+		snprintf(hint, sizeof(hint), "a%u", i);
+		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+	}
+	return now;
+}
+
 /* Between equally unpopular victims, the load goes where the model left
  * oldest (the next victim there) is the least popular too: r<i> holds
  * "a<i>, b<i>", every a<i> was asked for once, b0..b2 50 times, b3 once. */
@@ -894,12 +909,7 @@ static void test_ect_load_weighs_next_victim(void **state)
 	uint64_t now = NOW_NS;
 	char hint[16];
 
-	for (uint32_t i = 0; i < 4; i++) {
-		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
-		advertise_full(r, i, hint);
-		snprintf(hint, sizeof(hint), "a%u", i);
-		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
-	}
+	now = hold_pairs(r, w, 4, now);
 	for (unsigned round = 0; round < 50; round++) {
 		for (uint32_t i = 0; i < (round ? 3u : 4u); i++) {
 			snprintf(hint, sizeof(hint), "b%u", i);
@@ -928,12 +938,7 @@ static void test_ect_unfilled_replica_is_free(void **state)
 	uint64_t now = NOW_NS;
 	char hint[16];
 
-	for (uint32_t i = 0; i < 3; i++) {
-		snprintf(hint, sizeof(hint), "a%u, b%u", i, i);
-		advertise_full(r, i, hint);
-		snprintf(hint, sizeof(hint), "a%u", i);
-		assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
-	}
+	now = hold_pairs(r, w, 3, now);
 	advertise(r, 3, "h, g");
 	for (unsigned round = 0; round < 50; round++) {
 		for (uint32_t i = 0; i < 3; i++) {
