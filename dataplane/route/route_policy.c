@@ -376,6 +376,10 @@ static void view_evict(struct ect_view *v, uint32_t conc)
  * worker while it is among the replica's recent hints (kept for replicas of
  * few slots, read once here), else by this one; 0 = never seen. Entries
  * used alike stay in the order found (a stable sort). Then view_evict(). */
+#define RECENT_MAP   32 /* view_order()'s map of the recent keys: a power of two */
+#define RECENT_CLASH 0xff
+_Static_assert(HL_RECENT_SLOTS < RECENT_CLASH, "recent indexes fit a byte below the mark");
+
 static void view_order(const struct route_ctx *c, uint32_t id, struct ect_view *v)
 {
 	const struct hl_route_memory *m = c->w->memory;
@@ -386,15 +390,26 @@ static void view_order(const struct route_ctx *c, uint32_t id, struct ect_view *
 	if (v->ordered)
 		return;
 	v->ordered = true;
+	/* where each recent key is, direct-mapped by its low bits: 1 + its first
+	 * index, 0 none, RECENT_CLASH two different keys (then a scan) */
+	uint8_t at[RECENT_MAP] = {0};
 	for (uint32_t i = 0; i < n_recent; i++) {
 		recent_key[i] = __atomic_load_n(&l->recent_key[i], __ATOMIC_RELAXED);
 		recent_ns[i] = __atomic_load_n(&l->recent_ns[i], __ATOMIC_RELAXED);
+		uint8_t *a = &at[recent_key[i] % RECENT_MAP];
+		if (*a == 0)
+			*a = (uint8_t)(i + 1);
+		else if (*a != RECENT_CLASH && recent_key[*a - 1] != recent_key[i])
+			*a = RECENT_CLASH;
 	}
 	for (uint32_t k = 0; k < v->n; k++) { /* independent loads first */
 		uint64_t key = v->key[k], used = lastuse_get(m, key, id);
-		uint32_t i;
-		for (i = 0; i < n_recent && recent_key[i] != key; i++)
-			;
+		uint32_t i = n_recent, a = n_recent != 0 ? at[key % RECENT_MAP] : 0;
+		if (a == RECENT_CLASH)
+			for (i = 0; i < n_recent && recent_key[i] != key; i++)
+				;
+		else if (a != 0 && recent_key[a - 1] == key)
+			i = a - 1;
 		if (i < n_recent && recent_ns[i] > used)
 			used = recent_ns[i];
 		if (used == 0 && (v->marks >> k & 1))
