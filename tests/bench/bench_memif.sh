@@ -8,8 +8,11 @@
 #   client    hintgen, closed loop (256 connections, BENCH_CONNS), keep-alive
 #             unless said, 8 models Zipf(1),
 #             CPU 0, adaptive idle
-#   responder hintgen --respond (no delay, 2-byte body, advertises model-0..3),
-#             CPU 0, adaptive idle
+#   responder hintgen --respond (no delay, 2-byte body, advertises model-0..3;
+#             its first answer model-9,1,2,3: a replica that dropped a
+#             model, so the default policy counts its 4 slots as full, as a
+#             GPU replica's would be: one that never dropped any is priced
+#             as having free slots, a cheaper path), CPU 0, adaptive idle
 #   direct    the client straight to the responder (hintgen's own ceiling on
 #             this machine: each on its own CPU)
 #
@@ -87,7 +90,7 @@ responder() {
 	hg_bg respond "$HINTGEN" --respond --queues "$q" "$@" \
 		--eal "$(hg_eal r 0 "net_memif0,role=client,socket=$HG_WORK/lb-r.sock")" \
 		--address 10.98.1.1/24 --listen 8080 --hints model-0,model-1,model-2,model-3 \
-		--idle adaptive --quiet --json
+		--hints-first model-9,model-1,model-2,model-3 --idle adaptive --quiet --json
 	hg_wait_for "$HG_WORK/respond.err" "listening on" 30 "$HG_LAST_PID"
 }
 

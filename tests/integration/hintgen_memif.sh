@@ -14,9 +14,10 @@
 #      the intended send time (no coordinated omission), so it grows with
 #      the backlog — p50 about 1 s, p99 about 2 s, not 20 ms
 #   C. client -- memif -- hintlb (mode http, one worker) -- memif --
-#      responder advertising model-0..2: every request through, none lost,
-#      hintlb counts them and routes the advertised hints as hint hits;
-#      hintlb stops cleanly
+#      responder advertising model-0..2 (model-7,1,2 in its first answer,
+#      --hints-first): every request through, none lost, hintlb counts them,
+#      routes the advertised hints as hint hits and passed on exactly the
+#      two lists; hintlb stops cleanly
 #   D. the same with two hintlb workers and single-queue peers (a
 #      misconfiguration DPDK 22.11's memif cannot report): hintlb warned at
 #      start, and worker 1's stalled tx queue is logged and counted
@@ -148,7 +149,8 @@ hg_log "C. client -- memif -- hintlb (http, one worker) -- memif -- responder"
 hg_hintlb_conf "$HG_WORK/hintlb.conf" 1 adaptive
 hg_hintlb_start "$HG_WORK/hintlb.conf"
 hg_bg respond2 "$HINTGEN" --respond --eal "$(hg_eal r 1 "net_memif0,role=client,socket=$HG_WORK/lb-r.sock")" \
-	--address 10.98.1.1/24 --listen 8080 --hints model-0,model-1,model-2 --idle adaptive --json
+	--address 10.98.1.1/24 --listen 8080 --hints model-0,model-1,model-2 \
+	--hints-first model-7,model-1,model-2 --idle adaptive --json
 RESP=$HG_LAST_PID
 hg_wait_for "$HG_WORK/respond2.err" "listening on 10.98.1.1:8080" 30 "$RESP"
 rc=0
@@ -170,6 +172,10 @@ hg_log "C: $req requests, $errs errors, hintlb http_requests $lb_req, hint_hit $
 [ "$unf" -eq 0 ] || hg_fail "C: $unf requests unanswered"
 [ "$lb_req" -eq "$req" ] || hg_fail "C: hintlb counted $lb_req requests, the client $req"
 [ "$hit" -gt 0 ] || hg_fail "C: no hint hits (the responder advertises model-0..2)"
+# --hints-first: the first answer advertised model-7,1,2, every later one
+# model-0,1,2: hintlb passed on those two lists and no other
+passed=$(hg_ctr hints_passed "$HG_WORK/ctr")
+[ "$passed" -eq 2 ] || hg_fail "C: hints_passed $passed, not 2 (--hints-first, then --hints)"
 # model-0..2 are 3 of 8 Zipf(1) ranks: 1 + 1/2 + 1/3 of H(8) = 2.718 is 67 %
 # of the requests; the replica is the only one, so a hint it holds is a hit
 # unless the bounded-load cap spills it

@@ -23,6 +23,7 @@ enum {
 	OPT_GATEWAY,
 	OPT_LISTEN,
 	OPT_HINTS,
+	OPT_HINTS_FIRST,
 	OPT_HINTS_HEADER,
 	OPT_DELAY_US,
 	OPT_BODY_BYTES,
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{"gateway", required_argument, NULL, OPT_GATEWAY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"hints", required_argument, NULL, OPT_HINTS},
+	{"hints-first", required_argument, NULL, OPT_HINTS_FIRST},
 	{"hints-header", required_argument, NULL, OPT_HINTS_HEADER},
 	{"delay-us", required_argument, NULL, OPT_DELAY_US},
 	{"body-bytes", required_argument, NULL, OPT_BODY_BYTES},
@@ -136,6 +138,9 @@ static void usage(FILE *f)
 		"                       32768-60999)\n"
 		"  --hints a,b,c        X-Fal-Runner-Hints value of every answer (\"\": present\n"
 		"                       and empty; default: no such field)\n"
+		"  --hints-first a,b,c  the first answer's value instead (a list the replica\n"
+		"                       held before: one that --hints drops a model of makes\n"
+		"                       hintlb count the replica's slots as full)\n"
 		"  --hints-header NAME  its name (default X-Fal-Runner-Hints)\n"
 		"  --delay-us N         hold each answer N microseconds (default 0)\n"
 		"  --body-bytes N       body size, \"ok\\n\" repeated (default 2, max %u)\n"
@@ -183,17 +188,18 @@ static int parse_eal(struct hg_opts *o, const char *s)
 	return 0;
 }
 
-/* a,b,c: elements trimmed of spaces, each a token (what a replica could advertise). */
-static int parse_hints(struct hg_opts *o, const char *s)
+/* a,b,c: a field value as it will be sent (what a replica could advertise) into @p dst
+ * (HG_HINTS_MAX_LEN bytes); --@p opt names it in an error. */
+static int parse_hints(char *dst, bool *set, const char *opt, const char *s)
 {
-	if (strlen(s) >= sizeof(o->hints))
-		return tool_opt_bad(PROG, "hints", s, "longer than 4095 bytes");
+	if (strlen(s) >= HG_HINTS_MAX_LEN)
+		return tool_opt_bad(PROG, opt, s, "longer than 4095 bytes");
 	for (const char *p = s; *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			return tool_opt_bad(PROG, "hints", s,
+			return tool_opt_bad(PROG, opt, s,
 					    "control characters are not allowed in a header");
-	snprintf(o->hints, sizeof(o->hints), "%s", s);
-	o->hints_set = true;
+	snprintf(dst, HG_HINTS_MAX_LEN, "%s", s);
+	*set = true;
 	return 0;
 }
 
@@ -231,7 +237,9 @@ static int parse_one(struct hg_opts *o, int c, const char *arg, bool *rate_set)
 		o->listen_port = (uint16_t)v;
 		return 0;
 	case OPT_HINTS:
-		return parse_hints(o, arg);
+		return parse_hints(o->hints, &o->hints_set, "hints", arg);
+	case OPT_HINTS_FIRST:
+		return parse_hints(o->hints_first, &o->hints_first_set, "hints-first", arg);
 	case OPT_HINTS_HEADER:
 		return parse_header_name(o->hints_header, "hints-header", arg);
 	case OPT_DELAY_US:
@@ -340,6 +348,11 @@ static int check(struct hg_opts *o, bool rate_set)
 	if (o->mode == HG_MODE_RESPOND) {
 		if (o->listen_port == 0) {
 			fprintf(stderr, "hintgen: --respond needs --listen PORT\n");
+			return 2;
+		}
+		if (o->hints_first_set && !o->hints_set) {
+			fprintf(stderr, "hintgen: --hints-first needs --hints (what the "
+					"answers after the first advertise)\n");
 			return 2;
 		}
 		return 0;

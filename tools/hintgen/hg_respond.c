@@ -57,6 +57,7 @@ struct hg_respond {
 	uint64_t delay_tsc;
 	char hints_line[RS_HEAD_MAX]; /* "X-Fal-Runner-Hints: a,b\r\n" or "" */
 	size_t hints_len;
+	char first_line[RS_HEAD_MAX]; /* the first 200's (--hints-first), then "" */
 	char *body;
 	uint32_t body_len;
 	uint32_t fifo_head, fifo_tail;
@@ -127,11 +128,17 @@ static struct rte_mbuf *rs_build(struct hg_respond *r, unsigned flags, unsigned 
 
 	if (m == NULL)
 		return NULL;
+	const char *hints = (flags & RS_A_BAD) ? ""
+			    : r->first_line[0] ? r->first_line
+					       : r->hints_line;
+
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: %u\r\n%s%s\r\n",
-		     status_text(status), body, (flags & RS_A_BAD) ? "" : r->hints_line,
+		     status_text(status), body, hints,
 		     (flags & RS_A_CLOSE)  ? "Connection: close\r\n"
 		     : (flags & RS_A_KA10) ? "Connection: keep-alive\r\n"
 					   : "");
+	if (!(flags & RS_A_BAD))
+		r->first_line[0] = '\0'; /* one answer carried it */
 	if (chain_put(r->g->pool, m, &tail, head, (size_t)n) != 0 ||
 	    (!(flags & RS_A_HEAD) && chain_put(r->g->pool, m, &tail, r->body, body) != 0)) {
 		rte_pktmbuf_free(m);
@@ -333,6 +340,9 @@ struct hg_respond *hg_respond_create(struct hg *g, char *err, size_t errlen)
 	if (o->hints_set)
 		r->hints_len = (size_t)snprintf(r->hints_line, sizeof(r->hints_line), "%s: %s\r\n",
 						o->hints_header, o->hints);
+	if (o->hints_first_set)
+		snprintf(r->first_line, sizeof(r->first_line), "%s: %s\r\n", o->hints_header,
+			 o->hints_first);
 	r->body_len = o->body_bytes;
 	r->body = rte_malloc("hg_body", r->body_len + 1, 0);
 	r->fifo = rte_malloc("hg_fifo", sizeof(*r->fifo) * RS_FIFO, RTE_CACHE_LINE_SIZE);

@@ -60,6 +60,8 @@ struct hg_opts {
 	uint16_t listen_port;
 	bool hints_set; /* --hints given: the field is sent (maybe empty) */
 	char hints[HG_HINTS_MAX_LEN];
+	bool hints_first_set; /* --hints-first: the first answer's value instead */
+	char hints_first[HG_HINTS_MAX_LEN];
 	char hints_header[HL_HTTP1_NAME_MAX];
 	uint32_t delay_us;
 	uint32_t body_bytes;
