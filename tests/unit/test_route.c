@@ -922,6 +922,38 @@ static void test_ect_load_weighs_next_victim(void **state)
 	}
 }
 
+/* The replica's recent keys, shared by the workers, order its view: what
+ * another worker sent there last is not the victim. r0 holds "a0, b0": w
+ * asked for a0 50 times, then b0 once; r1 holds "a1, b1": a1 4 times, then
+ * b1 once. A load evicts the least recently used model and pushes the other
+ * one step closer (ECT_CHAIN_DECAY 0.9), each worth 7 (1 - exp(-60 count /
+ * 56)) load times: by w's own record r0 costs v(50) + 0.9 v(1) = 11.14, r1
+ * v(4) + 0.9 v(1) = 11.04, and a new model goes to r1. Once w1 has sent a0
+ * to r0, a0 is r0's newest and b0 its victim: 0.9 v(50) + v(1) = 10.90, and
+ * the load goes to r0. */
+static void test_ect_victim_from_shared_recent(void **state)
+{
+	(void)state;
+	struct hl_router *r = router_new(HL_POLICY_ECT, 2);
+	struct hl_route_worker *w = rh_worker_new(r, false), *w1 = rh_worker_new(r, false);
+	uint64_t now = NOW_NS;
+
+	advertise_full(r, 0, "a0, b0");
+	advertise_full(r, 1, "a1, b1");
+	for (unsigned k = 0; k < 50; k++)
+		assert_int_equal(decide_done_at(w, "a0", now += SEC).replica, 0);
+	assert_int_equal(decide_done_at(w, "b0", now += SEC).replica, 0);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(decide_done_at(w, "a1", now += SEC).replica, 1);
+	assert_int_equal(decide_done_at(w, "b1", now += SEC).replica, 1);
+	struct hl_route_req req = {.hint = "fresh", .hint_len = 5, .now_ns = now + SEC};
+	struct hl_route_result e;
+	assert_int_equal(hl_route_explain(w, &req, &e), 0);
+	assert_int_equal(e.replica, 1); /* without w1's send */
+	assert_int_equal(decide_done_at(w1, "a0", now += SEC).replica, 0);
+	assert_int_equal(decide_done_at(w, "fresh", now += SEC).replica, 0);
+}
+
 /* A replica is full only once it has dropped a model to load another: the
  * longest list it reported may leave slots it never filled. r0..r2 hold
  * "a<i>, b<i>" and dropped models before (a<i> asked for once, b<i> 50
@@ -1890,6 +1922,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_load_evicts_least_popular, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_weighs_next_victim, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_unfilled_replica_is_free, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_victim_from_shared_recent, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_queue_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_idle, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_load_starts_at_once_busy, rh_teardown),
