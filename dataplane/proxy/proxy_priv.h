@@ -156,7 +156,7 @@ struct px_req {
 	bool expect_wait;  /* Expect: 100-continue, no body byte yet: the replica's turn */
 	uint8_t n_replay;  /* replay[] entries; 0xff: too many, no retry */
 	uint8_t hint_len;  /* hint[] bytes (0: no hint), kept for a retry's decision */
-	struct rte_mbuf *pending; /* the rewritten head while PXR_QUEUED */
+	struct rte_mbuf *pending;      /* the rewritten head while PXR_QUEUED */
 	TAILQ_ENTRY(px_req) wait_node; /* the replica's wait queue (PXR_QUEUED) */
 	/* px_req_new() zeroes what comes before replay[]; these two are read only
 	 * up to n_replay and hint_len */
