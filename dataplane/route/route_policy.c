@@ -340,16 +340,11 @@ static void view_evict(struct ect_view *v, uint32_t conc)
 	 * just before it */
 	uint32_t unnamed = v->gone > n_marks ? v->gone - n_marks : 0;
 	for (uint32_t e = 0; e < v->gone; e++) {
-		uint32_t older = all, cand;
+		uint32_t cand = all & ~evicted;
 
-		if (e >= unnamed) {
-			uint32_t evictor = pos[v->gone - e - 1];
-
-			older = all & ~low_bits(evictor + 1);
-			cand = older & ~evicted;
+		if (e >= unnamed) { /* older than its evictor, not one of the pins before it */
+			cand &= ~low_bits(pos[v->gone - e - 1] + 1);
 			cand &= ~first_bits(cand & marks, pins);
-		} else {
-			cand = older & ~evicted;
 		}
 		if (cand == 0)
 			continue;
