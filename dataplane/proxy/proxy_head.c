@@ -280,7 +280,6 @@ struct rte_mbuf *px_head_response(struct hl_proxy *px, struct px_req *req, const
 	char line[64];
 
 	out_init(&o, px->w->pool);
-
 	if (msg->version == 1 && msg->reason.off + msg->reason.len + 2 == start_line_end(msg)) {
 		out_span(&o, segs, n, (struct hl_http1_span){0, start_line_end(msg)});
 	} else { /* HTTP/1.0, or leading empty lines: a status line of ours */
@@ -346,7 +345,6 @@ struct rte_mbuf *px_canned(struct hl_proxy *px, unsigned status, const char *why
 	int body = (int)strlen(why) + 1;
 
 	out_init(&o, px->w->pool);
-
 	snprintf(head, sizeof(head),
 		 "HTTP/1.1 %u %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
 		 "Cache-Control: no-store\r\nConnection: close\r\n\r\n",

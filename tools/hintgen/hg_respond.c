@@ -56,7 +56,6 @@ struct hg_respond {
 	struct hl_http1_config http;
 	uint64_t delay_tsc;
 	char hints_line[RS_HEAD_MAX]; /* "X-Fal-Runner-Hints: a,b\r\n" or "" */
-	size_t hints_len;
 	char first_line[RS_HEAD_MAX]; /* the first 200's (--hints-first), then "" */
 	char *body;
 	uint32_t body_len;
@@ -338,8 +337,8 @@ struct hg_respond *hg_respond_create(struct hg *g, char *err, size_t errlen)
 	r->http.max_fields = RS_FIELDS;
 	r->delay_tsc = g->hz * o->delay_us / 1000000;
 	if (o->hints_set)
-		r->hints_len = (size_t)snprintf(r->hints_line, sizeof(r->hints_line), "%s: %s\r\n",
-						o->hints_header, o->hints);
+		snprintf(r->hints_line, sizeof(r->hints_line), "%s: %s\r\n", o->hints_header,
+			 o->hints);
 	if (o->hints_first_set)
 		snprintf(r->first_line, sizeof(r->first_line), "%s: %s\r\n", o->hints_header,
 			 o->hints_first);
