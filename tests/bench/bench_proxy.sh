@@ -34,7 +34,12 @@
 #   proxy_hintlb_dataplane_us_per_req (busy cycles outside the PMD);
 #   proxy_req_s_ratio, proxy_p99_ratio, proxy_cpu_per_req_ratio (hintlb /
 #   HAProxy) and proxy_nginx_{req_s,p99,cpu_per_req}_ratio (hintlb / nginx)
-# and the per-run figures as `# ...` lines. BENCH_SMOKE=1: one short round
+# and the per-run figures as `# ...` lines. Each round also measures the
+# load side's own ceiling: wrk straight to the replicas in hl-replica, on the
+# same CPU 0, no balancer and no veth (proxy_ceiling_req_s; each balancer's
+# share of it is proxy_{hintlb,haproxy,nginx}_of_ceiling), and for every run
+# how busy each CPU was (/proc/stat: user, system, softirq, idle), so a run
+# says whether the balancer or the load side held it. BENCH_SMOKE=1: one short round
 # (tools/test.sh runs that so a broken benchmark fails CI).
 # Needs root, wrk, haproxy and nginx; without them it says so and exits 0.
 set -euo pipefail
@@ -70,20 +75,50 @@ hl_topo_up
 . "$(dirname "$0")/lb_lib.sh"
 lb_replicas
 
+# The 8 requests are formatted once (init runs once the Host header is known):
+# wrk.format per request costs CPU 0, the side that holds this closed loop.
 cat >"$HL_WORK/hints.lua" <<'LUA'
 math.randomseed(11)
-local hints = {}
-for i = 1, 8 do hints[i] = "model-" .. i end
+local reqs = {}
+init = function(args)
+	for i = 1, 8 do
+		reqs[i] = wrk.format("GET", "/", {["X-Fal-Runner-Hint"] = "model-" .. i})
+	end
+end
 request = function()
-	return wrk.format("GET", "/", {["X-Fal-Runner-Hint"] = hints[math.random(1, 8)]})
+	return reqs[math.random(1, 8)]
 end
 LUA
 
-# wrk_run URL SECS: "REQS REQ_S P50_MS P99_MS" of one wrk run on LOAD_CPU
+# cpu_snap: the cpu0 and cpu1 lines of /proc/stat, on one line.
+cpu_snap() { awk '/^cpu[01] /' /proc/stat | tr '\n' ' '; }
+
+# cpu_busy NAME SNAP0 SNAP1: a `# ...` line (stderr) with each CPU's share of
+# user (incl. nice), system, softirq and idle time between the two snapshots.
+cpu_busy() {
+	python3 - "$@" >&2 <<'PY'
+import sys
+name, a, b = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+def rows(t):
+    return {t[i]: [int(x) for x in t[i + 1:i + 11]] for i in range(0, len(t), 11)}
+ra, rb = rows(a), rows(b)
+out = []
+for cpu in ("cpu0", "cpu1"):
+    d = [y - x for x, y in zip(ra[cpu], rb[cpu])]
+    tot = sum(d) or 1
+    out.append("%s user %.0f%% sys %.0f%% softirq %.0f%% idle %.0f%%" % (
+        cpu, 100 * (d[0] + d[1]) / tot, 100 * d[2] / tot, 100 * d[6] / tot,
+        100 * (d[3] + d[4]) / tot))
+print("#   %s: %s" % (name, "; ".join(out)))
+PY
+}
+
+# wrk_run URL SECS [NETNS]: "REQS REQ_S P50_MS P99_MS" of one wrk run on
+# LOAD_CPU, in hl-client or NETNS
 wrk_run() {
 	local out
-	out=$(hl_client taskset -c $LOAD_CPU wrk -t1 -c64 -d"$2"s --timeout 5s --latency \
-		-s "$HL_WORK/hints.lua" "$1" 2>&1) || hl_fail "wrk: $out"
+	out=$(ip netns exec "${3:-hl-client}" taskset -c $LOAD_CPU wrk -t1 -c64 -d"$2"s --timeout 5s \
+		--latency -s "$HL_WORK/hints.lua" "$1" 2>&1) || hl_fail "wrk: $out"
 	grep -q 'Non-2xx\|Socket errors' <<<"$out" && hl_fail "wrk saw errors: $out"
 	python3 - "$out" <<'PY'
 import re, sys
@@ -104,7 +139,9 @@ hintlb_round() {
 	lb_start hintlb
 	wrk_run "http://$HL_VIP/" 2 >/dev/null
 	c0=$(hl_counters)
+	s0=$(cpu_snap)
 	read -r _ rps p50 p99 <<<"$(wrk_run "http://$HL_VIP/" "$SECS")"
+	cpu_busy hintlb "$s0" "$(cpu_snap)"
 	c1=$(hl_counters)
 	hz=$(hl_report_get tsc_hz)
 	busy=$(($(hl_ctr busy_cycles <(echo "$c1")) - $(hl_ctr busy_cycles <(echo "$c0"))))
@@ -124,28 +161,44 @@ kernel_round() {
 	lb_start "$1"
 	wrk_run "$url" 2 >/dev/null
 	t0=$(lb_cpu_ticks "$LB_PID")
+	s0=$(cpu_snap)
 	read -r reqs rps p50 p99 <<<"$(wrk_run "$url" "$SECS")"
+	cpu_busy "$1" "$s0" "$(cpu_snap)"
 	t1=$(lb_cpu_ticks "$LB_PID")
 	lb_stop "$1"
 	python3 -c "print($rps, $p50, $p99, '%.3f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / $reqs), 0)"
 }
 
+# The load side alone: wrk straight to one replica address in hl-replica (the
+# replicas' own namespace, so no veth and no balancer), same CPU, same
+# connections and requests: "REQ_S P50 P99 0 0"
+ceiling_round() {
+	local s0 reqs rps p50 p99
+	wrk_run "http://10.77.1.11:8080/" 1 hl-replica >/dev/null
+	s0=$(cpu_snap)
+	read -r reqs rps p50 p99 <<<"$(wrk_run "http://10.77.1.11:8080/" "$SECS" hl-replica)"
+	cpu_busy "no balancer" "$s0" "$(cpu_snap)"
+	echo "$rps $p50 $p99 0 0"
+}
+
 : >"$HL_WORK/hl.runs"
 : >"$HL_WORK/ha.runs"
 : >"$HL_WORK/ng.runs"
+: >"$HL_WORK/ce.runs"
 for i in $(seq "$RUNS"); do
 	hintlb_round >>"$HL_WORK/hl.runs"
 	kernel_round haproxy >>"$HL_WORK/ha.runs"
 	kernel_round nginx >>"$HL_WORK/ng.runs"
-	echo "# round $i: hintlb $(tail -n1 "$HL_WORK/hl.runs"), haproxy $(tail -n1 "$HL_WORK/ha.runs"), nginx $(tail -n1 "$HL_WORK/ng.runs") (req/s p50_ms p99_ms cpu_us_per_req [hintlb: excluding the PMD])"
+	ceiling_round >>"$HL_WORK/ce.runs"
+	echo "# round $i: hintlb $(tail -n1 "$HL_WORK/hl.runs"), haproxy $(tail -n1 "$HL_WORK/ha.runs"), nginx $(tail -n1 "$HL_WORK/ng.runs"), no balancer $(tail -n1 "$HL_WORK/ce.runs" | cut -d' ' -f1-3) (req/s p50_ms p99_ms cpu_us_per_req [hintlb: excluding the PMD])"
 done
 
-python3 - "$HL_WORK/hl.runs" "$HL_WORK/ha.runs" "$HL_WORK/ng.runs" <<'PY'
+python3 - "$HL_WORK/hl.runs" "$HL_WORK/ha.runs" "$HL_WORK/ng.runs" "$HL_WORK/ce.runs" <<'PY'
 import statistics, sys
 def med(path):
     rows = [list(map(float, l.split())) for l in open(path) if l.strip()]
     return [statistics.median(c) for c in zip(*rows)]
-hl, ha, ng = med(sys.argv[1]), med(sys.argv[2]), med(sys.argv[3])
+hl, ha, ng, ce = (med(p) for p in sys.argv[1:5])
 for name, v in (("hintlb", hl), ("haproxy", ha), ("nginx", ng)):
     print("proxy_%s_req_s: %.0f req/s" % (name, v[0]))
     print("proxy_%s_p50_ms: %.3f ms" % (name, v[1]))
@@ -158,4 +211,7 @@ print("proxy_cpu_per_req_ratio: %.2f x" % (hl[3] / ha[3]))
 print("proxy_nginx_req_s_ratio: %.2f x" % (hl[0] / ng[0]))
 print("proxy_nginx_p99_ratio: %.2f x" % (hl[2] / ng[2]))
 print("proxy_nginx_cpu_per_req_ratio: %.2f x" % (hl[3] / ng[3]))
+print("proxy_ceiling_req_s: %.0f req/s" % ce[0])
+for name, v in (("hintlb", hl), ("haproxy", ha), ("nginx", ng)):
+    print("proxy_%s_of_ceiling: %.2f x" % (name, v[0] / ce[0]))
 PY
