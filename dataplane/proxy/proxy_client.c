@@ -56,6 +56,10 @@ void px_client_release(struct px_client *cl)
 		return;
 	client_recved(cl, cl->deferred);
 	cl->deferred = 0;
+	/* the client may send again: a gap in its body counts from now (client_body() stops
+	 * the timer while the replica's queue holds it back) */
+	if (req != NULL && cl->state == PXC_BODY && !req->body_done && !req->expect_wait)
+		px_timer_arm(cl->px, &cl->timer, PX_T_CLIENT_HEAD);
 }
 
 /* Stop reading: discard what is buffered, release its window, close after the queue. */
@@ -309,6 +313,10 @@ static void client_body(struct px_client *cl)
 		px_timer_stop(px, &cl->timer);
 		cl->state = PXC_WAIT;
 		px_server_request_sent(req);
+	} else if (cl->deferred != 0) {
+		/* held for the replica (px_client_release): its queue is full, the client's
+		 * pause is ours, not a gap in its body */
+		px_timer_stop(px, &cl->timer);
 	} else if (!req->expect_wait && (rc != -EAGAIN || cl->in.head == NULL)) {
 		px_timer_arm(px, &cl->timer, PX_T_CLIENT_HEAD);
 	}

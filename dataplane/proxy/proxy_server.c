@@ -41,6 +41,12 @@ static void server_recved(struct px_server *sv, uint32_t n)
 	hl_tcp_recved(sv->px->w->tcp, sv->conn, n);
 }
 
+/*
+ * Reopen the window for the response bytes already forwarded once the client's queue is
+ * under [http] queue_bytes. While it is not, the replica waits for the client, not the proxy
+ * for the replica: its response timer runs only while nothing is held back (here and in
+ * response_body()), so a client that stops reading never counts against the replica.
+ */
 void px_server_release(struct px_server *sv)
 {
 	struct px_req *req = sv->req;
@@ -51,6 +57,8 @@ void px_server_release(struct px_server *sv)
 		return;
 	server_recved(sv, sv->deferred);
 	sv->deferred = 0;
+	if (req != NULL) /* the replica may send again: the next piece must come in time */
+		px_timer_arm(sv->px, &sv->timer, PX_T_SERVER_RESP);
 }
 
 static void kick_waiting(struct hl_proxy *px, uint32_t replica);
@@ -457,6 +465,8 @@ static bool response_head(struct px_server *sv, struct px_req *req)
 		return false;
 	}
 	req->phase = PXR_RESP_BODY;
+	/* the body's first byte must come in time too (a head alone, then silence) */
+	px_timer_arm(px, &sv->timer, PX_T_SERVER_RESP);
 	return true;
 }
 
@@ -517,8 +527,11 @@ static bool response_body(struct px_server *sv, struct px_req *req)
 			return false;
 		}
 	}
-	px_timer_arm(px, &sv->timer, PX_T_SERVER_RESP); /* the next piece must come in time */
 	px_server_release(sv);
+	if (sv->deferred != 0) /* held for the client (px_server_release) */
+		px_timer_stop(px, &sv->timer);
+	else /* the next piece must come in time */
+		px_timer_arm(px, &sv->timer, PX_T_SERVER_RESP);
 	return true;
 }
 

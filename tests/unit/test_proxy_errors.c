@@ -806,6 +806,104 @@ static void test_body_stall(void **state)
 	assert_true(c->rst_in);
 	ph_expect_hints(0, HL_HINTS_NONE, "");
 	ph_expect_health(0, HL_CTRL_HEALTH_TIMEOUT);
+	/* a head alone, then nothing: the body's first byte must come in time too */
+	c = ph_client();
+	ph_send(c, "GET /s HTTP/1.1\r\nHost: h\r\n\r\n");
+	ph_send(ph_rep(1), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+	assert_memory_equal(c->rx, "HTTP/1.1 200 OK\r\n", 17);
+	ph_advance(PH_RESP_MS - 100);
+	assert_false(c->rst_in);
+	ph_advance(200);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_RESP_TRUNCATED), 2);
+	assert_true(c->rst_in);
+	ph_expect_health(0, HL_CTRL_HEALTH_TIMEOUT);
+	ph_settle();
+}
+
+/*
+ * A client that stops reading in the middle of a response: once its queue is full the proxy
+ * holds the replica's window closed, so the replica's silence is the proxy's doing, not the
+ * replica's: no response timeout, no health event, the client is not reset. When the client
+ * reads again the replica's time runs again: a stall of its own then times out as usual.
+ */
+static void test_slow_reader(void **state)
+{
+	static uint8_t big[200000];
+	const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n";
+	const uint32_t hl = (uint32_t)strlen(head), short_by = 10;
+	struct ph_ep *c, *r;
+	uint32_t off = 0;
+
+	(void)state;
+	t_pattern(big, 0, sizeof(big));
+	c = ph_client();
+	ph_send(c, "GET /big HTTP/1.1\r\nHost: h\r\n\r\n");
+	r = ph_rep(0);
+	r->len = 0;
+	ph_set_wnd(c, 0);
+	ph_send(r, head);
+	ph_send_window(r, big, &off, sizeof(big));
+	assert_true(off < sizeof(big) - short_by); /* the replica is held */
+	ph_advance(2 * PH_RESP_MS);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_RESP_TRUNCATED), 0);
+	assert_false(c->rst_in);
+	assert_false(r->rst_in);
+	ph_expect_hints(0, HL_HINTS_NONE, "");
+	ph_expect_no_msg(); /* no HL_CTRL_HEALTH_TIMEOUT */
+	/* the client reads again: all of it arrives, and the replica is timed again */
+	ph_set_wnd(c, 65535);
+	while (off < sizeof(big) - short_by) {
+		uint32_t before = off;
+
+		ph_send_window(r, big, &off, sizeof(big) - short_by);
+		assert_true(off > before);
+	}
+	assert_int_equal(c->len, hl + sizeof(big) - short_by);
+	assert_memory_equal(c->rx, head, hl);
+	assert_memory_equal(c->rx + hl, big, sizeof(big) - short_by);
+	ph_advance(PH_RESP_MS + 100);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_RESP_TRUNCATED), 1);
+	assert_true(c->rst_in);
+	ph_expect_health(0, HL_CTRL_HEALTH_TIMEOUT);
+	ph_settle();
+}
+
+/*
+ * The other way: a replica that does not read an upload. Once its queue is full the proxy
+ * holds the client's window closed, so the client's pause is not a gap in its body: no 408.
+ * When the replica reads again the client's time runs again: a pause of its own then gets
+ * 408 as usual.
+ */
+static void test_slow_replica_upload(void **state)
+{
+	static uint8_t big[200000];
+	const uint32_t short_by = 10;
+	struct ph_ep *c, *r;
+	uint32_t off = 0;
+
+	(void)state;
+	t_pattern(big, 0, sizeof(big));
+	c = ph_client();
+	ph_send(c, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 200000\r\n\r\n");
+	r = ph_rep(0);
+	ph_set_wnd(r, 0);
+	ph_send_window(c, big, &off, sizeof(big));
+	assert_true(off < sizeof(big) - short_by); /* the client is held */
+	ph_advance(3 * PH_HEAD_MS);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_408), 0);
+	assert_int_equal(c->len, 0);
+	assert_false(c->fin_in);
+	ph_set_wnd(r, 65535);
+	while (off < sizeof(big) - short_by) {
+		uint32_t before = off;
+
+		ph_send_window(c, big, &off, sizeof(big) - short_by);
+		assert_true(off > before);
+	}
+	assert_memory_equal(r->rx + r->len - (sizeof(big) - short_by), big, sizeof(big) - short_by);
+	ph_advance(PH_HEAD_MS + 100);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_408), 1);
+	assert_memory_equal(c->rx, "HTTP/1.1 408 ", 13);
 	ph_settle();
 }
 
@@ -875,6 +973,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expect_continue_slow_body, ph_setup1,
 						ph_teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeouts, ph_setup1, ph_teardown),
+		cmocka_unit_test_setup_teardown(test_slow_reader, ph_setup1, ph_teardown),
+		cmocka_unit_test_setup_teardown(test_slow_replica_upload, ph_setup1, ph_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
