@@ -264,29 +264,42 @@ void px_server_abandon(struct px_req *req)
 		hl_tcp_abort(sv->px->w->tcp, sv->conn); /* server_closed frees it */
 }
 
-/* Turn the replay references back into a chain to send (a retry). */
-static struct rte_mbuf *replay_chain(struct px_req *req)
+/*
+ * The retry's chain: a new mbuf attached to each kept segment's data. Not the segments
+ * themselves: the failed connection's send queue may still link them through their ->next
+ * and unlinks them as it frees them (tcp_sq_free), which would cut a second queue's chain
+ * made of the same mbufs (the body after a head went astray: found by fuzz_proxy). The kept
+ * references are dropped. @return the chain, or NULL (no mbufs, or nothing kept).
+ */
+static struct rte_mbuf *replay_chain(struct hl_proxy *px, struct px_req *req)
 {
-	struct rte_mbuf *head = NULL, *tail = NULL;
+	struct rte_mbuf *head = NULL, *tail = NULL, *m;
+	bool short_of_mbufs = false;
 
 	if (req->n_replay == 0xff)
 		return NULL;
 	for (unsigned i = 0; i < req->n_replay; i++) {
-		struct rte_mbuf *m = req->replay[i];
-
-		m->next = NULL;
-		m->nb_segs = 1;
-		m->pkt_len = m->data_len;
-		if (tail != NULL) {
-			tail->next = m;
-			head->nb_segs++;
-			head->pkt_len += m->data_len;
+		m = short_of_mbufs ? NULL : rte_pktmbuf_alloc(px->w->pool);
+		if (m == NULL) {
+			short_of_mbufs = true;
 		} else {
-			head = m;
+			rte_pktmbuf_attach(m, req->replay[i]);
+			if (tail != NULL) {
+				tail->next = m;
+				head->nb_segs++;
+				head->pkt_len += m->data_len;
+			} else {
+				head = m;
+			}
+			tail = m;
 		}
-		tail = m;
+		rte_pktmbuf_free_seg(req->replay[i]);
 	}
 	req->n_replay = 0;
+	if (short_of_mbufs) { /* no retry */
+		rte_pktmbuf_free(head);
+		return NULL;
+	}
 	return head;
 }
 
@@ -322,19 +335,22 @@ static void request_failed(struct hl_proxy *px, struct px_req *req, enum hl_ctrl
 	px->rep[req->replica].st.errors++;
 	px_learn_health(px, req->replica, ev);
 	if (ev != HL_CTRL_HEALTH_TIMEOUT && ev != HL_CTRL_HEALTH_5XX && retryable(req)) {
-		struct rte_mbuf *again = req->pending != NULL ? req->pending : replay_chain(req);
+		struct rte_mbuf *again =
+			req->pending != NULL ? req->pending : replay_chain(px, req);
 
 		req->pending = NULL;
-		hl_route_complete(&px->w->route, &req->route, 0);
-		req->routed = false;
-		if (px_route(px, req, (int)req->replica) == 0) {
-			HL_COUNT(px->w, HTTP_RETRIES);
-			req->pending = again;
-			req->phase = PXR_HEAD;
-			px_server_dispatch(px, req);
-			return;
+		if (again != NULL) {
+			hl_route_complete(&px->w->route, &req->route, 0);
+			req->routed = false;
+			if (px_route(px, req, (int)req->replica) == 0) {
+				HL_COUNT(px->w, HTTP_RETRIES);
+				req->pending = again;
+				req->phase = PXR_HEAD;
+				px_server_dispatch(px, req);
+				return;
+			}
+			rte_pktmbuf_free(again);
 		}
-		rte_pktmbuf_free(again);
 	}
 	if (!req->resp_started) /* else the client is reset: http_resp_truncated */
 		px->w->ctr[by_ev[ev].ctr]++;

@@ -354,6 +354,33 @@ static void test_502_connect_timeout(void **state)
 	assert_int_equal(ph_syns, 2); /* the aborted opens sent nothing more */
 }
 
+/* The same with a body that came with the head (both kinds of framing): the retry sends the
+ * head and the body again from the references kept; nothing of it is lost or leaked
+ * (ph_teardown counts the mbufs). Found by fuzz_proxy. */
+static void test_502_connect_timeout_body(void **state)
+{
+	static const char *const reqs[] = {
+		"POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+		"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+		"chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	};
+
+	(void)state;
+	ph_rep_mode = PH_REP_SILENT;
+	for (unsigned i = 0; i < 2; i++) {
+		struct ph_ep *c = ph_client();
+
+		ph_send(c, reqs[i]);
+		ph_advance(2 * PH_CONNECT_MS);
+		assert_int_equal(t_ctr(HL_CTR_HTTP_RETRIES), i + 1);
+		assert_memory_equal(c->rx, "HTTP/1.1 502 Bad Gateway\r\n", 26);
+		assert_int_equal(t_ctr(HL_CTR_HTTP_502_CONNECT), i + 1);
+		ph_expect_health(0, HL_CTRL_HEALTH_CONNECT_FAIL);
+		ph_expect_health(0, HL_CTRL_HEALTH_CONNECT_FAIL);
+	}
+	ph_settle();
+}
+
 /* An unparseable response: 502 (not retried: the request reached the replica), the
  * replica's connection closed, a 5xx health event. */
 static void test_502_bad_response(void **state)
@@ -955,6 +982,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_503_max_requests, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_502_refused, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_502_connect_timeout, ph_setup1, ph_teardown),
+		cmocka_unit_test_setup_teardown(test_502_connect_timeout_body, ph_setup1,
+						ph_teardown),
 		cmocka_unit_test_setup_teardown(test_502_bad_response, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_502_switching, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_http10_chunked, ph_setup1, ph_teardown),
