@@ -8,9 +8,9 @@
  * Each input gets a fresh worker, stack and proxy. Afterwards every client closes, every
  * window opens and the clock runs until pooled connections and TIME-WAIT are gone: then no
  * connection, proxy object (client, server, request), routing slot, mbuf or control message
- * may be left (a leak aborts), and every byte a client received must be a response (it starts
- * with "HTTP/1."). The harness's own checks (segments only inside the window hintlb
- * advertised, data sent past a hole, a pump that does not settle) abort too: cmocka's
+ * may be left (a leak aborts), and what a client received must be a response (it starts
+ * with "HTTP/1.", as far as it came). The harness's own checks (segments only inside the window
+ * hintlb advertised, data sent past a hole, a pump that does not settle) abort too: cmocka's
  * assertions abort outside a test run (CMOCKA_TEST_ABORT=1).
  *
  * Input: records of two bytes, op then arg, and for the sending ops arg bytes of data:
@@ -173,8 +173,9 @@ static void check_clients(void)
 	for (unsigned i = 0; i < ph_n_eps; i++) {
 		struct ph_ep *e = &ph_eps[i];
 
-		if (!e->replica && e->len != 0)
-			CHECK(e->len >= 7 && memcmp(e->rx, "HTTP/1.", 7) == 0);
+		if (!e->replica &&
+		    e->len != 0) /* (a zero window's probes bring a byte at a time) */
+			CHECK(memcmp(e->rx, "HTTP/1.", RTE_MIN(e->len, 7u)) == 0);
 	}
 }
 
