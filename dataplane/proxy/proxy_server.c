@@ -648,7 +648,12 @@ static void server_peer_fin(struct hl_tcp *t, struct hl_tcp_conn *c)
 	}
 	unbind(req);
 	request_failed(px, req, HL_CTRL_HEALTH_RESET);
-	server_close(sv);
+	/* what is still queued of the request would only wait for a window the replica, done
+	 * with this connection, need never open: reset rather than FIN after it */
+	if (hl_tcp_send_queued(sv->conn) != 0)
+		hl_tcp_abort(px->w->tcp, sv->conn); /* server_closed frees it */
+	else
+		server_close(sv);
 }
 
 static void server_sent(struct hl_tcp *t, struct hl_tcp_conn *c, uint32_t bytes)

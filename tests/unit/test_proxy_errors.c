@@ -934,6 +934,33 @@ static void test_slow_replica_upload(void **state)
 	ph_settle();
 }
 
+/*
+ * A replica that closes its side in the middle of an upload it stopped reading: the request
+ * fails (502: part of it reached the replica, no retry) and the rest of it, still queued,
+ * is not kept waiting for a window the replica need never open: the connection is reset
+ * at once (a FIN would wait behind the queue for ever). Found by fuzz_proxy.
+ */
+static void test_replica_fin_upload_queued(void **state)
+{
+	static uint8_t big[200000];
+	struct ph_ep *c, *r;
+	uint32_t off = 0;
+
+	(void)state;
+	t_pattern(big, 0, sizeof(big));
+	c = ph_client();
+	ph_send(c, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 200000\r\n\r\n");
+	r = ph_rep(0);
+	ph_set_wnd(r, 0);
+	ph_send_window(c, big, &off, sizeof(big));
+	ph_fin(r);
+	assert_true(r->rst_in);
+	assert_memory_equal(c->rx, "HTTP/1.1 502 Bad Gateway\r\n", 26);
+	assert_int_equal(t_ctr(HL_CTR_HTTP_502_RESET), 1);
+	ph_expect_health(0, HL_CTRL_HEALTH_RESET);
+	ph_settle();
+}
+
 /* Keep-alive idle: the client is closed after client_idle_timeout_ms without a request; the
  * pooled replica connection after replica_idle_timeout_ms. */
 static void test_idle_timeouts(void **state)
@@ -1004,6 +1031,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_timeouts, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader, ph_setup1, ph_teardown),
 		cmocka_unit_test_setup_teardown(test_slow_replica_upload, ph_setup1, ph_teardown),
+		cmocka_unit_test_setup_teardown(test_replica_fin_upload_queued, ph_setup1,
+						ph_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, t_net_group_setup, t_net_group_teardown);
