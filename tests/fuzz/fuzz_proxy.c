@@ -148,7 +148,8 @@ static void settle(void)
 	for (unsigned i = 0; i < ph_n_eps; i++) {
 		struct ph_ep *e = &ph_eps[i];
 
-		if (ep_open(e) && e->wnd == 0)
+		/* a peer that closed its side may still read: open its window too */
+		if (!e->rst_in && !e->rst_out && !(e->fin_in && e->fin_out) && e->wnd == 0)
 			ph_set_wnd(e, 65535);
 		e->len = 0; /* what it received was checked as it came */
 	}
@@ -164,6 +165,15 @@ static void settle(void)
 	fprintf(stderr,
 		"fuzz_proxy: not settled: %u connections, %u clients, %u servers, %u requests\n",
 		t_tcp_conns(), cl, sv, rq);
+	for (unsigned i = 0; i < ph_n_eps; i++) {
+		const struct ph_ep *e = &ph_eps[i];
+
+		fprintf(stderr,
+			"  %s %u <-> %u: fin in %d out %d, rst in %d out %d, window %u, %u bytes "
+			"received\n",
+			e->replica ? "replica" : "client", e->hport, e->pport, e->fin_in,
+			e->fin_out, e->rst_in, e->rst_out, e->wnd, e->len);
+	}
 	abort();
 }
 
