@@ -232,6 +232,29 @@ static void test_zero_window_after_shutdown(void **state)
 	expect_reset_at(first + ZW);
 }
 
+/* Only our FIN waits (every byte delivered, then the window closed): the peer never
+ * takes it, and the probes (pure ACKs: no byte left to send) get no answer. Reset the
+ * timeout after the first probe, which is the FIN's RTO (the minimum) after it. */
+static void test_zero_window_fin_only(void **state)
+{
+	uint64_t fin_at;
+
+	(void)state;
+	peer_reset(700, t_tcp_connect(0, T_PORT_APP, 700));
+	app_send(DATA);
+	run_for(100);
+	assert_delivered(DATA);
+	peer.open = false;
+	peer_ack(0); /* the window closes, nothing of ours left */
+	hl_tcp_shutdown(t_w->tcp, t_app.conn);
+	fin_at = peer.now;
+	peer_answer(); /* the FIN, refused */
+	assert_int_equal(peer.closed_seg, 1);
+	assert_false(peer.fin);
+	expect_reset_at(fin_at + HL_TCP_RTO_MIN_MS + ZW);
+	assert_true(t_ctr(HL_CTR_TCP_PERSIST_PROBE) >= 3);
+}
+
 /* A peer that takes each probe's byte (and ACKs it) but keeps its window at zero
  * makes progress of a byte a probe, and is reset all the same: only an open window
  * counts. */
@@ -354,6 +377,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zero_window_after_shutdown, setup_zw,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window_probe_bytes_taken, setup_zw,
+						t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_zero_window_fin_only, setup_zw,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window_opens_in_time, setup_zw,
 						t_tcp_teardown),
