@@ -75,6 +75,7 @@ static const char *const tcp_keys[] = {"max_conns",
 				       "keepalive_probes",
 				       "syn_retries",
 				       "synack_retries",
+				       "zero_window_timeout_ms",
 				       NULL};
 
 static const struct sec_type sec_types[] = {
@@ -143,6 +144,7 @@ static void set_defaults(struct hl_config *cfg)
 	cfg->tcp.keepalive_probes = 9;
 	cfg->tcp.syn_retries = 4;
 	cfg->tcp.synack_retries = 5;
+	cfg->tcp.zero_window_timeout_ms = 60000;
 	snprintf(cfg->ctrl_socket, sizeof(cfg->ctrl_socket), "/run/hintlb/ctrl.sock");
 	cfg->ctrl_max_clients = 16;
 	cfg->ctrl_grace_ms = 10000;

@@ -95,6 +95,7 @@ static const struct reload_key keys[] = {
 	KEY("tcp", "keepalive_probes", tcp.keepalive_probes, K_U32),
 	KEY("tcp", "syn_retries", tcp.syn_retries, K_U32),
 	KEY("tcp", "synack_retries", tcp.synack_retries, K_U32),
+	KEY("tcp", "zero_window_timeout_ms", tcp.zero_window_timeout_ms, K_U32),
 	KEY("ctrl", "socket", ctrl_socket, K_STR),
 	KEY("ctrl", "group", ctrl_group, K_STR),
 	KEY("ctrl", "max_clients", ctrl_max_clients, K_U32),

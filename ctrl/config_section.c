@@ -231,6 +231,19 @@ int cfg_load_worker(struct hl_config *cfg, const struct cfg_sec *s, char *err, s
 	return 0;
 }
 
+/* 0 (off), or @p min..@p max. */
+static int parse_u32_or_off(const struct cfg_where *w, const char *v, uint32_t min, uint32_t max,
+			    uint32_t *out)
+{
+	if (strcmp(v, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (cfg_parse_u32(w, v, 0, max, out) != 0 || *out < min)
+		return cfg_errf(w, "'%s' is neither 0 (off) nor in range (%u..%u)", v, min, max);
+	return 0;
+}
+
 /* "LO-HI", 1024 <= LO <= HI <= 65535. */
 static int parse_port_range(const struct cfg_where *w, const char *v, uint16_t *lo, uint16_t *hi)
 {
@@ -273,6 +286,8 @@ int cfg_load_tcp(struct hl_config *cfg, const struct cfg_sec *s, char *err, size
 	OPT(s, "syn_retries", cfg_parse_u32(w, v, 1, HL_TCP_SYN_RETRIES_MAX, &t->syn_retries));
 	OPT(s, "synack_retries",
 	    cfg_parse_u32(w, v, 1, HL_TCP_SYN_RETRIES_MAX, &t->synack_retries));
+	OPT(s, "zero_window_timeout_ms",
+	    parse_u32_or_off(w, v, 1000, 86400000, &t->zero_window_timeout_ms));
 	return 0;
 }
 

@@ -424,35 +424,42 @@ static int listener_ctx(struct hl_daemon *d, struct hl_worker *w, const struct h
 	return 0;
 }
 
+void hl_daemon_tcp_params(const struct hl_cfg_tcp *ct, struct hl_tcp_params *p)
+{
+	*p = (struct hl_tcp_params){
+		.max_conns = ct->max_conns,
+		.max_syn_rcvd = ct->syn_backlog,
+		.max_time_wait = ct->time_wait,
+		.rcv_buf = ct->rcv_buf,
+		.ooo_max_conn = ct->ooo_per_conn,
+		.ooo_max = ct->ooo_max,
+		.sport_lo = ct->sport_lo,
+		.sport_hi = ct->sport_hi,
+		.cc = (enum hl_tcp_cc)ct->cc,
+		.challenge_ack_limit =
+			ct->challenge_ack_limit != 0 ? ct->challenge_ack_limit : UINT32_MAX,
+		.keepalive = ct->keepalive,
+		.keepalive_idle_ms = ct->keepalive_idle_s * 1000,
+		.keepalive_intvl_ms = ct->keepalive_interval_s * 1000,
+		.keepalive_probes = ct->keepalive_probes,
+		.syn_retries = (uint8_t)ct->syn_retries,
+		.synack_retries = (uint8_t)ct->synack_retries,
+		.zero_window_timeout_ms =
+			ct->zero_window_timeout_ms != 0 ? ct->zero_window_timeout_ms : UINT32_MAX};
+}
+
 /*
  * Worker @p w's TCP stack and its listeners: `http` (the proxy), `echo`,
  * `discard`, `relay`. No listener, no stack.
  */
 static int create_tcp(struct hl_daemon *d, struct hl_worker *w, char *err, size_t errlen)
 {
-	const struct hl_cfg_tcp *ct = &d->cfg->tcp;
-	struct hl_tcp_params p = {.max_conns = ct->max_conns,
-				  .max_syn_rcvd = ct->syn_backlog,
-				  .max_time_wait = ct->time_wait,
-				  .rcv_buf = ct->rcv_buf,
-				  .ooo_max_conn = ct->ooo_per_conn,
-				  .ooo_max = ct->ooo_max,
-				  .sport_lo = ct->sport_lo,
-				  .sport_hi = ct->sport_hi,
-				  .cc = (enum hl_tcp_cc)ct->cc,
-				  .challenge_ack_limit = ct->challenge_ack_limit != 0
-								 ? ct->challenge_ack_limit
-								 : UINT32_MAX,
-				  .keepalive = ct->keepalive,
-				  .keepalive_idle_ms = ct->keepalive_idle_s * 1000,
-				  .keepalive_intvl_ms = ct->keepalive_interval_s * 1000,
-				  .keepalive_probes = ct->keepalive_probes,
-				  .syn_retries = (uint8_t)ct->syn_retries,
-				  .synack_retries = (uint8_t)ct->synack_retries};
+	struct hl_tcp_params p;
 	int rc;
 
 	if (d->cfg->n_listeners == 0)
 		return 0;
+	hl_daemon_tcp_params(&d->cfg->tcp, &p);
 	rc = hl_tcp_create(w, &p);
 	if (rc != 0) {
 		snprintf(err, errlen, "worker %u: TCP stack ([tcp] max_conns %u): %s", w->id,

@@ -15,6 +15,7 @@
 #include "hintlb/config.h"
 #include "hintlb/route.h"
 #include "hintlb/ctrl.h"
+#include "hintlb/tcp.h"
 #include "netconf.h"
 #include "proxy.h"
 #include "rss.h"
@@ -54,6 +55,13 @@ struct hl_daemon {
  */
 int hl_daemon_router_create(const struct hl_config *cfg, struct hl_router **out, char *err,
 			    size_t errlen);
+
+/*
+ * The TCP stack's parameters for `[tcp]` @p ct, as every worker's stack gets them: seconds
+ * in ms, and a limit the config turns off with 0 (challenge_ack_limit,
+ * zero_window_timeout_ms) is UINT32_MAX, which hl_tcp_params reads as none.
+ */
+void hl_daemon_tcp_params(const struct hl_cfg_tcp *ct, struct hl_tcp_params *p);
 
 /* Start everything (EAL initialised with cfg's args). On failure what was started is stopped. */
 int hl_daemon_start(struct hl_daemon *d, struct hl_config *cfg, char *err, size_t errlen);

@@ -54,7 +54,7 @@ int hl_tcp_create(struct hl_worker *w, const struct hl_tcp_params *p)
 		t->p.syn_retries = HL_TCP_SYN_RETRIES;
 	if (t->p.synack_retries == 0)
 		t->p.synack_retries = HL_TCP_SYNACK_RETRIES;
-	if (tcp_keepalive_params(&t->p) != 0) {
+	if (tcp_timer_params(&t->p) != 0) {
 		rte_free(t);
 		return -EINVAL;
 	}
@@ -359,6 +359,8 @@ void tcp_conn_set_state(struct hl_tcp *t, struct hl_tcp_conn *c, enum hl_tcp_sta
 {
 	if (c->state == HL_TCP_SYN_RECEIVED)
 		t->n_syn_rcvd--;
+	if (c->state < HL_TCP_ESTABLISHED && s >= HL_TCP_ESTABLISHED)
+		c->zwnd_since = 0; /* synchronized: irs's bytes are the zero-window episode's */
 	if (c->state == HL_TCP_TIME_WAIT) {
 		TAILQ_REMOVE(&t->tw, c, twnode);
 		t->n_time_wait--;

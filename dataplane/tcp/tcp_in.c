@@ -445,6 +445,17 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
 	}
+	/* a zero-window episode (tcp_timer.c) ends when the window opens, not when a probe is
+	 * answered, or when nothing of ours is left to send; with the window open the
+	 * retransmission timer starts afresh (Linux's tcp_ack_probe), no longer pulled in
+	 * by the episode's deadline nor backed off by its probes */
+	if (c->zwnd_since != 0 && (c->snd_wnd != 0 || !tcp_sending(c))) {
+		c->zwnd_since = 0;
+		if (c->snd_wnd != 0 && (c->flags & (HL_TCPF_RTO | HL_TCPF_REO)) == HL_TCPF_RTO) {
+			c->backoff = 0;
+			tcp_rto_arm(t, c);
+		}
+	}
 	if (!(c->flags & HL_TCPF_FIN_ACKED))
 		return true;
 	switch (c->state) {

@@ -68,6 +68,7 @@
 #define HL_TCP_KA_INTVL_DEF      75000   /* ... ms between probes, */
 #define HL_TCP_KA_PROBES_DEF     9       /* ... unanswered probes before the reset (Linux's) */
 #define HL_TCP_KA_PROBES_MAX     127
+#define HL_TCP_ZWND_TIMEOUT_DEF  60000 /* zero_window_timeout_ms (nginx's send_timeout) */
 
 enum hl_tcp_state {
 	HL_TCP_CLOSED = 0,
@@ -144,8 +145,12 @@ struct hl_tcp_conn {
 	uint32_t max_snd_wnd;
 	uint32_t snd_wl1;
 	uint32_t snd_wl2;
-	/* receive sequence space */
-	uint32_t irs;
+	/* receive sequence space; irs is read in the handshake only, and its bytes then
+	 * hold when the zero-window episode began (tcp_timer.c; 0: none) */
+	union {
+		uint32_t irs;
+		uint32_t zwnd_since;
+	};
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;  /* right edge we advertised (never moves left) */
 	uint32_t rcv_held; /* bytes delivered, not yet hl_tcp_recved() */
@@ -389,6 +394,13 @@ static inline void tcp_keepalive_heard(const struct hl_tcp *t, struct hl_tcp_con
 	c->ka_probes = 0;
 }
 
+/* Something of ours waits to go out or to be acknowledged: data, or a FIN. */
+static inline bool tcp_sending(const struct hl_tcp_conn *c)
+{
+	return c->sq_bytes != 0 ||
+	       (c->flags & (HL_TCPF_FIN_QUEUED | HL_TCPF_FIN_ACKED)) == HL_TCPF_FIN_QUEUED;
+}
+
 /* tcp_conn.c */
 struct hl_tcp_conn *tcp_conn_lookup(struct hl_tcp *t, const struct hl_tcp_key *k);
 struct hl_tcp_conn *tcp_conn_new(struct hl_tcp *t, const struct hl_tcp_key *k, unsigned lst);
@@ -486,8 +498,9 @@ void tcp_challenge_init(struct hl_tcp *t);
 void tcp_send_challenge_ack(struct hl_tcp *t, struct hl_tcp_conn *c);
 
 /* tcp_timer.c */
-/* Fill in the keepalive defaults of @p p. @return 0, -EINVAL (out of range). */
-int tcp_keepalive_params(struct hl_tcp_params *p);
+/* Fill in the timer defaults of @p p (keepalive, zero-window timeout). @return 0, -EINVAL
+ * (out of range). */
+int tcp_timer_params(struct hl_tcp_params *p);
 void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_timer_cancel(struct hl_tcp *t, struct hl_tcp_conn *c);
 void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c);

@@ -18,6 +18,13 @@
  * idle + ka_probes * interval, heard_at being the last acceptable segment
  * from the peer. Input only stamps heard_at; the wheel entry moves when it
  * comes due (a compare and a relink per idle period, not per segment).
+ *
+ * Persist (the peer's window at zero with data or a FIN of ours waiting) probes at the
+ * RTO's backoff and gives up after hl_tcp_params.zero_window_timeout_ms, counted from the
+ * episode's first probe (zwnd_since, stamped here): answers with a zero window do not
+ * restart it, a window that opens does (tcp_in.c). While an episode lasts, tcp_rto_arm()
+ * arms the earlier of the next probe and that deadline, so the reset comes on time even
+ * with probes 60 s apart.
  */
 #include <errno.h>
 
@@ -41,8 +48,12 @@ static void wheel_link(struct hl_tcp *t, struct hl_tcp_conn *c)
 	c->flags |= HL_TCPF_IN_TIMER;
 }
 
-int tcp_keepalive_params(struct hl_tcp_params *p)
+int tcp_timer_params(struct hl_tcp_params *p)
 {
+	if (p->zero_window_timeout_ms == 0)
+		p->zero_window_timeout_ms = HL_TCP_ZWND_TIMEOUT_DEF;
+	if (p->zero_window_timeout_ms != UINT32_MAX && p->zero_window_timeout_ms >= 1u << 31)
+		return -EINVAL; /* beyond what wrap-safe ms compares can tell */
 	if (p->keepalive_idle_ms == 0)
 		p->keepalive_idle_ms = HL_TCP_KA_IDLE_DEF;
 	if (p->keepalive_intvl_ms == 0)
@@ -97,8 +108,13 @@ void tcp_timer_update(struct hl_tcp *t, struct hl_tcp_conn *c)
 void tcp_rto_arm(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
 	uint64_t rto = (uint64_t)c->rto << c->backoff;
+	uint32_t zw = t->p.zero_window_timeout_ms;
 
 	c->rto_at = t->now + (uint32_t)RTE_MIN(rto, (uint64_t)HL_TCP_RTO_MAX_MS);
+	/* a zero-window episode: persist gives up at its deadline, not at the next probe */
+	if (c->state >= HL_TCP_ESTABLISHED && c->zwnd_since != 0 && zw != UINT32_MAX &&
+	    SEQ_LT(c->zwnd_since + zw, c->rto_at))
+		c->rto_at = c->zwnd_since + zw;
 	c->flags = (uint16_t)((c->flags | HL_TCPF_RTO) & ~HL_TCPF_REO);
 	tcp_timer_update(t, c);
 }
@@ -141,6 +157,28 @@ void tcp_rtt_sample(struct hl_tcp_conn *c, uint32_t r)
 				   (uint32_t)HL_TCP_RTO_MAX_MS);
 }
 
+/* The persist deadline passed (the peer's window is zero): RST and -ETIMEDOUT when the
+ * window has been closed for zero_window_timeout_ms since the episode's first probe, else
+ * the next probe, backed off. */
+static void tcp_persist_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
+{
+	uint32_t limit = t->p.zero_window_timeout_ms;
+
+	if (c->zwnd_since == 0) {
+		c->zwnd_since = t->now != 0 ? t->now : UINT32_MAX; /* 0 means none: 1 ms early */
+	} else if (limit != UINT32_MAX && t->now - c->zwnd_since >= limit) {
+		HL_COUNT(t->w, TCP_ZERO_WINDOW_TIMEOUT);
+		tcp_send_rst_conn(t, c);
+		tcp_conn_close(t, c, -ETIMEDOUT);
+		return;
+	}
+	if (c->backoff < 12)
+		c->backoff++;
+	c->snd_nxt = c->snd_una;
+	tcp_send_probe(t, c);
+	tcp_rto_arm(t, c);
+}
+
 /* The retransmission (or persist, or close) deadline passed. */
 static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 {
@@ -174,12 +212,7 @@ static void tcp_rto_fire(struct hl_tcp *t, struct hl_tcp_conn *c)
 		break;
 	}
 	if (c->snd_wnd == 0) {
-		/* persist: probe, back off, never give up while the peer answers */
-		if (c->backoff < 12)
-			c->backoff++;
-		c->snd_nxt = c->snd_una;
-		tcp_send_probe(t, c);
-		tcp_rto_arm(t, c);
+		tcp_persist_fire(t, c);
 		return;
 	}
 	if (c->backoff >= HL_TCP_RETRIES_MAX) {

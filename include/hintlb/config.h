@@ -166,6 +166,8 @@ struct hl_cfg_tcp {
 	uint32_t keepalive_probes;
 	uint32_t syn_retries;    /**< SYN retransmissions of an active open */
 	uint32_t synack_retries; /**< SYN-ACK retransmissions of a half-open connection */
+	/** how long a peer's window may stay at zero with our data waiting; 0: no limit */
+	uint32_t zero_window_timeout_ms;
 };
 
 /** A loaded configuration. Owns its memory; free with hl_config_free(). */

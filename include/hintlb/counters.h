@@ -201,7 +201,9 @@ extern "C" {
 	X(TCP_LISTENER_CLOSED, "tcp_listener_closed") /* stopping: SYN to a listener, RST */       \
 	X(HTTP_DRAIN_CLOSED, "http_drain_closed") /* stopping: idle keep-alive client closed */    \
 	X(TX_STALLED, "tx_stalled") /* a port's tx queue took nothing for 1 s (logged once) */     \
-	X(BUSY_LOOPS, "busy_loops") /* loop iterations that had packets (busy_cycles' count) */
+	X(BUSY_LOOPS, "busy_loops") /* loop iterations that had packets (busy_cycles' count) */    \
+	X(TCP_ZERO_WINDOW_TIMEOUT,                                                                 \
+	  "tcp_zero_window_timeout") /* connections reset: peer window closed too long */
 
 /** Counter ids. Never renumbered. */
 enum hl_counter {

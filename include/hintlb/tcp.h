@@ -116,6 +116,18 @@ struct hl_tcp_params {
 	 */
 	uint8_t syn_retries;
 	uint8_t synack_retries;
+	/**
+	 * How long the peer's receive window may stay closed (at zero) while data or a FIN
+	 * of ours waits to go out, counted from the first zero-window probe; probes the
+	 * peer answers with a zero window (even ones that ACK the probe's byte) do not
+	 * restart the count, only a window that opens (or nothing of ours left to send)
+	 * does. Then RST and closed(-ETIMEDOUT)
+	 * (tcp_zero_window_timeout): a peer that never reads would otherwise hold the
+	 * connection and its send queue for ever, also after hl_tcp_shutdown(). Checked
+	 * at each probe and at the deadline itself. 0: 60 s; UINT32_MAX: never; otherwise
+	 * below 2^31 ms.
+	 */
+	uint32_t zero_window_timeout_ms;
 };
 
 #define HL_TCP_SYN_RETRIES_MAX 10
@@ -155,7 +167,8 @@ struct hl_tcp_app {
 	/**
 	 * The connection is gone: 0 after an orderly close (both FINs acknowledged),
 	 * -ECONNRESET (RST received), -ETIMEDOUT (retransmissions or keepalive gave
-	 * up, or an active open had no answer), -ECONNREFUSED (an active open was
+	 * up, the peer's window stayed closed past zero_window_timeout_ms, or an
+	 * active open had no answer), -ECONNREFUSED (an active open was
 	 * answered with RST), -ECONNABORTED (hl_tcp_abort(), or the stack was
 	 * freed). Last callback.
 	 */

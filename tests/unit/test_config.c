@@ -124,6 +124,7 @@ static void test_good(void **state)
 	assert_int_equal(cfg.replicas[1].weight, 3);
 	assert_int_equal(cfg.replicas[1].concurrency, 4);
 	assert_int_equal(cfg.worker.idle, HL_IDLE_ADAPTIVE);
+	assert_int_equal(cfg.tcp.zero_window_timeout_ms, 60000);
 	assert_string_equal(cfg.ctrl_socket, "/run/hintlb/ctrl.sock");
 
 	assert_int_equal(hl_daemon_router_create(&cfg, &r, err, sizeof(err)), 0);
@@ -151,7 +152,7 @@ static void test_args_repeat_and_xdp_prog(void **state)
 		 "source_ports = 20000-20999\nsource_address = 10.78.0.2\n"
 		 "congestion_control = cubic\nchallenge_ack_limit = 0\nkeepalive = yes\n"
 		 "keepalive_idle_s = 60\nkeepalive_interval_s = 5\nkeepalive_probes = 3\n"
-		 "syn_retries = 2\nsynack_retries = 1\n");
+		 "syn_retries = 2\nsynack_retries = 1\nzero_window_timeout_ms = 30000\n");
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.eal_argc, 7); /* args lines are joined */
 	assert_int_equal(cfg.n_devs, 2);
@@ -180,6 +181,7 @@ static void test_args_repeat_and_xdp_prog(void **state)
 	assert_int_equal(cfg.tcp.keepalive_probes, 3);
 	assert_int_equal(cfg.tcp.syn_retries, 2);
 	assert_int_equal(cfg.tcp.synack_retries, 1);
+	assert_int_equal(cfg.tcp.zero_window_timeout_ms, 30000);
 	hl_config_free(&cfg);
 }
 
@@ -276,6 +278,12 @@ static const struct bad_case bad[] = {
 	{EAL_PORT "[tcp]\nsyn_retries = 0\n", {"[tcp]", "syn_retries", "'0'"}},
 	{EAL_PORT "[tcp]\nsynack_retries = 11\n", {"[tcp]", "synack_retries", "'11'"}},
 	{EAL_PORT "[tcp]\nkeepalive = maybe\n", {"[tcp]", "keepalive", "'maybe'"}},
+	{EAL_PORT "[tcp]\nzero_window_timeout_ms = 999\n",
+	 {"[tcp]", "zero_window_timeout_ms", "'999' is neither 0 (off) nor in range"}},
+	{EAL_PORT "[tcp]\nzero_window_timeout_ms = 86400001\n",
+	 {"[tcp]", "zero_window_timeout_ms", "'86400001'"}},
+	{EAL_PORT "[tcp]\nzero_window_timeout_ms = 1m\n",
+	 {"[tcp]", "zero_window_timeout_ms", "'1m'"}},
 	{EAL_PORT "[tcp]\nmax_conns = 1\n", {"[tcp]", "max_conns", "'1'"}},
 	{EAL_PORT "[tcp]\nmax_conns = 100\nsyn_backlog = 200\n",
 	 {"[tcp]", "syn_backlog", "above max_conns"}},
@@ -371,6 +379,37 @@ static void test_router_refuses(void **state)
 	hl_config_free(&cfg);
 }
 
+/* [tcp] to the stack's parameters: the config's 0 for "no limit" is UINT32_MAX there. */
+static void test_tcp_params(void **state)
+{
+	static const struct {
+		const char *tcp;
+		uint32_t zw, chack;
+	} rows[] = {
+		{"", 60000, 1000},
+		{"zero_window_timeout_ms = 1000\n", 1000, 1000},
+		{"zero_window_timeout_ms = 86400000\nchallenge_ack_limit = 5\n", 86400000, 5},
+		{"zero_window_timeout_ms = 0\nchallenge_ack_limit = 0\n", UINT32_MAX, UINT32_MAX},
+	};
+	struct hl_config cfg;
+	struct hl_tcp_params p;
+	char err[HL_CFG_ERR_MAX], text[512];
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text), EAL_PORT "[tcp]\nkeepalive_idle_s = 60\n%s",
+			 rows[i].tcp);
+		if (load(text, &cfg, err, sizeof(err)) != 0)
+			fail_msg("row %u: %s", i, err);
+		hl_daemon_tcp_params(&cfg.tcp, &p);
+		assert_int_equal(p.zero_window_timeout_ms, rows[i].zw);
+		assert_int_equal(p.challenge_ack_limit, rows[i].chack);
+		assert_int_equal(p.keepalive_idle_ms, 60000);
+		assert_int_equal(p.max_conns, 16384);
+		hl_config_free(&cfg);
+	}
+}
+
 /* reload: every key, changed alone, is either taken (live) or refused with its name. */
 static const struct {
 	const char *section, *key, *value;
@@ -427,6 +466,7 @@ static const struct {
 	{"tcp", "keepalive_probes", "3", false},
 	{"tcp", "syn_retries", "2", false},
 	{"tcp", "synack_retries", "2", false},
+	{"tcp", "zero_window_timeout_ms", "0", false},
 	{"ctrl", "socket", "/run/hintlb/other.sock", false},
 	{"ctrl", "group", "daemon", false},
 	{"ctrl", "max_clients", "4", false},
@@ -547,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_router_refuses),
+		cmocka_unit_test(test_tcp_params),
 		cmocka_unit_test(test_reload_every_key),
 		cmocka_unit_test(test_reload_sections),
 	};
