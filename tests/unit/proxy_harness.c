@@ -540,6 +540,16 @@ void ph_send_window(struct ph_ep *e, const uint8_t *data, uint32_t *off, uint32_
 	}
 }
 
+void ph_send_rest(struct ph_ep *e, const uint8_t *data, uint32_t *off, uint32_t len)
+{
+	while (*off < len) {
+		uint32_t before = *off;
+
+		ph_send_window(e, data, off, len);
+		assert_true(*off > before);
+	}
+}
+
 void ph_set_wnd(struct ph_ep *e, uint16_t wnd)
 {
 	e->wnd = wnd;

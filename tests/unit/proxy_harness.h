@@ -116,6 +116,8 @@ void ph_send_segs(struct ph_ep *e, const void *data, size_t len, size_t seg);
 void ph_send(struct ph_ep *e, const char *s);
 /* Send what hintlb's window takes of [*off, len), delivering after each segment. */
 void ph_send_window(struct ph_ep *e, const uint8_t *data, uint32_t *off, uint32_t len);
+/* All of [*off, len), window after window; fails when a window takes nothing (a stall). */
+void ph_send_rest(struct ph_ep *e, const uint8_t *data, uint32_t *off, uint32_t len);
 void ph_fin(struct ph_ep *e);
 void ph_rst(struct ph_ep *e);
 /* A window update from @p e (0: a zero window). */
