@@ -435,7 +435,9 @@ static bool tcp_ack(struct hl_tcp *t, struct hl_tcp_conn *c, const struct hl_tcp
 	} else if (s->ack == c->snd_una && c->snd_una != c->snd_max &&
 		   (more_sacked ||
 		    (s->len == 0 && !(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
-		     ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd))) {
+		     s->wnd != 0 && ((uint32_t)s->wnd << c->snd_wscale) == c->snd_wnd))) {
+		/* (a zero window's ACKs answer the persist probes: the receiver is full,
+		 * nothing is lost, and a fast retransmit would send a segment it cannot take) */
 		tcp_dupack(t, c);
 	}
 	/* window update (RFC 9293 3.10.7.4, fifth check) */

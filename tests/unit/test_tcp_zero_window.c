@@ -45,6 +45,7 @@ static struct {
 	bool fin;             /* our FIN arrived in order */
 	unsigned rst;         /* RSTs seen */
 	unsigned closed_seg;  /* segments with data that met a closed window */
+	uint16_t closed_max;  /* the longest of them, bytes */
 	uint64_t now;         /* the test's clock, ms (advance() moves it) */
 	uint64_t first_probe; /* when the first of them came (0: none yet) */
 	uint8_t got[4 * DATA];
@@ -97,6 +98,7 @@ static void peer_answer(void)
 			acks++;
 			if (!peer.open) {
 				peer.closed_seg++;
+				peer.closed_max = RTE_MAX(peer.closed_max, o.len);
 				if (peer.first_probe == 0)
 					peer.first_probe = peer.now;
 			}
@@ -214,9 +216,26 @@ static void test_zero_window_timeout(void **state)
 	(void)state;
 	first = open_closed(100, false);
 	expect_reset_at(first + ZW);
-	assert_true(peer.closed_seg >= 5); /* probes all along (backed off, also fast
-					       retransmits of the dupACKed probe) */
+	assert_true(peer.closed_seg >= 5); /* probes all along, backed off */
 	assert_int_equal(peer.rcv, 0);
+}
+
+/* The peer's answers to the probes (its window still zero, the probe's byte dropped) are
+ * no duplicate ACKs: nothing is lost, the receiver is full. No fast retransmit of a whole
+ * segment into the closed window, one byte a probe. */
+static void test_zero_window_no_dupacks(void **state)
+{
+	(void)state;
+	open_closed(300, false);
+	run_for(ZW / 2);
+	assert_true(peer.closed_seg >= 4);
+	assert_int_equal(peer.closed_max, 1);
+	assert_int_equal(t_ctr(HL_CTR_TCP_DUPACK), 0);
+	assert_int_equal(t_ctr(HL_CTR_TCP_FAST_RETRANSMIT), 0);
+	peer.open = true;
+	peer_ack(0);
+	run_for(200);
+	assert_delivered(DATA);
 }
 
 /* The case that motivated it: the application shut down (FIN-WAIT-1, response and FIN
@@ -374,6 +393,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_zero_window_timeout, setup_zw, t_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_zero_window_no_dupacks, setup_zw,
+						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window_after_shutdown, setup_zw,
 						t_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window_probe_bytes_taken, setup_zw,
