@@ -41,6 +41,11 @@
  * holder queued that far still loses to a load when the load finishes
  * sooner by this factor (see ect_cold()). */
 #define ECT_FAR_RATIO 2.0
+/* A hit never waits for its holder this many times longer than loading the
+ * model on a replica that can start the load at once would take, whatever
+ * that load evicts (see ect_cold(); 2.5 to 4 measured alike with hintsim,
+ * docs/ARCHITECTURE.md "Policy choice"). */
+#define ECT_IDLE_RATIO 3.0
 /* The eviction penalty's weight follows the busy fraction u of the
  * cluster's concurrency slots; see ect_weight(). */
 #define ECT_UTIL_REF   0.45  /* u at which the penalty has its full weight */
@@ -610,12 +615,20 @@ static inline int ect_queue_class(uint64_t wait, uint64_t now_max, uint64_t soon
  * ECT_FAR_RATIO times sooner: otherwise a hot model's holders are the only
  * replicas its requests go to, and their queue grows without bound.
  *
+ * On the hit path @hit_cost is what the cheapest holder costs (its wait +
+ * service; 0 for a miss), and a load that can start at once (class 0) and
+ * finishes ECT_IDLE_RATIO times sooner wins whatever its victims, the
+ * cheapest of them by penalty. The penalty is an expectation of loads later,
+ * the holder's queue a wait now: near capacity the weighted penalty of
+ * popular victims (tens of load times) would otherwise keep a hot model's
+ * hits queued in bursts behind its holder while other replicas sit idle.
+ *
  * A candidate that cannot win (a higher class than the best so far, or a
  * cost with the least penalty it could have no lower) is not priced
  * further. The walk stops once it has seen every replica of the table. The
  * result is kept for the decision: a hit that spills to the fallback asks
  * again. */
-static int ect_cold(struct route_ctx *c, uint64_t *cost)
+static int ect_cold(struct route_ctx *c, uint64_t *cost, uint64_t hit_cost)
 {
 	const struct hl_router *r = c->r;
 	const struct maglev_table *t;
@@ -623,9 +636,9 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 	struct ect_memo memo;
 	uint64_t now_max, soon_max, wait_max;
 	double weight;
-	int best = -1, best_class = 0, far = -1;
+	int best = -1, best_class = 0, far = -1, idle = -1;
 	bool all_far = true; /* every cold candidate queues past wait_max */
-	uint64_t far_cost = UINT64_MAX, best_wait = 0;
+	uint64_t far_cost = UINT64_MAX, best_wait = 0, idle_cost = UINT64_MAX, idle_done = 0;
 
 	if (c->cold_done) {
 		*cost = c->cold_cost;
@@ -669,17 +682,27 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 		if (best >= 0 && cls > best_class && !(cls == 3 && far_warm && all_far))
 			continue;
 		cost_id = wait + c->est_service;
+		/* a load here beats the hit's holder whatever it evicts */
+		bool beats_hit =
+			!warm && cls == 0 &&
+			ECT_IDLE_RATIO * (double)(cost_id + c->est_load) < (double)hit_cost;
 		if (!warm) {
 			bool exact = evict_floor(c, id, v, &penalty);
 			uint64_t least =
 				cost_id + c->est_load + (uint64_t)(weight * (double)penalty);
-			if (best >= 0 && cls == best_class && least >= *cost)
+			if (best >= 0 && cls == best_class && least >= *cost &&
+			    !(beats_hit && least < idle_cost))
 				continue; /* cannot win: ties go to the earlier */
 			if (best >= 0 && cls > best_class && least >= far_cost)
 				continue;
 			if (!exact)
 				penalty = evict_chain(c, id, v, &memo);
 			cost_id += c->est_load + (uint64_t)(weight * (double)penalty);
+		}
+		if (beats_hit && cost_id < idle_cost) {
+			idle = (int)id;
+			idle_cost = cost_id;
+			idle_done = wait + c->est_service + c->est_load;
 		}
 		if (!warm && cls == 3 && cost_id < far_cost) {
 			far = (int)id;
@@ -692,6 +715,16 @@ static int ect_cold(struct route_ctx *c, uint64_t *cost)
 			c->picked_warm = warm;
 			best_wait = wait;
 		}
+	}
+	/* the hit's holder (or a cheaper warm candidate) waits too long: the
+	 * load that can start at once with the cheapest victims wins, priced at
+	 * when it finishes */
+	if (idle >= 0 && (c->picked_warm || *cost >= hit_cost) &&
+	    ECT_IDLE_RATIO * (double)idle_done < (double)*cost) {
+		best = idle;
+		best_class = 0;
+		*cost = idle_done;
+		c->picked_warm = false;
 	}
 	c->picked_queued = best_class == 3;
 	if (far >= 0 && all_far && best_class == 0 && c->picked_warm && best_wait > wait_max &&
@@ -738,7 +771,7 @@ static int ect_select_hit_view(struct route_ctx *c)
 	 * longer than a load can lose, and only then is it worth pricing one. */
 	if (best >= 0 && best_cost - c->est_service <= c->est_load)
 		return best;
-	int cold = ect_cold(c, &cold_cost);
+	int cold = ect_cold(c, &cold_cost, best >= 0 ? best_cost : 0);
 	if (cold >= 0 && c->picked_warm && in_entry(e, cold))
 		return cold;
 	/* a load behind more than ECT_WAIT_MAX beats a warm advertiser only
@@ -767,7 +800,7 @@ static int ect_select_fallback(struct route_ctx *c)
 
 	if (!c->has_hint) /* no model to load: plain Maglev under the cap */
 		return fallback_maglev_walk(c, true);
-	return ect_cold(c, &cost);
+	return ect_cold(c, &cost, 0);
 }
 
 static const struct route_policy_ops policies[HL_POLICY_COUNT] = {

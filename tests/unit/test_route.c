@@ -1578,6 +1578,61 @@ PARAM_CASE(test_ect_far_holder_spills, check_ect_far_holder(60, true))
 
 PARAM_CASE(test_ect_far_holder_waits, check_ect_far_holder(40, false))
 
+/* Near capacity the eviction penalty keeps a hit waiting for its holder
+ * rather than load the model over popular ones, but never ECT_IDLE_RATIO (3)
+ * times longer than loading it on a replica that can start the load at once
+ * would take (~9 s: 27 s). r0 holds llama behind @queue requests (~1 s
+ * each); r1..r3 are idle and hold models asked for 25 times each, whose
+ * weighted penalty (~24 load times) would keep a hit waiting ~200 s. Behind
+ * 20 s the request waits; behind 34 s it loads llama on an idle replica. */
+static void check_ect_hit_wait_bounded(unsigned queue, bool want_spill)
+{
+	enum { N = 4, MAX_QUEUE = 64 };
+	struct hl_router *r = router_new(HL_POLICY_ECT, N);
+	struct hl_route_worker *w = rh_worker_new(r, false);
+	static struct hl_route_result held[MAX_QUEUE];
+	char hint[16];
+
+	assert_true(queue <= MAX_QUEUE);
+	advertise_full(r, 0, "llama, spare");
+	ect_train(w, "llama", 1 * SEC, 9 * SEC, 200);
+	uint64_t now = NOW_NS + 1000 * SEC;
+	for (uint32_t i = 1; i < N; i++) {
+		snprintf(hint, sizeof(hint), "hot%u, warm%u", i, i);
+		advertise_full(r, i, hint);
+		for (unsigned k = 0; k < 50; k++) {
+			snprintf(hint, sizeof(hint), k % 2 ? "hot%u" : "warm%u", i);
+			assert_int_equal(decide_done_at(w, hint, now += SEC).replica, (int)i);
+		}
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_DOWN), 0);
+	}
+	for (unsigned k = 0; k < queue; k++) {
+		held[k] = decide_at(w, "llama", now);
+		assert_int_equal(held[k].replica, 0);
+	}
+	for (uint32_t i = 1; i < N; i++)
+		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
+	ect_set_busy(r, w, 0.9);
+	struct hl_route_result res = decide_at(w, "llama", now);
+	if (want_spill) {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+		assert_int_not_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, 0);
+		assert_false(res.expect_warm);
+	} else {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, queue);
+	}
+	hl_route_complete(w, &res, 0);
+	for (unsigned k = 0; k < queue; k++)
+		hl_route_complete(w, &held[k], 0);
+}
+
+PARAM_CASE(test_ect_hit_waits_near_capacity, check_ect_hit_wait_bounded(20, false))
+
+PARAM_CASE(test_ect_hit_wait_bounded, check_ect_hit_wait_bounded(34, true))
+
 /* The wait ahead of a request shrinks as the request in service runs: a
  * warm replica busy with a 9 s load loses to loading elsewhere (9 s + 1 s
  * against 8 s + 1 s) when the load starts, and wins 7 s later. */
@@ -1944,6 +1999,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_ect_learns_queued_conc2, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_far_holder_spills, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_far_holder_waits, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_hit_waits_near_capacity, rh_teardown),
+		cmocka_unit_test_teardown(test_ect_hit_wait_bounded, rh_teardown),
 		cmocka_unit_test_teardown(test_ect_wait_counts_time_served, rh_teardown),
 		cmocka_unit_test_teardown(test_default_clock_is_tsc_ns, rh_teardown),
 		cmocka_unit_test_teardown(test_policy_names, rh_teardown),
