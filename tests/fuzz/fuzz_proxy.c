@@ -13,7 +13,9 @@
  * hintlb advertised, data sent past a hole, a pump that does not settle) abort too: cmocka's
  * assertions abort outside a test run (CMOCKA_TEST_ABORT=1).
  *
- * Input: records of two bytes, op then arg, and for the sending ops arg bytes of data:
+ * Input: one byte of configuration (CF_* below: one replica, one connection per replica,
+ * two requests at most, the explain header, the hints header kept, no X-Forwarded-For),
+ * then records of two bytes, op then arg, and for the sending ops arg bytes of data:
  *   op & 15   what: 0 a new client (6 at most); 1 client k sends arg bytes; 2 replica
  *             connection k sends arg bytes; 3/4 client k FIN/RST; 5/6 replica k FIN/RST;
  *             7 the clock moves arg * 20 ms; 8 replicas answer SYNs by k % 3 (accept,
@@ -38,6 +40,14 @@
 #include <rte_tcp.h>
 
 #include "proxy_harness.h"
+
+/* The first input byte: the configuration (ph_config(2) but for what its bits say). */
+#define CF_ONE_REPLICA  0x01 /* one replica (a retry goes to the same one) */
+#define CF_ONE_CONN     0x02 /* replica_conns_max 1: requests wait for the connection */
+#define CF_FEW_REQUESTS 0x04 /* max_requests 2: 503 beyond */
+#define CF_EXPLAIN      0x08 /* [routing] explain_header on */
+#define CF_KEEP_HINTS   0x10 /* the hints header reaches the client */
+#define CF_NO_XFF       0x20 /* no X-Forwarded-For */
 
 #define MAX_CLIENTS 6
 #define MAX_EPS     22
@@ -191,10 +201,21 @@ static void check_clients(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t i = 0;
-	unsigned n_clients = 0;
+	size_t i = 1;
+	unsigned n_clients = 0, cf = size != 0 ? data[0] : 0;
 
-	ph_config(2);
+	ph_config(cf & CF_ONE_REPLICA ? 1 : 2);
+	if (cf & CF_ONE_CONN)
+		ph_cfg.http.replica_conns_max = 1;
+	if (cf & CF_FEW_REQUESTS)
+		ph_cfg.http.max_requests = 2;
+	if (cf & CF_EXPLAIN)
+		snprintf(ph_cfg.routing.explain_header, sizeof(ph_cfg.routing.explain_header),
+			 "X-Hintlb-Explain");
+	if (cf & CF_KEEP_HINTS)
+		ph_cfg.routing.strip_hints = false;
+	if (cf & CF_NO_XFF)
+		ph_cfg.http.x_forwarded_for = false;
 	CHECK(ph_setup(NULL) == 0);
 	while (i + 2 <= size && ph_n_eps < MAX_EPS) {
 		unsigned op = data[i] & 15, k = data[i] >> 4, arg = data[i + 1];
