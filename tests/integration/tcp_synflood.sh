@@ -99,14 +99,18 @@ hl_log "after the flood: SYNs hintlb took in over the budget (tcp_syn_backlog_fu
 [ "$ck_ok" -le "$legit" ] || hl_fail "tcp_syncookie_ok $ck_ok > $legit legitimate connections"
 [ "$(ctr tcp_syncookie_bad)" -eq 0 ] || hl_fail "tcp_syncookie_bad $(ctr tcp_syncookie_bad)"
 
-# The flood's half-open connections give up GIVEUP_S after its first SYN, all
-# within a few ms: wait for tcp_synack_giveup to grow and then stay put.
-hl_log "waiting for the flood's half-open connections to time out ($GIVEUP_S s after the flood began)"
+# A half-open connection gives up GIVEUP_S after its SYN; the backlog refills
+# as connections give up, so a flood longer than GIVEUP_S leaves a batch
+# half-open until GIVEUP_S after the flood's last SYN: wait past that, then
+# for tcp_synack_giveup to stay put (breaking at the first pause, between two
+# batches' give-ups, counted the live batch's retransmissions as excess).
+hl_log "waiting for the flood's half-open connections to time out ($GIVEUP_S s after its last SYN)"
 prev=0
 while [ $((SECONDS - t_flood)) -lt $((GIVEUP_S + flood_s + 15)) ]; do
 	ctrs
 	giveup=$(ctr tcp_synack_giveup)
-	[ "$giveup" -gt 0 ] && [ "$giveup" -eq "$prev" ] && break
+	[ "$giveup" -gt 0 ] && [ "$giveup" -eq "$prev" ] &&
+		[ $((SECONDS - t_flood)) -gt $((flood_s + GIVEUP_S)) ] && break
 	prev=$giveup
 	sleep 2
 done
