@@ -45,17 +45,27 @@ static void client_recved(struct px_client *cl, uint32_t n)
 	hl_tcp_recved(cl->px->w->tcp, cl->conn, n);
 }
 
+/* Reopen the window for the forwarded body bytes once the replica's queue is under [http]
+ * queue_bytes. @return true: nothing is held back any more. */
+static bool client_unhold(struct px_client *cl)
+{
+	struct px_req *req = cl->req;
+
+	if (cl->deferred != 0 &&
+	    (req == NULL || req->sv == NULL ||
+	     hl_tcp_send_queued(req->sv->conn) <= cl->px->cfg->http.queue_bytes)) {
+		client_recved(cl, cl->deferred);
+		cl->deferred = 0;
+	}
+	return cl->deferred == 0;
+}
+
 void px_client_release(struct px_client *cl)
 {
 	struct px_req *req = cl->req;
 
-	if (cl->deferred == 0)
+	if (cl->deferred == 0 || !client_unhold(cl))
 		return;
-	if (req != NULL && req->sv != NULL &&
-	    hl_tcp_send_queued(req->sv->conn) > cl->px->cfg->http.queue_bytes)
-		return;
-	client_recved(cl, cl->deferred);
-	cl->deferred = 0;
 	/* the client may send again: a gap in its body counts from now (client_body() stops
 	 * the timer while the replica's queue holds it back) */
 	if (req != NULL && cl->state == PXC_BODY && !req->body_done && !req->expect_wait)
@@ -308,13 +318,13 @@ static void client_body(struct px_client *cl)
 		if (cl->req != req)
 			return; /* the connection failed under the send */
 	}
-	px_client_release(cl);
+	client_unhold(cl); /* the timer is set below, once */
 	if (req->body_done) {
 		px_timer_stop(px, &cl->timer);
 		cl->state = PXC_WAIT;
 		px_server_request_sent(req);
 	} else if (cl->deferred != 0) {
-		/* held for the replica (px_client_release): its queue is full, the client's
+		/* held for the replica (client_unhold): its queue is full, the client's
 		 * pause is ours, not a gap in its body */
 		px_timer_stop(px, &cl->timer);
 	} else if (!req->expect_wait && (rc != -EAGAIN || cl->in.head == NULL)) {

@@ -46,18 +46,25 @@ static void server_recved(struct px_server *sv, uint32_t n)
  * under [http] queue_bytes. While it is not, the replica waits for the client, not the proxy
  * for the replica: its response timer runs only while nothing is held back (here and in
  * response_body()), so a client that stops reading never counts against the replica.
+ * @return true: nothing is held back any more.
  */
-void px_server_release(struct px_server *sv)
+static bool server_unhold(struct px_server *sv)
 {
 	struct px_req *req = sv->req;
 
-	if (sv->deferred == 0)
+	if (sv->deferred != 0 &&
+	    (req == NULL || hl_tcp_send_queued(req->cl->conn) <= sv->px->cfg->http.queue_bytes)) {
+		server_recved(sv, sv->deferred);
+		sv->deferred = 0;
+	}
+	return sv->deferred == 0;
+}
+
+void px_server_release(struct px_server *sv)
+{
+	if (sv->deferred == 0 || !server_unhold(sv))
 		return;
-	if (req != NULL && hl_tcp_send_queued(req->cl->conn) > sv->px->cfg->http.queue_bytes)
-		return;
-	server_recved(sv, sv->deferred);
-	sv->deferred = 0;
-	if (req != NULL) /* the replica may send again: the next piece must come in time */
+	if (sv->req != NULL) /* the replica may send again: the next piece must come in time */
 		px_timer_arm(sv->px, &sv->timer, PX_T_SERVER_RESP);
 }
 
@@ -543,11 +550,10 @@ static bool response_body(struct px_server *sv, struct px_req *req)
 			return false;
 		}
 	}
-	px_server_release(sv);
-	if (sv->deferred != 0) /* held for the client (px_server_release) */
-		px_timer_stop(px, &sv->timer);
-	else /* the next piece must come in time */
+	if (server_unhold(sv)) /* the next piece must come in time */
 		px_timer_arm(px, &sv->timer, PX_T_SERVER_RESP);
+	else /* held for the client */
+		px_timer_stop(px, &sv->timer);
 	return true;
 }
 
