@@ -1518,6 +1518,29 @@ PARAM_CASE(test_ect_learns_queued_conc1, check_ect_learns_queued(1))
 
 PARAM_CASE(test_ect_learns_queued_conc2, check_ect_learns_queued(2))
 
+/* One more request for llama: it spills off r0 (to a replica with @spill_ahead queued) or
+ * waits for r0 behind @hit_ahead; then it and the @n_held routed before it complete. */
+static void expect_llama(struct hl_route_worker *w, uint64_t now, bool want_spill,
+			 unsigned spill_ahead, unsigned hit_ahead, struct hl_route_result *held,
+			 unsigned n_held)
+{
+	struct hl_route_result res = decide_at(w, "llama", now);
+
+	if (want_spill) {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
+		assert_int_not_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, spill_ahead);
+		assert_false(res.expect_warm);
+	} else {
+		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
+		assert_int_equal(res.replica, 0);
+		assert_int_equal(res.queued_ahead, hit_ahead);
+	}
+	hl_route_complete(w, &res, 0);
+	for (unsigned k = 0; k < n_held; k++)
+		hl_route_complete(w, &held[k], 0);
+}
+
 /* An overloaded cluster: every replica queues past 1.5 load times (12 s).
  * r0, the only holder of llama, has @holder_queue requests queued (~1 s
  * each); r1..r3 have 16 each and a free model slot (they reported two
@@ -1558,20 +1581,7 @@ static void check_ect_far_holder(unsigned holder_queue, bool want_spill)
 		}
 	}
 	ect_set_busy(r, w, 0.95);
-	struct hl_route_result res = decide_at(w, "llama", now);
-	if (want_spill) {
-		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
-		assert_int_not_equal(res.replica, 0);
-		assert_int_equal(res.queued_ahead, OTHERS);
-		assert_false(res.expect_warm);
-	} else {
-		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
-		assert_int_equal(res.replica, 0);
-		assert_int_equal(res.queued_ahead, holder_queue);
-	}
-	hl_route_complete(w, &res, 0);
-	for (unsigned k = 0; k < n_held; k++)
-		hl_route_complete(w, &held[k], 0);
+	expect_llama(w, now, want_spill, OTHERS, holder_queue, held, n_held);
 }
 
 PARAM_CASE(test_ect_far_holder_spills, check_ect_far_holder(60, true))
@@ -1613,20 +1623,7 @@ static void check_ect_hit_wait_bounded(unsigned queue, bool want_spill)
 	for (uint32_t i = 1; i < N; i++)
 		assert_int_equal(hl_replica_set_state(r, i, HL_REPLICA_UP), 0);
 	ect_set_busy(r, w, 0.9);
-	struct hl_route_result res = decide_at(w, "llama", now);
-	if (want_spill) {
-		assert_int_equal(res.reason, HL_ROUTE_HINT_SPILL);
-		assert_int_not_equal(res.replica, 0);
-		assert_int_equal(res.queued_ahead, 0);
-		assert_false(res.expect_warm);
-	} else {
-		assert_int_equal(res.reason, HL_ROUTE_HINT_HIT);
-		assert_int_equal(res.replica, 0);
-		assert_int_equal(res.queued_ahead, queue);
-	}
-	hl_route_complete(w, &res, 0);
-	for (unsigned k = 0; k < queue; k++)
-		hl_route_complete(w, &held[k], 0);
+	expect_llama(w, now, want_spill, 0, queue, held, queue);
 }
 
 PARAM_CASE(test_ect_hit_waits_near_capacity, check_ect_hit_wait_bounded(20, false))
